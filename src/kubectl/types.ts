@@ -1,0 +1,71 @@
+/**
+ * Shared vocabulary of the kubectl layer. Everything that talks to a cluster goes through
+ * one runner (src/kubectl/runner.ts) and reports with these shapes.
+ */
+
+/** One result shape for success and failure alike (modelled on execa's result). */
+export interface KubectlResult {
+  /** argv as run, with secrets (tokens, passwords) replaced by `<redacted>`. */
+  readonly argv: readonly string[];
+  /** null when the process never ran (spawn failure) or was killed by a signal. */
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+  /** Set when the binary could not be started at all (ENOENT, EACCES). */
+  readonly spawnError?: string;
+}
+
+/** Machine-readable failure reasons, set only by classify() in src/kubectl/classify.ts. */
+export type KubectlReason =
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Invalid'
+  | 'Forbidden'
+  | 'Unauthorized'
+  | 'Unreachable'
+  | 'Timeout'
+  | 'TooManyRequests'
+  | 'ServerError'
+  | 'KubectlNotFound'
+  | 'KubectlTooOld'
+  | 'Unknown';
+
+/** Reasons worth another try: the cluster or the network may recover. */
+export const TRANSIENT_REASONS: ReadonlySet<KubectlReason> = new Set<KubectlReason>([
+  'Unreachable',
+  'Timeout',
+  'TooManyRequests',
+  'ServerError',
+]);
+
+/** A Kubernetes object addressed the way kubectl needs it. */
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  /** Absent for cluster-scoped objects. */
+  readonly namespace?: string;
+}
+
+/** Plain JSON object as found in manifests and API responses. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** A Kubernetes object (manifest document or API response). */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: JsonValue | undefined;
+  };
+  [key: string]: JsonValue | undefined | KubeObject['metadata'];
+}
