@@ -15,6 +15,8 @@ export interface KubectlResult {
   readonly timedOut: boolean;
   /** Set when the binary could not be started at all (ENOENT, EACCES). */
   readonly spawnError?: string;
+  /** The signal that ended kubectl (SIGTERM after stop() or a timeout), when one did. */
+  readonly signal?: string;
 }
 
 /** Machine-readable failure reasons, set only by classify() in src/kubectl/classify.ts. */

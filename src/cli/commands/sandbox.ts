@@ -1,0 +1,44 @@
+import type { Command } from '../command.ts';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import { parse, str } from '../flags.ts';
+
+/** Runs the embedded API server in the foreground until Ctrl-C / SIGTERM. */
+export const sandboxCommand: Command = {
+  name: 'sandbox',
+  summary: 'Run the embedded sandbox Kubernetes API server (and a fake task manager) in the foreground',
+  usage: 'kubectl-task sandbox [--port N] [--kubeconfig PATH] [--tls|--insecure] [--no-controller] [--controller-delay-ms N]',
+  async run(argv, { out, signal }) {
+    const { values } = parse('sandbox', argv, {
+      port: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      tls: { type: 'boolean' },
+      insecure: { type: 'boolean' },
+      'no-controller': { type: 'boolean' },
+      'controller-delay-ms': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values['tls'] === true && values['insecure'] === true) throw new UsageError('sandbox: --tls and --insecure exclude each other');
+    const port = str(values['port']) === undefined ? 0 : Number(str(values['port']));
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`sandbox: --port must be 0..65535, got ${str(values['port'])}`);
+    const delayMs = str(values['controller-delay-ms']) === undefined ? 500 : Number(str(values['controller-delay-ms']));
+    if (!Number.isFinite(delayMs) || delayMs < 0) throw new UsageError(`sandbox: --controller-delay-ms must be a number >= 0`);
+    const { startSandboxWithController } = await import('../sandbox-runtime.ts');
+    const kubeconfigPath = str(values['kubeconfig']);
+    const running = await startSandboxWithController({
+      port,
+      tls: values['insecure'] !== true,
+      ...(kubeconfigPath === undefined ? {} : { kubeconfigPath }),
+      controller: values['no-controller'] === true ? false : { delayMs },
+      log: (line) => out.stderr(`${line}\n`),
+    });
+    out.stdout(`sandbox ready: KUBECONFIG=${running.sandbox.kubeconfigPath}\n`);
+    out.stderr(`API server ${running.sandbox.url}; contexts: admin, executor. Ctrl-C stops it.\n`);
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await running.close();
+    out.stderr('sandbox stopped\n');
+    return EXIT.ok;
+  },
+};

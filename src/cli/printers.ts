@@ -1,0 +1,54 @@
+/** Output formatting, kept apart from the commands' logic (kubectl's printers model). */
+import { stringify } from 'yaml';
+import type { StatusUpdate } from '../task/kubectl-task.ts';
+import type { OutputFormat } from './flags.ts';
+
+export interface Out {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const processOut: Out = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+/** One line per status change; JSON lines for machines (`-o json`). */
+export function formatStatusUpdate(update: StatusUpdate, format: OutputFormat): string {
+  if (format === 'json') return `${JSON.stringify(update)}\n`;
+  if (format === 'yaml') return `---\n${stringify(update)}`;
+  const taskState =
+    update.taskState === undefined ? '' : `  ${update.previousTaskState ?? '(none)'} → ${update.taskState}`;
+  const message = update.message === undefined ? '' : `  (${update.message})`;
+  return `${update.taskId}  ${update.state}${taskState}  [${update.reason}]${message}\n`;
+}
+
+export function formatValue(value: unknown, format: OutputFormat): string {
+  if (format === 'yaml') return stringify(value);
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+export interface TaskSummary {
+  readonly taskId: string;
+  readonly name: string;
+  readonly namespace: string | undefined;
+  readonly desired: string | undefined;
+  readonly actual: string | undefined;
+  readonly executorState: string | undefined;
+  readonly error: string | undefined;
+}
+
+export function formatSummary(summary: TaskSummary, format: OutputFormat): string {
+  if (format === 'json' || format === 'yaml') return formatValue(summary, format);
+  if (format === 'name') return `task.aliecs.alice.cern/${summary.name}\n`;
+  const rows = [
+    ['TASK', 'NAMESPACE', 'DESIRED', 'ACTUAL', 'EXECUTOR-STATE', 'ERROR'],
+    [summary.taskId, summary.namespace ?? '', summary.desired ?? '<none>', summary.actual ?? '<none>', summary.executorState ?? '<none>', summary.error ?? ''],
+  ];
+  return table(rows);
+}
+
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3))).join('').trimEnd()).join('\n') + '\n';
+}

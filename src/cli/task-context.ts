@@ -1,0 +1,73 @@
+/**
+ * Turns parsed flags into the objects the task commands work with: one Kubectl runner and one
+ * KubectlTask. Shared by render, launch, transition, status, watch, kill and run-workflow.
+ */
+import path from 'node:path';
+import createDebug from 'debug';
+import { Kubectl } from '../kubectl/runner.ts';
+import { renderTask } from '../task/render-task.ts';
+import { KubectlTask, type StatusUpdate } from '../task/kubectl-task.ts';
+import type { ExecutorEnvArgs } from '../render/executor-env.ts';
+import type { ConnectionFlags, TemplateFlags } from './flags.ts';
+
+export function enableVerbose(flags: ConnectionFlags): void {
+  if (flags.verbose) createDebug.enable(['kubectl-task:*', process.env['DEBUG']].filter(Boolean).join(','));
+}
+
+export function makeKubectl(flags: ConnectionFlags): Kubectl {
+  return new Kubectl({
+    ...(flags.kubectl === undefined ? (process.env['KUBECTL'] ? { binary: process.env['KUBECTL'] } : {}) : { binary: flags.kubectl }),
+    ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
+    ...(flags.context === undefined ? {} : { context: flags.context }),
+    ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
+  });
+}
+
+export function executorArgs(template: TemplateFlags): ExecutorEnvArgs {
+  return {
+    ...(template.kubeCommand === undefined ? {} : { command: template.kubeCommand }),
+    arguments: template.kubeArguments,
+    ...(template.user === undefined ? {} : { user: template.user }),
+  };
+}
+
+/**
+ * The task id labels every object. Unless given, it is the Task's own name, so separate CLI calls
+ * (launch now, kill later) agree on it without remembering anything.
+ */
+export async function resolveTaskId(template: TemplateFlags, connection: ConnectionFlags): Promise<string> {
+  if (template.taskId !== undefined) return template.taskId;
+  const probe = await renderTask({
+    taskId: path.basename(template.filename).replace(/\.ya?ml$/, ''),
+    template: { file: template.filename },
+    env: template.env,
+    baseEnv: { ...process.env },
+    executor: executorArgs(template),
+    allowMissing: template.allowMissing,
+    ...(connection.namespace === undefined ? {} : { namespace: { explicit: connection.namespace } }),
+  });
+  return probe.manifest.task.metadata.name;
+}
+
+export async function makeTask(args: {
+  template: TemplateFlags;
+  connection: ConnectionFlags;
+  kubectl: Kubectl;
+  onStatus?: (update: StatusUpdate) => void;
+  env?: Record<string, string>;
+  executor?: ExecutorEnvArgs;
+}): Promise<KubectlTask> {
+  const id = await resolveTaskId(args.template, args.connection);
+  return new KubectlTask({
+    id,
+    kubectl: args.kubectl,
+    template: { file: args.template.filename },
+    env: { ...args.template.env, ...args.env },
+    baseEnv: { ...process.env },
+    executor: args.executor ?? executorArgs(args.template),
+    allowMissing: args.template.allowMissing,
+    ...(args.connection.namespace === undefined ? {} : { namespace: { explicit: args.connection.namespace } }),
+    ...(args.connection.timeoutMs === undefined ? {} : { transitionTimeoutMs: args.connection.timeoutMs }),
+    ...(args.onStatus === undefined ? {} : { onStatus: args.onStatus }),
+  });
+}

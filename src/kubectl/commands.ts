@@ -1,0 +1,179 @@
+/**
+ * Typed kubectl operations: the only place that knows the argv of apply/get/patch/delete. Objects are
+ * addressed by fully qualified resource (`task.v1alpha1.aliecs.alice.cern/t1`), never by `-f <file>`,
+ * so a multi-document manifest cannot make a patch or delete hit companion objects (upstream defect 4).
+ */
+import { commandLabel } from './classify.ts';
+import { KubectlError } from './errors.ts';
+import type { Kubectl, RunOptions } from './runner.ts';
+import type { JsonObject, JsonValue, KubeObject, KubectlResult, ObjectRef } from './types.ts';
+
+export type JsonPatchOp = {
+  op: 'add' | 'replace' | 'remove' | 'test' | 'move' | 'copy';
+  path: string;
+  value?: JsonValue;
+  from?: string;
+};
+
+/** `kind.version.group/name` (core group: `kind/name`), unambiguous even when two groups share a kind. */
+export function resourceArg(ref: ObjectRef): string {
+  if (ref.name === '' || ref.kind === '' || ref.apiVersion === '') {
+    throw new TypeError(`object reference needs apiVersion, kind and name, got ${JSON.stringify(ref)}`);
+  }
+  const kind = ref.kind.toLowerCase();
+  const slash = ref.apiVersion.indexOf('/');
+  if (slash < 0) return `${kind}/${ref.name}`;
+  const group = ref.apiVersion.slice(0, slash);
+  const version = ref.apiVersion.slice(slash + 1);
+  return `${kind}.${version}.${group}/${ref.name}`;
+}
+
+function refNamespace(ref: ObjectRef): Pick<RunOptions, 'namespace'> {
+  return ref.namespace === undefined ? {} : { namespace: ref.namespace };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isKubeObject(value: unknown): value is KubeObject {
+  if (!isRecord(value)) return false;
+  const metadata = value['metadata'];
+  return typeof value['apiVersion'] === 'string' && typeof value['kind'] === 'string' && isRecord(metadata) && typeof metadata['name'] === 'string';
+}
+
+function unexpectedOutput(result: KubectlResult, expected: string): KubectlError {
+  const text = result.stdout.trim();
+  const shown = text === '' ? 'empty output' : JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+  return new KubectlError({ reason: 'Unknown', message: `${commandLabel(result.argv)}: Unknown: expected ${expected} on stdout, got ${shown}`, result });
+}
+
+function parseJson(result: KubectlResult, expected: string): unknown {
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw unexpectedOutput(result, expected);
+  }
+}
+
+function parseObject(result: KubectlResult): KubeObject {
+  const parsed = parseJson(result, 'a JSON Kubernetes object');
+  if (!isKubeObject(parsed)) throw unexpectedOutput(result, 'a JSON Kubernetes object');
+  return parsed;
+}
+
+/** A single object or a List of them (what `-o json` prints for several). */
+function parseObjects(result: KubectlResult): KubeObject[] {
+  const parsed = parseJson(result, 'a JSON object or List');
+  if (isRecord(parsed) && parsed['kind'] === 'List' && Array.isArray(parsed['items'])) {
+    const items: unknown[] = parsed['items'];
+    if (!items.every(isKubeObject)) throw unexpectedOutput(result, 'a List of Kubernetes objects');
+    return items;
+  }
+  if (!isKubeObject(parsed)) throw unexpectedOutput(result, 'a JSON object or List');
+  return [parsed];
+}
+
+export function refOf(object: KubeObject): ObjectRef {
+  const namespace = object.metadata.namespace;
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name,
+    ...(typeof namespace === 'string' && namespace !== '' ? { namespace } : {}),
+  };
+}
+
+export interface ApplyOptions {
+  fieldManager?: string;
+  serverSide?: boolean;
+  dryRun?: 'server' | 'client';
+  timeoutMs?: number;
+  /** Default namespace for documents without one (undefined = connection default, null = kubeconfig's). */
+  namespace?: string | null;
+}
+
+/** `kubectl apply -f - -o json` with the manifest on stdin; returns the exact refs the server stored. */
+export async function apply(k: Kubectl, manifestYaml: string, options: ApplyOptions = {}): Promise<ObjectRef[]> {
+  const args = ['apply', '-f', '-', '-o', 'json'];
+  if (options.serverSide === true) args.push('--server-side');
+  if (options.fieldManager !== undefined) args.push(`--field-manager=${options.fieldManager}`);
+  if (options.dryRun !== undefined) args.push(`--dry-run=${options.dryRun}`);
+  const result = await k.run(args, {
+    stdin: manifestYaml,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+  });
+  return parseObjects(result).map(refOf);
+}
+
+/** The object, or undefined when the server says NotFound. */
+export async function getObject(k: Kubectl, ref: ObjectRef): Promise<KubeObject | undefined> {
+  try {
+    return parseObject(await k.run(['get', resourceArg(ref), '-o', 'json'], refNamespace(ref)));
+  } catch (error: unknown) {
+    if (error instanceof KubectlError && error.reason === 'NotFound') return undefined;
+    throw error;
+  }
+}
+
+/** stdout of `get -o jsonpath=<expr>`, as printed (no trimming: an empty field is ''). */
+export async function getJsonpath(k: Kubectl, ref: ObjectRef, jsonpath: string): Promise<string> {
+  const result = await k.run(['get', resourceArg(ref), '-o', `jsonpath=${jsonpath}`], refNamespace(ref));
+  return result.stdout;
+}
+
+export interface PatchOptions {
+  subresource?: 'status';
+}
+
+async function patch(k: Kubectl, ref: ObjectRef, type: 'json' | 'merge', body: string, options: PatchOptions): Promise<KubeObject> {
+  const args = ['patch', resourceArg(ref), `--type=${type}`, '-p', body, '-o', 'json'];
+  if (options.subresource !== undefined) args.push(`--subresource=${options.subresource}`);
+  return parseObject(await k.run(args, refNamespace(ref)));
+}
+
+/** RFC 6902 patch; a failing `test` op is reported as Invalid (the server's 422). */
+export function patchJson(k: Kubectl, ref: ObjectRef, ops: JsonPatchOp[], options: PatchOptions = {}): Promise<KubeObject> {
+  return patch(k, ref, 'json', JSON.stringify(ops), options);
+}
+
+export function patchMerge(k: Kubectl, ref: ObjectRef, body: JsonObject, options: PatchOptions = {}): Promise<KubeObject> {
+  return patch(k, ref, 'merge', JSON.stringify(body), options);
+}
+
+export interface DeleteOptions {
+  /** default true */
+  ignoreNotFound?: boolean;
+  /** Wait until the objects are gone (kubectl's default: true). */
+  wait?: boolean;
+  /** Passed to kubectl as `--timeout=<s>s`; the process gets 10 s more before it is killed. */
+  timeoutMs?: number;
+}
+
+const DELETE_PROCESS_MARGIN_MS = 10_000;
+
+/** One `kubectl delete` per namespace, naming exactly these objects. */
+export async function deleteObjects(k: Kubectl, refs: ObjectRef[], options: DeleteOptions = {}): Promise<void> {
+  const byNamespace = new Map<string | undefined, ObjectRef[]>();
+  for (const ref of refs) {
+    const group = byNamespace.get(ref.namespace) ?? [];
+    group.push(ref);
+    byNamespace.set(ref.namespace, group);
+  }
+  for (const [namespace, group] of byNamespace) {
+    const args = ['delete', ...group.map(resourceArg)];
+    if (options.ignoreNotFound !== false) args.push('--ignore-not-found');
+    args.push(`--wait=${options.wait === false ? 'false' : 'true'}`);
+    if (options.timeoutMs !== undefined) args.push(`--timeout=${Math.max(1, Math.ceil(options.timeoutMs / 1000))}s`);
+    await k.run(args, {
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs + DELETE_PROCESS_MARGIN_MS }),
+    });
+  }
+}
+
+export async function exists(k: Kubectl, ref: ObjectRef): Promise<boolean> {
+  const result = await k.run(['get', resourceArg(ref), '-o', 'name', '--ignore-not-found'], refNamespace(ref));
+  return result.stdout.trim() !== '';
+}

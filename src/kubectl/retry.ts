@@ -1,0 +1,122 @@
+/**
+ * Retrying transient kubectl failures with bounded exponential backoff (p-retry underneath).
+ * Only TRANSIENT_REASONS are retried; every other failure aborts at once through AbortError, so an
+ * Invalid patch or a Forbidden delete is reported after exactly one attempt.
+ *
+ * Retry-After: when classify() found a server hint, the wait is at least that long (waiting less would
+ * only earn another 429), but never more than RETRY_AFTER_CAP_FACTOR × maxTimeoutMs, so a hostile or
+ * broken proxy cannot park the caller for hours.
+ */
+import pRetry, { AbortError } from 'p-retry';
+import { setTimeout as delay } from 'node:timers/promises';
+import { KubectlError } from './errors.ts';
+import { TRANSIENT_REASONS } from './types.ts';
+
+export interface RetryPolicy {
+  /** Extra attempts after the first one (0 = no retry). */
+  retries: number;
+  minTimeoutMs: number;
+  maxTimeoutMs: number;
+  /** Backoff multiplier per retry (default 2). */
+  factor?: number;
+}
+
+export const DEFAULT_RETRY_POLICY: Readonly<Required<RetryPolicy>> = Object.freeze({
+  retries: 4,
+  minTimeoutMs: 200,
+  maxTimeoutMs: 5_000,
+  factor: 2,
+});
+
+export const RETRY_AFTER_CAP_FACTOR = 10;
+
+export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export const defaultSleep: SleepFn = async (ms, signal) => {
+  await delay(ms, undefined, signal === undefined ? {} : { signal });
+};
+
+/** Validated copy of a policy; TypeError naming the offending option otherwise. */
+export function validateRetryPolicy(value: unknown, where = 'kubectl options: retry'): Required<RetryPolicy> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`${where} must be an object { retries, minTimeoutMs, maxTimeoutMs, factor? } or false, got ${describe(value)}`);
+  }
+  const record = value as Record<string, unknown>;
+  const retries = requireNumber(record, 'retries', where, { integer: true, min: 0 });
+  const minTimeoutMs = requireNumber(record, 'minTimeoutMs', where, { integer: false, min: 0 });
+  const maxTimeoutMs = requireNumber(record, 'maxTimeoutMs', where, { integer: false, min: 0 });
+  const factor = record['factor'] === undefined ? DEFAULT_RETRY_POLICY.factor : requireNumber(record, 'factor', where, { integer: false, min: 1 });
+  if (maxTimeoutMs < minTimeoutMs) {
+    throw new TypeError(`${where}.maxTimeoutMs (${maxTimeoutMs}) must be >= ${where}.minTimeoutMs (${minTimeoutMs})`);
+  }
+  return { retries, minTimeoutMs, maxTimeoutMs, factor };
+}
+
+function requireNumber(record: Record<string, unknown>, key: string, where: string, rule: { integer: boolean; min: number }): number {
+  const value = record[key];
+  const kind = rule.integer ? 'integer' : 'number';
+  if (typeof value !== 'number' || !Number.isFinite(value) || (rule.integer && !Number.isInteger(value)) || value < rule.min) {
+    throw new TypeError(`${where}.${key} must be a finite ${kind} >= ${rule.min}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? 'an array' : typeof value;
+}
+
+/** Wait before retry number `retryIndex` (0-based), honouring a server Retry-After hint. */
+export function backoffDelayMs(policy: Required<RetryPolicy>, retryIndex: number, retryAfterMs?: number): number {
+  const exponential = Math.min(policy.minTimeoutMs * policy.factor ** retryIndex, policy.maxTimeoutMs);
+  if (retryAfterMs === undefined) return Math.round(exponential);
+  const hint = Math.min(retryAfterMs, policy.maxTimeoutMs * RETRY_AFTER_CAP_FACTOR);
+  return Math.round(Math.max(exponential, hint));
+}
+
+export interface FailedAttempt {
+  readonly error: KubectlError;
+  readonly attempt: number;
+  readonly willRetry: boolean;
+  readonly delayMs?: number;
+}
+
+export interface WithRetryOptions {
+  readonly policy: Required<RetryPolicy> | false;
+  readonly sleep: SleepFn;
+  readonly signal?: AbortSignal;
+  readonly onFailure?: (failure: FailedAttempt) => void;
+}
+
+/**
+ * Runs `operation` until it succeeds, throws a non-transient KubectlError, or the retries are spent.
+ * The rejection is the last KubectlError, with `attempts` set to the number of runs.
+ */
+export async function withRetry<T>(operation: (attempt: number) => Promise<T>, options: WithRetryOptions): Promise<T> {
+  const { policy, sleep, signal, onFailure } = options;
+  const retries = policy === false ? 0 : policy.retries;
+  return pRetry(
+    async (attempt: number) => {
+      try {
+        return await operation(attempt);
+      } catch (thrown: unknown) {
+        if (!(thrown instanceof KubectlError)) {
+          throw new AbortError(thrown instanceof Error ? thrown : new Error(String(thrown)));
+        }
+        const error = thrown.withAttempts(attempt);
+        const willRetry = policy !== false && TRANSIENT_REASONS.has(error.reason) && attempt <= retries && signal?.aborted !== true;
+        if (!willRetry) {
+          onFailure?.({ error, attempt, willRetry });
+          throw new AbortError(error);
+        }
+        const delayMs = backoffDelayMs(policy, attempt - 1, error.retryAfterMs);
+        onFailure?.({ error, attempt, willRetry, delayMs });
+        // p-retry's own wait is 0 (minTimeout 0): we sleep here so tests can inject the clock.
+        await sleep(delayMs, signal);
+        throw error;
+      }
+    },
+    { retries, minTimeout: 0, maxTimeout: 0, factor: 1, ...(signal === undefined ? {} : { signal }) },
+  );
+}

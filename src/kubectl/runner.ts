@@ -1,0 +1,225 @@
+/**
+ * Kubectl: the one runner every kubectl call goes through. It builds argv (argv.ts), starts kubectl
+ * without a shell and with an explicit environment (spawn.ts), classifies the outcome (classify.ts)
+ * and retries transient reasons (retry.ts).
+ */
+import createDebug from 'debug';
+import { buildArgv, validateConnection, validateNamespace } from './argv.ts';
+import type { KubectlConnection, NamespaceChoice } from './argv.ts';
+import { classify } from './classify.ts';
+import { KubectlError } from './errors.ts';
+import { DEFAULT_RETRY_POLICY, defaultSleep, validateRetryPolicy, withRetry } from './retry.ts';
+import type { RetryPolicy, SleepFn } from './retry.ts';
+import { execaSpawn, execaStreamSpawn } from './spawn.ts';
+import type { SpawnFn, StreamSpawnFn } from './spawn.ts';
+import type { KubectlReason, KubectlResult } from './types.ts';
+
+export type { KubectlConnection } from './argv.ts';
+export type { RetryPolicy } from './retry.ts';
+export type { SpawnFn, StreamSpawnFn } from './spawn.ts';
+
+const log = createDebug('kubectl-task:kubectl');
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface AttemptEvent {
+  readonly argv: readonly string[];
+  readonly attempt: number;
+  readonly result: KubectlResult;
+  readonly reason?: KubectlReason;
+  readonly willRetry: boolean;
+  readonly delayMs?: number;
+}
+
+export interface KubectlOptions extends KubectlConnection {
+  /** kubectl's whole environment (default: process.env at call time); never merged with process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Per call (default 30 000). */
+  timeoutMs?: number;
+  /** Default { retries: 4, minTimeoutMs: 200, maxTimeoutMs: 5 000 }; false = never retry. */
+  retry?: RetryPolicy | false;
+  spawn?: SpawnFn;
+  /** Process starter for stream() (default execa-based). */
+  streamSpawn?: StreamSpawnFn;
+  sleep?: SleepFn;
+  onAttempt?: (event: AttemptEvent) => void;
+}
+
+export interface RunOptions {
+  stdin?: string;
+  timeoutMs?: number;
+  /** default true */
+  retry?: boolean;
+  /** Per call; null = no -n; undefined = connection.namespace. */
+  namespace?: string | null;
+  signal?: AbortSignal;
+}
+
+export interface StreamOptions {
+  onLine: (line: string) => void;
+  onStderrLine?: (line: string) => void;
+  namespace?: string | null;
+  signal?: AbortSignal;
+}
+
+export interface KubectlStream {
+  /** Resolves (never rejects) when kubectl ended; stdout is not kept (it went to onLine). */
+  readonly done: Promise<KubectlResult>;
+  /** Sends SIGTERM. */
+  stop(): void;
+}
+
+interface Deps {
+  readonly env: Readonly<Record<string, string | undefined>> | undefined;
+  readonly timeoutMs: number;
+  readonly retry: Required<RetryPolicy> | false;
+  readonly spawn: SpawnFn;
+  readonly streamSpawn: StreamSpawnFn;
+  readonly sleep: SleepFn;
+  readonly onAttempt: ((event: AttemptEvent) => void) | undefined;
+}
+
+const WHERE = 'kubectl options';
+
+function validateTimeout(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`${where} must be a positive finite number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+function validateFunction<T>(value: T | undefined, where: string): T | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`${where} must be a function, got ${typeof value}`);
+  return value;
+}
+
+function depsFrom(options: KubectlOptions): Deps {
+  if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) {
+    throw new TypeError(`${WHERE}.env must be an object of environment variables, got ${typeof options.env}`);
+  }
+  return {
+    env: options.env,
+    timeoutMs: options.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : validateTimeout(options.timeoutMs, `${WHERE}.timeoutMs`),
+    retry: options.retry === false ? false : validateRetryPolicy(options.retry ?? DEFAULT_RETRY_POLICY, `${WHERE}.retry`),
+    spawn: validateFunction(options.spawn, `${WHERE}.spawn`) ?? execaSpawn,
+    streamSpawn: validateFunction(options.streamSpawn, `${WHERE}.streamSpawn`) ?? execaStreamSpawn,
+    sleep: validateFunction(options.sleep, `${WHERE}.sleep`) ?? defaultSleep,
+    onAttempt: validateFunction(options.onAttempt, `${WHERE}.onAttempt`),
+  };
+}
+
+function connectionFrom(options: KubectlConnection): KubectlConnection {
+  validateConnection(options, WHERE);
+  const connection: KubectlConnection = {};
+  if (options.binary !== undefined) connection.binary = options.binary;
+  if (options.kubeconfig !== undefined) connection.kubeconfig = options.kubeconfig;
+  if (options.context !== undefined) connection.context = options.context;
+  if (options.namespace !== undefined) connection.namespace = options.namespace;
+  return Object.freeze(connection);
+}
+
+function validateArgs(args: readonly string[]): void {
+  if (!Array.isArray(args) || args.some((arg) => typeof arg !== 'string')) {
+    throw new TypeError('kubectl args must be an array of strings');
+  }
+}
+
+export class Kubectl {
+  readonly connection: KubectlConnection;
+  readonly #deps: Deps;
+  /** Kept so with() builds a sibling sharing the same injected dependencies. */
+  readonly #options: KubectlOptions;
+
+  constructor(options: KubectlOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${WHERE} must be an object, got ${String(options)}`);
+    this.connection = connectionFrom(options);
+    this.#deps = depsFrom(options);
+    this.#options = { ...options };
+  }
+
+  /** Same dependencies, other connection values (e.g. another namespace or context). */
+  with(overrides: Partial<KubectlConnection>): Kubectl {
+    validateConnection(overrides, 'kubectl.with() overrides');
+    return new Kubectl({ ...this.#options, ...this.connection, ...overrides });
+  }
+
+  /** exit 0 → result; otherwise KubectlError (after retrying TRANSIENT_REASONS unless retry: false). */
+  async run(args: readonly string[], options: RunOptions = {}): Promise<KubectlResult> {
+    const policy = options.retry === false ? false : this.#deps.retry;
+    let lastResult: KubectlResult | undefined;
+    return withRetry(
+      async (attempt) => {
+        const result = await this.#once(args, options);
+        lastResult = result;
+        const failure = classify(result);
+        if (failure === undefined) {
+          this.#deps.onAttempt?.({ argv: result.argv, attempt, result, willRetry: false });
+          return result;
+        }
+        throw new KubectlError({ ...failure, result, attempts: attempt });
+      },
+      {
+        policy,
+        sleep: this.#deps.sleep,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        onFailure: ({ error, attempt, willRetry, delayMs }) => {
+          const result = error.result ?? lastResult;
+          if (result === undefined) return;
+          log('%s failed (%s), attempt %d%s', result.argv.join(' '), error.reason, attempt, willRetry ? `, retry in ${delayMs} ms` : '');
+          this.#deps.onAttempt?.({ argv: result.argv, attempt, result, reason: error.reason, willRetry, ...(delayMs === undefined ? {} : { delayMs }) });
+        },
+      },
+    );
+  }
+
+  /** One attempt, never throws: the caller inspects the result (and may classify() it). */
+  async tryRun(args: readonly string[], options: RunOptions = {}): Promise<KubectlResult> {
+    const result = await this.#once(args, options);
+    const failure = classify(result);
+    this.#deps.onAttempt?.({ argv: result.argv, attempt: 1, result, ...(failure === undefined ? {} : { reason: failure.reason }), willRetry: false });
+    return result;
+  }
+
+  /** Long-running kubectl (watch): no timeout; stdout and stderr delivered line by line, in order. */
+  stream(args: readonly string[], options: StreamOptions): KubectlStream {
+    validateArgs(args);
+    if (typeof options.onLine !== 'function') throw new TypeError('kubectl.stream(): options.onLine must be a function');
+    const argv = buildArgv(this.connection, args, this.#namespace(options.namespace));
+    const file = this.connection.binary ?? 'kubectl';
+    const handle = this.#deps.streamSpawn(file, argv, {
+      env: this.#env(),
+      onLine: options.onLine,
+      ...(options.onStderrLine === undefined ? {} : { onStderrLine: options.onStderrLine }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    const done = handle.done.then((result) => {
+      log('stream %s ended: exit %s signal %s after %d ms', result.argv.join(' '), String(result.exitCode), result.signal ?? '-', Math.round(result.durationMs));
+      return result;
+    });
+    return { done, stop: () => handle.stop() };
+  }
+
+  async #once(args: readonly string[], options: RunOptions): Promise<KubectlResult> {
+    validateArgs(args);
+    const argv = buildArgv(this.connection, args, this.#namespace(options.namespace));
+    const timeoutMs = options.timeoutMs === undefined ? this.#deps.timeoutMs : validateTimeout(options.timeoutMs, 'run options.timeoutMs');
+    const file = this.connection.binary ?? 'kubectl';
+    const result = await this.#deps.spawn(file, argv, {
+      timeoutMs,
+      env: this.#env(),
+      ...(options.stdin === undefined ? {} : { input: options.stdin }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    log('%s → exit %s%s in %d ms', result.argv.join(' '), String(result.exitCode), result.timedOut ? ' (timed out)' : '', Math.round(result.durationMs));
+    return result;
+  }
+
+  #namespace(choice: NamespaceChoice): NamespaceChoice {
+    if (typeof choice === 'string') validateNamespace(choice, 'namespace of the call');
+    return choice;
+  }
+
+  #env(): Record<string, string | undefined> {
+    return { ...(this.#deps.env ?? process.env) };
+  }
+}

@@ -1,0 +1,35 @@
+/** The one error type of template rendering. Messages name files, lines and variable NAMES only. */
+
+export interface MissingVariable {
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+export class RenderError extends Error {
+  readonly code = 'RenderError' as const;
+  readonly file: string;
+  /** Every variable that was referenced but unset (and had no default), in order of first use. */
+  readonly missing: readonly MissingVariable[];
+
+  constructor(args: { message: string; file: string; missing?: readonly MissingVariable[] }) {
+    super(args.message);
+    this.name = 'RenderError';
+    this.file = args.file;
+    this.missing = args.missing ?? [];
+  }
+
+  /** `templates/readout.yaml: missing variables: O2_ROLE (line 12), FLP_UID (lines 20, 31)` */
+  static missingVariables(file: string, missing: readonly MissingVariable[]): RenderError {
+    const byName = new Map<string, number[]>();
+    for (const m of missing) {
+      const lines = byName.get(m.name) ?? [];
+      if (!lines.includes(m.line)) lines.push(m.line);
+      byName.set(m.name, lines);
+    }
+    const parts = [...byName].map(
+      ([name, lines]) => `${name} (${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')})`,
+    );
+    return new RenderError({ message: `${file}: missing variables: ${parts.join(', ')}`, file, missing });
+  }
+}

@@ -1,0 +1,17 @@
+/** Template rendering: strict structure-safe substitution, task environments, log redaction. */
+export { renderTemplate, type RenderArgs, type RenderResult } from './template.ts';
+export { RenderError, type MissingVariable } from './errors.ts';
+export { scanPlaceholders, type Segment, type ScanResult } from './placeholders.ts';
+export { redactForLog, DEFAULT_SECRET_PATTERN, REDACTED, type RedactArgs } from './redact.ts';
+export {
+  executorEnv,
+  shellQuote,
+  makeUserLookup,
+  ExecutorEnvError,
+  type ExecutorEnvArgs,
+  type LookupUser,
+  type UserInfo,
+  type UserLookupOptions,
+} from './executor-env.ts';
+export { parseEnvList, parseEnvFile, EnvParseError } from './env-list.ts';
+export { taskEnvironment, type TaskEnvironmentArgs } from './task-env.ts';

@@ -1,0 +1,52 @@
+/**
+ * Typing of a value that replaces a WHOLE plain (unquoted, untagged) scalar, so that
+ * `port: ${OCC_CONTROL_PORT}` yields an integer and `supplementalGroups: ${FLP_SUPPLEMENTAL_GROUPS}`
+ * a list, as they would had the value been written there by hand.
+ *
+ * Safety wins over convenience: only finite numbers, booleans, null and flow sequences of those
+ * (nested sequences allowed) are converted. Anything else — a string, a map (it would add keys),
+ * a multi-line or multi-document value, anchors/aliases/tags, a parse error or warning — stays
+ * the exact string given. A string result is the raw value, never YAML's unquoted reading of it.
+ */
+import { isScalar, isSeq, parseDocument } from 'yaml';
+import type { JsonValue } from '../kubectl/types.ts';
+
+export type TypedValue = { readonly kind: 'typed'; readonly value: JsonValue } | { readonly kind: 'string' };
+
+export function typeWholeValue(raw: string): TypedValue {
+  if (raw.trim() === '' || raw.includes('\n') || raw.includes('\r')) return { kind: 'string' };
+  // Anchors, aliases and tags would let a value reshape the document or reach custom types.
+  if (/[&*!]/.test(raw)) return { kind: 'string' };
+  let doc;
+  try {
+    doc = parseDocument(raw, { prettyErrors: false });
+  } catch {
+    return { kind: 'string' };
+  }
+  if (doc.errors.length > 0 || doc.warnings.length > 0) return { kind: 'string' };
+  const converted = convertNode(doc.contents);
+  return converted === undefined ? { kind: 'string' } : { kind: 'typed', value: converted };
+}
+
+function convertNode(node: unknown): JsonValue | undefined {
+  if (isScalar(node)) {
+    const v = node.value;
+    if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+    if (typeof v === 'boolean' || v === null) return v;
+    return undefined;
+  }
+  if (isSeq(node) && node.flow === true) {
+    const out: JsonValue[] = [];
+    for (const item of node.items) {
+      if (isScalar(item) && typeof item.value === 'string') {
+        out.push(item.value);
+        continue;
+      }
+      const converted = convertNode(item);
+      if (converted === undefined) return undefined;
+      out.push(converted);
+    }
+    return out;
+  }
+  return undefined;
+}

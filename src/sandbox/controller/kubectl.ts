@@ -1,0 +1,165 @@
+/**
+ * kubectl transport of the fake controller: everything through the Kubectl runner, so the same
+ * controller also drives Tasks on a real cluster without the upstream operator (k3s, kind).
+ * Watches with `kubectl get <tasks> --watch -o json --output-watch-events` (compact JSON, one
+ * event a line) and restarts it with backoff whenever kubectl exits (CRD missing, 410, network).
+ * kubectl gives no "initial list complete" marker, so there is no sync event: a Task deleted while
+ * kubectl was down is forgotten when its next status write answers NotFound.
+ */
+import { isKubectlError } from '../../kubectl/errors.ts';
+import type { JsonObject, KubectlResult } from '../../kubectl/types.ts';
+import { Backoff, abortableSleep, type Sleep } from './backoff.ts';
+import type { StatusWriter, TaskEvent, TaskKey, TaskSource, WriteOutcome } from './controller.ts';
+import { isJsonObject } from './reconcile.ts';
+
+/** Fully qualified, so a `tasks` resource of another group can never shadow ours. */
+export const TASK_RESOURCE = 'tasks.v1alpha1.aliecs.alice.cern';
+/** A healthy watch that ran this long resets the restart backoff. */
+const HEALTHY_RUN_MS = 10_000;
+const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+
+/** The part of src/kubectl/runner.ts's Kubectl this transport uses. */
+export interface ControllerKubectl {
+  run(args: readonly string[], options?: { namespace?: string | null }): Promise<KubectlResult>;
+  stream(
+    args: readonly string[],
+    options: { onLine: (line: string) => void; onStderrLine?: (line: string) => void; namespace?: string | null },
+  ): { readonly done: Promise<KubectlResult>; stop(): void };
+}
+
+export interface KubectlTransportOptions {
+  readonly kubectl: ControllerKubectl;
+  /** Watch one namespace; all namespaces when absent. */
+  readonly namespace?: string;
+  readonly sleep?: Sleep;
+  readonly now?: () => number;
+  readonly backoff?: Backoff;
+  readonly log?: (line: string) => void;
+}
+
+export class KubectlTaskSource implements TaskSource {
+  #state: 'idle' | 'running' | 'stopped' = 'idle';
+  #loop: Promise<void> = Promise.resolve();
+  #current: { stop(): void } | undefined;
+  readonly #abort = new AbortController();
+  readonly #options: KubectlTransportOptions;
+  readonly #sleep: Sleep;
+  readonly #now: () => number;
+  readonly #backoff: Backoff;
+  readonly #log: (line: string) => void;
+
+  constructor(options: KubectlTransportOptions) {
+    this.#options = options;
+    this.#sleep = options.sleep ?? abortableSleep;
+    this.#now = options.now ?? Date.now;
+    this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 2000 });
+    this.#log = options.log ?? (() => {});
+  }
+
+  start(onEvent: (event: TaskEvent) => void): void {
+    if (this.#state !== 'idle') throw new Error(`fake controller kubectl source: start() called in state ${this.#state}`);
+    this.#state = 'running';
+    this.#loop = this.#run(onEvent);
+  }
+
+  async stop(): Promise<void> {
+    this.#state = 'stopped';
+    this.#abort.abort();
+    this.#current?.stop();
+    await this.#loop;
+  }
+
+  async #run(onEvent: (event: TaskEvent) => void): Promise<void> {
+    const ns = this.#options.namespace;
+    const args = ['get', TASK_RESOURCE, ...(ns === undefined ? ['-A'] : []), '--watch', '-o', 'json', '--output-watch-events'];
+    while (this.#state === 'running') {
+      const lines = new JsonLineAssembler((value) => dispatch(value, onEvent));
+      let lastStderr = '';
+      const startedAt = this.#now();
+      const watch = this.#options.kubectl.stream(args, {
+        namespace: ns ?? null,
+        onLine: (line) => lines.push(line),
+        onStderrLine: (line) => {
+          if (line.trim() !== '') lastStderr = line.trim();
+        },
+      });
+      this.#current = watch;
+      if (this.#state !== 'running') watch.stop();
+      const result = await watch.done;
+      this.#current = undefined;
+      if (this.#state !== 'running') return;
+      if (this.#now() - startedAt >= HEALTHY_RUN_MS) this.#backoff.reset();
+      const wait = this.#backoff.next();
+      this.#log(
+        `fake-controller: kubectl watch exited (code ${String(result.exitCode)}${lastStderr === '' ? '' : `: ${lastStderr}`}), restarting in ${wait} ms`,
+      );
+      await this.#sleep(wait, this.#abort.signal);
+    }
+  }
+}
+
+export class KubectlStatusWriter implements StatusWriter {
+  readonly #kubectl: ControllerKubectl;
+
+  constructor(kubectl: ControllerKubectl) {
+    this.#kubectl = kubectl;
+  }
+
+  async writeStatus(key: TaskKey, status: JsonObject): Promise<WriteOutcome> {
+    const args = ['patch', TASK_RESOURCE, key.name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status }), '-o', 'json'];
+    try {
+      const result = await this.#kubectl.run(args, { namespace: key.namespace });
+      const object = parseJson(result.stdout);
+      return isJsonObject(object) ? { kind: 'written', object } : { kind: 'written' };
+    } catch (error) {
+      if (isKubectlError(error) && error.reason === 'NotFound') return { kind: 'gone' };
+      return { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+}
+
+/** Collects stdout lines into JSON values; tolerates pretty-printed (multi-line) output too. */
+export class JsonLineAssembler {
+  #buffer = '';
+  readonly #onValue: (value: unknown) => void;
+
+  constructor(onValue: (value: unknown) => void) {
+    this.#onValue = onValue;
+  }
+
+  push(line: string): void {
+    if (this.#buffer === '' && !line.trimStart().startsWith('{')) return;
+    this.#buffer = this.#buffer === '' ? line : `${this.#buffer}\n${line}`;
+    const value = parseJson(this.#buffer);
+    if (value !== undefined) {
+      this.#buffer = '';
+      this.#onValue(value);
+    } else if (this.#buffer.length > MAX_EVENT_CHARS) {
+      this.#buffer = '';
+    }
+  }
+}
+
+function dispatch(value: unknown, onEvent: (event: TaskEvent) => void): void {
+  if (!isJsonObject(value) || !isJsonObject(value['object'])) return;
+  const object = value['object'];
+  switch (value['type']) {
+    case 'ADDED':
+    case 'MODIFIED':
+      onEvent({ type: 'upsert', object });
+      return;
+    case 'DELETED':
+      onEvent({ type: 'delete', object });
+      return;
+    default:
+      return;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

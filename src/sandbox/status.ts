@@ -1,0 +1,147 @@
+/**
+ * `kind: Status` bodies exactly as kube-apiserver 1.26 writes them (field order included), so that
+ * kubectl prints the same error lines against the sandbox as against a real cluster.
+ */
+import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { FieldCause } from './schema.ts';
+
+/** What the failing request was about; `kind` is the resource (plural) except for Invalid. */
+export interface StatusTarget {
+  name?: string;
+  group: string;
+  kind: string;
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly code: number,
+    readonly body: JsonObject,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof body['message'] === 'string' ? body['message'] : `HTTP ${code}`);
+  }
+}
+
+function details(t: StatusTarget, extra: JsonObject = {}): JsonObject {
+  const d: JsonObject = {};
+  if (t.name !== undefined && t.name !== '') d['name'] = t.name;
+  if (t.group !== '') d['group'] = t.group;
+  d['kind'] = t.kind;
+  return { ...d, ...extra };
+}
+
+export function failure(args: { code: number; reason: string; message: string; details?: JsonObject }): JsonObject {
+  const body: JsonObject = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: args.message,
+    reason: args.reason,
+  };
+  if (args.details !== undefined) body['details'] = args.details;
+  body['code'] = args.code;
+  return body;
+}
+
+/** `tasks.aliecs.alice.cern` or `configmaps`: how the apiserver names a resource in messages. */
+export function qualifiedResource(t: StatusTarget): string {
+  return t.group === '' ? t.kind : `${t.kind}.${t.group}`;
+}
+
+export function notFound(t: StatusTarget): ApiError {
+  const message = `${qualifiedResource(t)} "${t.name ?? ''}" not found`;
+  return new ApiError(404, failure({ code: 404, reason: 'NotFound', message, details: details(t) }));
+}
+
+export function alreadyExists(t: StatusTarget): ApiError {
+  const message = `${qualifiedResource(t)} "${t.name ?? ''}" already exists`;
+  return new ApiError(409, failure({ code: 409, reason: 'AlreadyExists', message, details: details(t) }));
+}
+
+export function conflict(t: StatusTarget, why: string): ApiError {
+  const message = `Operation cannot be fulfilled on ${qualifiedResource(t)} "${t.name ?? ''}": ${why}`;
+  return new ApiError(409, failure({ code: 409, reason: 'Conflict', message, details: details(t) }));
+}
+
+/** 422 with causes; `kind` is the Kind (Task), as the apiserver reports for validation errors. */
+export function invalid(args: { kind: string; group: string; name: string; causes: FieldCause[] }): ApiError {
+  const gk = args.group === '' ? args.kind : `${args.kind}.${args.group}`;
+  const text = (c: FieldCause): string => (c.field === '' ? c.message : `${c.field}: ${c.message}`);
+  const summary = args.causes.length === 1 ? text(args.causes[0]!) : `[${args.causes.map(text).join(', ')}]`;
+  const message = `${gk} "${args.name}" is invalid: ${summary}`;
+  const causes: JsonValue[] = args.causes.map((c) => ({ reason: c.reason, message: c.message, field: c.field }));
+  const d = details({ name: args.name, group: args.group, kind: args.kind }, { causes });
+  return new ApiError(422, failure({ code: 422, reason: 'Invalid', message, details: d }));
+}
+
+/** The body of a patch that could not be applied at all (failed `test`, missing parent). */
+export function patchRejected(): ApiError {
+  const message = 'the server rejected our request due to an error in our request';
+  return new ApiError(422, failure({ code: 422, reason: 'Invalid', message, details: {} }));
+}
+
+export function forbidden(message: string, t: StatusTarget): ApiError {
+  return new ApiError(403, failure({ code: 403, reason: 'Forbidden', message, details: details(t) }));
+}
+
+export function unauthorized(): ApiError {
+  return new ApiError(401, failure({ code: 401, reason: 'Unauthorized', message: 'Unauthorized' }));
+}
+
+export function badRequest(message: string): ApiError {
+  return new ApiError(400, failure({ code: 400, reason: 'BadRequest', message }));
+}
+
+export function gone(message: string): ApiError {
+  return new ApiError(410, failure({ code: 410, reason: 'Expired', message }));
+}
+
+export function methodNotAllowed(method: string): ApiError {
+  const message = `the server does not allow this method on the requested resource`;
+  return new ApiError(405, failure({ code: 405, reason: 'MethodNotAllowed', message, details: {} }), {
+    'x-sandbox-method': method,
+  });
+}
+
+export function notFoundPath(): ApiError {
+  const message = 'the server could not find the requested resource';
+  return new ApiError(404, failure({ code: 404, reason: 'NotFound', message, details: {} }));
+}
+
+export function unsupportedMediaType(acceptedTypes: string[]): ApiError {
+  const message = `the body of the request was in an unknown format - accepted media types include: ${acceptedTypes.join(', ')}`;
+  return new ApiError(415, failure({ code: 415, reason: 'UnsupportedMediaType', message }));
+}
+
+/** 429/500/503 injected by faults, worded like the apiserver's own. */
+export function injected(code: number, retryAfterSeconds?: number): ApiError {
+  const headers: Record<string, string> = {};
+  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+  switch (code) {
+    case 429: {
+      const d: JsonObject = retryAfterSeconds !== undefined ? { retryAfterSeconds } : {};
+      const body = failure({ code, reason: 'TooManyRequests', message: 'Too many requests, please try again later.', details: d });
+      return new ApiError(code, body, headers);
+    }
+    case 503: {
+      const d: JsonObject = retryAfterSeconds !== undefined ? { retryAfterSeconds } : {};
+      const body = failure({ code, reason: 'ServiceUnavailable', message: 'the server is currently unable to handle the request', details: d });
+      return new ApiError(code, body, headers);
+    }
+    case 500:
+      return new ApiError(code, failure({ code, reason: 'InternalError', message: 'an error on the server ("sandbox fault") has prevented the request from succeeding', details: { causes: [{ reason: 'UnexpectedServerResponse', message: 'sandbox fault' }] } }), headers);
+    default:
+      return new ApiError(code, failure({ code, reason: 'Unknown', message: `sandbox fault (HTTP ${code})`, details: {} }), headers);
+  }
+}
+
+export function internalError(message: string): ApiError {
+  return new ApiError(500, failure({ code: 500, reason: 'InternalError', message: `Internal error occurred: ${message}`, details: { causes: [{ message }] } }));
+}
+
+/** The Success Status a DELETE returns when the object is gone at once. */
+export function deleteSuccess(t: StatusTarget & { uid: string }): JsonObject {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: details(t, { uid: t.uid }) };
+}

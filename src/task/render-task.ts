@@ -1,0 +1,95 @@
+/**
+ * Template + task environment → the exact objects a task owns. Pure apart from reading the
+ * template file: the environment is a fresh object per task, never process.env, so two tasks in
+ * one executor cannot see each other's variables (defect 1 of the original).
+ */
+import { readFile } from 'node:fs/promises';
+import createDebug from 'debug';
+import { renderTemplate, redactForLog, taskEnvironment, RenderError } from '../render/index.ts';
+import { executorEnv, type ExecutorEnvArgs } from '../render/executor-env.ts';
+import { buildManifest, type Manifest } from '../manifest/index.ts';
+import type { JsonObject } from '../kubectl/types.ts';
+
+const debug = createDebug('kubectl-task:render');
+
+export type TemplateSource = { readonly file: string } | { readonly text: string; readonly file?: string };
+
+export interface RenderTaskArgs {
+  readonly taskId: string;
+  readonly template: TemplateSource;
+  /** The task's own variables (ECS `command.env`, `--env`): they win over everything else. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Defaults to a copy of process.env taken by the caller. */
+  readonly baseEnv?: Readonly<Record<string, string | undefined>>;
+  /** KUBE_COMMAND, KUBE_ARGUMENTS, FLP_* of the original executor; omitted = not provided. */
+  readonly executor?: ExecutorEnvArgs;
+  readonly allowMissing?: boolean;
+  readonly appName?: string;
+  readonly namespace?: { readonly explicit?: string; readonly context?: string };
+  readonly secretPattern?: RegExp;
+  readonly readText?: (file: string) => Promise<string>;
+}
+
+export interface RenderedTask {
+  readonly manifest: Manifest;
+  /** What `kubectl apply -f -` receives. */
+  readonly yaml: string;
+  readonly file: string;
+  readonly variables: readonly string[];
+}
+
+export async function renderTask(args: RenderTaskArgs): Promise<RenderedTask> {
+  const file = 'text' in args.template ? (args.template.file ?? '<inline template>') : args.template.file;
+  const text = 'text' in args.template ? args.template.text : await (args.readText ?? readUtf8)(file);
+  const { executor, lookupError } = computeExecutorEnv(args.executor);
+  const env = taskEnvironment({
+    ...(args.baseEnv === undefined ? {} : { base: args.baseEnv }),
+    ...(args.env === undefined ? {} : { taskEnv: args.env }),
+    executor,
+  });
+  let rendered;
+  try {
+    rendered = renderTemplate({ text, file, env, ...(args.allowMissing === undefined ? {} : { allowMissing: args.allowMissing }) });
+  } catch (error) {
+    // A missing FLP_* is really a user that does not exist here: say that, not "missing variable".
+    if (lookupError !== undefined && error instanceof RenderError && error.missing.some((m) => m.name.startsWith('FLP_'))) {
+      throw new RenderError({ message: `${file}: ${lookupError.message}`, file, missing: error.missing });
+    }
+    throw error;
+  }
+  const manifest = buildManifest({
+    documents: rendered.documents,
+    file,
+    taskId: args.taskId,
+    ...(args.appName === undefined ? {} : { appName: args.appName }),
+    ...(args.namespace === undefined ? {} : { namespace: args.namespace }),
+  });
+  if (debug.enabled) {
+    debug('%s: variables %s', file, rendered.variables.join(', '));
+    debug('%s rendered (secrets redacted):\n%s', file, redactForLog({ documents: manifest.objects as unknown as JsonObject[], env, ...(args.secretPattern ? { secretPattern: args.secretPattern } : {}) }));
+  }
+  return { manifest, yaml: serialiseObjects(manifest), file, variables: rendered.variables };
+}
+
+function computeExecutorEnv(args: ExecutorEnvArgs | undefined): { executor: Record<string, string>; lookupError?: Error } {
+  if (args === undefined) return { executor: {} };
+  try {
+    return { executor: executorEnv(args) };
+  } catch (error) {
+    // Without the user, only KUBE_* can be provided; FLP_* stay missing and are reported if used.
+    const { user: _user, ...rest } = args;
+    const partial = executorEnv({ ...rest, uid: args.uid ?? 0, gid: args.gid ?? 0, supplementalGroups: args.supplementalGroups ?? [] });
+    const executor = Object.fromEntries(Object.entries(partial).filter(([name]) => name.startsWith('KUBE_')));
+    return { executor, lookupError: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
+
+function serialiseObjects(manifest: Manifest): string {
+  return manifest.objects.map((object) => JSON.stringify(object)).join('\n---\n') + '\n';
+}
+
+function readUtf8(file: string): Promise<string> {
+  return readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new RenderError({ message: `${file}: cannot read template: ${error.code ?? error.message}`, file });
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * Remembers the last observed Task object and lets callers wait for a given `status.state`.
+ * Waiters settle on the first observation that decides them, so a transition resolves (or fails)
+ * as soon as the watch delivers the answer instead of on the next poll tick.
+ */
+import type { KubeObject } from '../kubectl/types.ts';
+import { parseTaskState, type TaskState } from './states.ts';
+
+export interface Observation {
+  /** `undefined` until the task manager wrote a status. */
+  readonly state: TaskState | undefined;
+  /** A value outside the known states, kept verbatim for messages. */
+  readonly unknownState?: string;
+  readonly error?: string;
+  readonly generation?: number;
+  readonly object: KubeObject;
+}
+
+type Verdict<T> = { readonly settle: 'resolve'; readonly value: T } | { readonly settle: 'reject'; readonly error: Error } | undefined;
+
+interface Waiter {
+  decide(observation: Observation | 'deleted'): Verdict<Observation>;
+  resolve(value: Observation): void;
+  reject(error: Error): void;
+}
+
+export class StatusTracker {
+  private lastObservation: Observation | undefined;
+  private deleted = false;
+  private readonly waiters = new Set<Waiter>();
+
+  get last(): Observation | undefined {
+    return this.lastObservation;
+  }
+
+  get isDeleted(): boolean {
+    return this.deleted;
+  }
+
+  /** Records an object; returns the new observation and the one it replaces. */
+  observe(object: KubeObject): { previous: Observation | undefined; current: Observation } {
+    const previous = this.lastObservation;
+    const current = toObservation(object);
+    this.lastObservation = current;
+    this.deleted = false;
+    this.notify(current);
+    return { previous, current };
+  }
+
+  markDeleted(): void {
+    this.deleted = true;
+    this.notify('deleted');
+  }
+
+  /**
+   * Waits until `decide` settles, checking the current observation first. The timeout rejects
+   * with the error `onTimeout` builds from the last observation.
+   */
+  waitFor(args: {
+    decide: (observation: Observation | 'deleted') => Verdict<Observation>;
+    timeoutMs: number;
+    onTimeout: (last: Observation | undefined) => Error;
+    setTimer?: (fn: () => void, ms: number) => () => void;
+  }): Promise<Observation> {
+    const setTimer = args.setTimer ?? defaultTimer;
+    return new Promise<Observation>((resolve, reject) => {
+      let cancelTimer: () => void = () => {};
+      const waiter: Waiter = {
+        decide: args.decide,
+        resolve: (value) => {
+          cancelTimer();
+          this.waiters.delete(waiter);
+          resolve(value);
+        },
+        reject: (error) => {
+          cancelTimer();
+          this.waiters.delete(waiter);
+          reject(error);
+        },
+      };
+      const current = this.deleted ? 'deleted' : this.lastObservation;
+      if (current !== undefined && settle(waiter, current)) return;
+      this.waiters.add(waiter);
+      cancelTimer = setTimer(() => waiter.reject(args.onTimeout(this.lastObservation)), args.timeoutMs);
+    });
+  }
+
+  /** Rejects every pending waiter (the task was killed or its monitor gave up). */
+  abortAll(error: Error): void {
+    for (const waiter of [...this.waiters]) waiter.reject(error);
+  }
+
+  private notify(observation: Observation | 'deleted'): void {
+    for (const waiter of [...this.waiters]) settle(waiter, observation);
+  }
+}
+
+function settle(waiter: Waiter, observation: Observation | 'deleted'): boolean {
+  const verdict = waiter.decide(observation);
+  if (verdict === undefined) return false;
+  if (verdict.settle === 'resolve') waiter.resolve(verdict.value);
+  else waiter.reject(verdict.error);
+  return true;
+}
+
+function defaultTimer(fn: () => void, ms: number): () => void {
+  const timer = setTimeout(fn, ms);
+  return () => clearTimeout(timer);
+}
+
+function toObservation(object: KubeObject): Observation {
+  const status = asRecord(object['status']);
+  const parsed = parseTaskState(status?.['state']);
+  const error = status?.['error'];
+  const generation = object.metadata['generation'];
+  return {
+    state: typeof parsed === 'string' ? parsed : undefined,
+    ...(typeof parsed === 'object' ? { unknownState: parsed.unknown } : {}),
+    ...(typeof error === 'string' && error !== '' ? { error } : {}),
+    ...(typeof generation === 'number' ? { generation } : {}),
+    object,
+  };
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}

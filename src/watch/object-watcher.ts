@@ -1,0 +1,206 @@
+/**
+ * Follows one object through `kubectl get <ref> --watch -o json --output-watch-events`, the way
+ * client-go's reflector follows a list: reconnect with backoff when the stream ends, reset the
+ * backoff once events flow, and fall back to polling `kubectl get -o json` when watching keeps
+ * failing. Every failure counts towards a consecutive-error limit that any success resets (the
+ * original executor never reset its counter, so five blips a day killed healthy tasks).
+ */
+import createDebug from 'debug';
+import type { Kubectl } from '../kubectl/runner.ts';
+import { getObject, resourceArg } from '../kubectl/commands.ts';
+import { KubectlError } from '../kubectl/errors.ts';
+import { classify } from '../kubectl/classify.ts';
+import type { KubeObject, KubectlResult, ObjectRef } from '../kubectl/types.ts';
+import { Backoff, abortableSleep } from './backoff.ts';
+import { JsonValueSplitter } from './json-stream.ts';
+
+const debug = createDebug('kubectl-task:watch');
+
+export type WatchEvent =
+  | { readonly type: 'observed'; readonly object: KubeObject; readonly via: 'watch' | 'poll' }
+  | { readonly type: 'deleted' }
+  | { readonly type: 'error'; readonly error: KubectlError; readonly consecutive: number }
+  | { readonly type: 'gave-up'; readonly error: KubectlError };
+
+export type WatchMode = 'watch' | 'poll' | 'stopped';
+
+export interface ObjectWatcherOptions {
+  readonly kubectl: Kubectl;
+  readonly ref: ObjectRef;
+  readonly onEvent: (event: WatchEvent) => void;
+  /** Consecutive failures (of watch or poll) after which the watcher gives up. Default 5. */
+  readonly errorLimit?: number;
+  /** Failed watch attempts in a row before switching to polling. Default 3. */
+  readonly watchFailuresBeforePolling?: number;
+  readonly pollIntervalMs?: number;
+  /** Polls between two attempts to go back to watching. Default 10. */
+  readonly pollsBeforeRewatch?: number;
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface ObjectWatcher {
+  readonly mode: WatchMode;
+  /** Ends the watch; resolves once the kubectl process is gone. */
+  stop(): Promise<void>;
+  readonly done: Promise<void>;
+}
+
+export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
+  const errorLimit = options.errorLimit ?? 5;
+  const failuresBeforePolling = options.watchFailuresBeforePolling ?? 3;
+  const pollIntervalMs = options.pollIntervalMs ?? 2000;
+  const pollsBeforeRewatch = options.pollsBeforeRewatch ?? 10;
+  const sleep = options.sleep ?? abortableSleep;
+  if (!Number.isInteger(errorLimit) || errorLimit < 1) throw new TypeError(`errorLimit must be an integer >= 1, got ${errorLimit}`);
+  if (!(pollIntervalMs > 0)) throw new TypeError(`pollIntervalMs must be > 0, got ${pollIntervalMs}`);
+  const backoff = new Backoff(options.backoff ?? { initialMs: 250, maxMs: 10_000 });
+  const abort = new AbortController();
+  let mode: WatchMode = 'watch';
+  let consecutiveErrors = 0;
+  let watchFailures = 0;
+  let stopStream: (() => void) | undefined;
+
+  const emit = (event: WatchEvent): void => {
+    if (mode !== 'stopped') options.onEvent(event);
+  };
+  /** Returns false when the limit is reached and the watcher must end. */
+  const recordError = (error: KubectlError): boolean => {
+    consecutiveErrors += 1;
+    debug('%s: %s (%d/%d)', resourceArg(options.ref), error.message, consecutiveErrors, errorLimit);
+    if (consecutiveErrors >= errorLimit) {
+      emit({ type: 'gave-up', error });
+      return false;
+    }
+    emit({ type: 'error', error, consecutive: consecutiveErrors });
+    return true;
+  };
+  const recordSuccess = (): void => {
+    consecutiveErrors = 0;
+  };
+
+  const watchOnce = async (): Promise<'again' | 'deleted' | 'failed' | 'gave-up'> => {
+    const splitter = new JsonValueSplitter();
+    let sawEvent = false;
+    let deleted = false;
+    const stream = options.kubectl.stream(
+      ['get', resourceArg(options.ref), '--watch', '-o', 'json', '--output-watch-events'],
+      {
+        namespace: options.ref.namespace ?? null,
+        signal: abort.signal,
+        onLine: (line) => {
+          for (const text of splitter.push(line)) {
+            const event = parseWatchEvent(text);
+            if (event === undefined) continue;
+            if (!sawEvent) {
+              sawEvent = true;
+              watchFailures = 0;
+              backoff.reset();
+            }
+            recordSuccess();
+            if (event.type === 'DELETED') {
+              deleted = true;
+              emit({ type: 'deleted' });
+              stopStream?.();
+            } else {
+              emit({ type: 'observed', object: event.object, via: 'watch' });
+            }
+          }
+        },
+      },
+    );
+    stopStream = () => stream.stop();
+    const result = await stream.done;
+    stopStream = undefined;
+    if (deleted) return 'deleted';
+    if (abort.signal.aborted) return 'again';
+    const failure = classify(result);
+    if (failure === undefined) return 'again'; // the server ended the watch: reconnect at once
+    if (failure.reason === 'NotFound') {
+      emit({ type: 'deleted' });
+      return 'deleted';
+    }
+    watchFailures += 1;
+    return recordError(toError(result, failure)) ? 'failed' : 'gave-up';
+  };
+
+  const pollOnce = async (): Promise<'again' | 'deleted' | 'gave-up'> => {
+    try {
+      const object = await getObject(options.kubectl, options.ref);
+      recordSuccess();
+      if (object === undefined) {
+        emit({ type: 'deleted' });
+        return 'deleted';
+      }
+      emit({ type: 'observed', object, via: 'poll' });
+      return 'again';
+    } catch (error) {
+      if (!(error instanceof KubectlError)) throw error;
+      return recordError(error) ? 'again' : 'gave-up';
+    }
+  };
+
+  const loop = async (): Promise<void> => {
+    let polls = 0;
+    while (!abort.signal.aborted) {
+      if (mode === 'watch') {
+        const outcome = await watchOnce();
+        if (outcome === 'deleted' || outcome === 'gave-up') break;
+        if (outcome === 'failed') {
+          if (watchFailures >= failuresBeforePolling) {
+            debug('%s: watch failed %d times, polling every %d ms', resourceArg(options.ref), watchFailures, pollIntervalMs);
+            mode = 'poll';
+            polls = 0;
+            continue;
+          }
+          await sleep(backoff.next(), abort.signal);
+        }
+      } else if (mode === 'poll') {
+        const outcome = await pollOnce();
+        if (outcome !== 'again') break;
+        polls += 1;
+        await sleep(pollIntervalMs, abort.signal);
+        if (polls >= pollsBeforeRewatch && !abort.signal.aborted) {
+          mode = 'watch';
+          watchFailures = failuresBeforePolling - 1; // one more failure sends it back to polling
+        }
+      }
+    }
+    mode = 'stopped';
+  };
+
+  const done = loop();
+  return {
+    get mode() {
+      return mode;
+    },
+    async stop() {
+      abort.abort();
+      stopStream?.();
+      mode = 'stopped';
+      await done;
+    },
+    done,
+  };
+}
+
+function parseWatchEvent(text: string): { type: string; object: KubeObject } | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const record = value as Record<string, unknown>;
+    const object = record['object'];
+    if (typeof record['type'] === 'string' && typeof object === 'object' && object !== null) {
+      return { type: record['type'], object: object as KubeObject };
+    }
+    debug('ignoring watch output without type/object: %s', text.slice(0, 200));
+    return undefined;
+  } catch {
+    debug('ignoring unparsable watch output: %s', text.slice(0, 200));
+    return undefined;
+  }
+}
+
+function toError(result: KubectlResult, failure: NonNullable<ReturnType<typeof classify>>): KubectlError {
+  return new KubectlError({ reason: failure.reason, message: failure.message, result, attempts: 1 });
+}
