@@ -33,10 +33,19 @@ export class KubectlError extends Error {
 
   /** The same error, counted as the outcome of `attempts` runs. */
   withAttempts(attempts: number): KubectlError {
+    return this.#copy({ attempts });
+  }
+
+  /** The same error with another one-line message. */
+  withMessage(message: string): KubectlError {
+    return this.#copy({ message });
+  }
+
+  #copy(changes: { attempts?: number; message?: string }): KubectlError {
     return new KubectlError({
       reason: this.reason,
-      message: this.message,
-      attempts,
+      message: changes.message ?? this.message,
+      attempts: changes.attempts ?? this.attempts,
       ...(this.result === undefined ? {} : { result: this.result }),
       ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
       ...(this.cause === undefined ? {} : { cause: this.cause }),

@@ -107,8 +107,9 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
         const error = thrown.withAttempts(attempt);
         const willRetry = policy !== false && TRANSIENT_REASONS.has(error.reason) && attempt <= retries && signal?.aborted !== true;
         if (!willRetry) {
-          onFailure?.({ error, attempt, willRetry });
-          throw new AbortError(error);
+          const final = attempt > 1 ? error.withMessage(`${error.message} (gave up after ${attempt} attempts)`) : error;
+          onFailure?.({ error: final, attempt, willRetry });
+          throw new AbortError(final);
         }
         const delayMs = backoffDelayMs(policy, attempt - 1, error.retryAfterMs);
         onFailure?.({ error, attempt, willRetry, delayMs });

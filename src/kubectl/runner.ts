@@ -150,6 +150,8 @@ export class Kubectl {
     return withRetry(
       async (attempt) => {
         const result = await this.#once(args, options);
+        // A caller's abort is not a kubectl failure: reject with the caller's reason, as fetch() does.
+        options.signal?.throwIfAborted();
         lastResult = result;
         const failure = classify(result);
         if (failure === undefined) {

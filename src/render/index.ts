@@ -5,6 +5,7 @@ export { scanPlaceholders, type Segment, type ScanResult } from './placeholders.
 export { redactForLog, DEFAULT_SECRET_PATTERN, REDACTED, type RedactArgs } from './redact.ts';
 export {
   executorEnv,
+  identityFromEnv,
   shellQuote,
   makeUserLookup,
   ExecutorEnvError,

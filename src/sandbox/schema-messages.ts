@@ -107,7 +107,7 @@ export const detail = {
   anyOf: (path: string): string => `${path} must validate at least one schema (anyOf)`,
 };
 
-/** StrictDecodingError's text for the unknown fields found while pruning. */
+/** StrictDecodingError's text for the unknown field paths found while pruning. */
 export function strictDecodingMessage(unknownFields: readonly string[]): string {
-  return `strict decoding error: ${unknownFields.join(', ')}`;
+  return `strict decoding error: ${unknownFields.map((f) => `unknown field ${goQuote(f)}`).join(', ')}`;
 }

@@ -82,15 +82,16 @@ function pruneKnown(x: JsonValue, s: JSONSchemaProps, path: string, unknown: str
 }
 
 /**
- * Drops what the schema does not declare. `unknownFields` holds the apiserver's strict-decoding
- * entries, sorted by path: `unknown field "spec.foo"` (join them with strictDecodingMessage()).
+ * Drops what the schema does not declare. `unknownFields` holds the dropped paths as the apiserver
+ * names them, sorted: `spec.foo`, `spec.bind[0].bar`, `metadata.bogus`; strictDecodingMessage()
+ * turns them into the fieldValidation=Strict error text.
  */
 export function pruneUnknownFields(obj: JsonObject, schema: JSONSchemaProps): { pruned: JsonObject; unknownFields: string[] } {
   const pruned = structuredClone(obj);
   const paths: string[] = [];
   prune(pruned, schema, '', true, paths);
   paths.sort();
-  return { pruned, unknownFields: paths.map((p) => `unknown field "${p}"`) };
+  return { pruned, unknownFields: paths };
 }
 
 const isNonNullableNull = (v: JsonValue | undefined, s: JSONSchemaProps | undefined): boolean =>

@@ -99,18 +99,14 @@ function checkType(data: JsonValue, s: JSONSchemaProps, path: string, out: Field
     if (type !== '' && s.nullable !== true) out.push(msg.typeInvalid(path, 'null', msg.detail.type(path, type, 'null')));
     return;
   }
-  const numericMatch = (type === 'integer' && t === 'number' && Number.isInteger(data)) || (type === 'number' && t === 'integer');
-  const schType = t === 'integer' && type !== 'integer' ? 'integer' : t;
-  const typeMatches = type === schType || numericMatch;
-  if (t !== 'string' && t !== 'array' && format !== '' && !(typeMatches || dataFormat(t) === format)) {
-    const isLowerInt = format === 'int64' && t === 'integer';
-    if (!isLowerInt) {
-      out.push(msg.typeInvalid(path, dataFormat(t), msg.detail.type(path, format, dataFormat(t))));
-      return;
-    }
+  // An int64 satisfies "number"; whole floats are indistinguishable from ints once parsed in JS.
+  const typeMatches = type === t || (type === 'number' && t === 'integer');
+  if (t !== 'string' && t !== 'array' && format !== '' && !typeMatches && dataFormat(t) !== format) {
+    out.push(msg.typeInvalid(path, dataFormat(t), msg.detail.type(path, format, dataFormat(t))));
+    return;
   }
   if (type !== 'number' && type !== 'integer' && format !== '' && (t === 'string' || t === 'array')) return;
-  if (type !== '' && !typeMatches) out.push(msg.typeInvalid(path, schType, msg.detail.type(path, type, schType)));
+  if (type !== '' && !typeMatches) out.push(msg.typeInvalid(path, t, msg.detail.type(path, type, t)));
 }
 
 function checkAnyOf(data: JsonValue, s: JSONSchemaProps, path: string, out: FieldCause[]): void {

@@ -1,0 +1,17 @@
+/**
+ * The public API of kubectl-task. The sandbox is exported from its own entry
+ * (`kubectl-task/sandbox`) so that the product never loads it.
+ */
+export { KubectlTask, type KubectlTaskOptions, type Stage, type StatusUpdate } from './task/kubectl-task.ts';
+export { TaskError, type TaskErrorReason } from './task/errors.ts';
+export { executorStateFor, parseTaskState, type ExecutorState, type TaskState, type DesiredState } from './task/states.ts';
+export { TRANSITIONS, parseTransitionEvent, type TransitionEvent } from './task/transitions.ts';
+export { renderTask, type RenderedTask, type RenderTaskArgs, type TemplateSource } from './task/render-task.ts';
+export { defaultMonitor, perTaskMonitor, type MonitorFactory, type MonitorHandle } from './task/monitor.ts';
+export { renderTemplate, RenderError, taskEnvironment, executorEnv, parseEnvList, parseEnvFile } from './render/index.ts';
+export { buildManifest, type Manifest } from './manifest/index.ts';
+export { Kubectl, type KubectlOptions } from './kubectl/runner.ts';
+export { KubectlError } from './kubectl/errors.ts';
+export { classify } from './kubectl/classify.ts';
+export type { KubectlReason, KubectlResult, ObjectRef, KubeObject } from './kubectl/types.ts';
+export { watchObject, type WatchEvent, type ObjectWatcher } from './watch/object-watcher.ts';

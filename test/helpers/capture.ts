@@ -1,0 +1,13 @@
+import type { Out } from '../../src/cli/printers.ts';
+
+/** Captures what a CLI command writes, for in-process CLI tests. */
+export function captureOut(): Out & { readonly stdoutText: () => string; readonly stderrText: () => string } {
+  let stdout = '';
+  let stderr = '';
+  return {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    stdoutText: () => stdout,
+    stderrText: () => stderr,
+  };
+}

@@ -1,0 +1,138 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { apply, deleteObjects, exists, getJsonpath, getObject, patchJson, patchMerge, resourceArg } from '../../src/kubectl/commands.ts';
+import { KubectlError } from '../../src/kubectl/errors.ts';
+import { Kubectl } from '../../src/kubectl/runner.ts';
+import type { SpawnFn } from '../../src/kubectl/runner.ts';
+import type { ObjectRef } from '../../src/kubectl/types.ts';
+
+const GARBAGE = fileURLToPath(new URL('../fixtures/fake-kubectl/kubectl-garbage', import.meta.url));
+// The recordings live next to the checkout (../shared), as the team's reference README says.
+const RECORDINGS = fileURLToPath(new URL('../../../shared/reference/kube-apiserver-1.26', import.meta.url));
+
+interface RecordedStep {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+function recordedStep(file: string, index: number): RecordedStep {
+  const scenario = JSON.parse(readFileSync(`${RECORDINGS}/${file}`, 'utf8')) as { steps: RecordedStep[] };
+  const step = scenario.steps[index];
+  if (step === undefined) throw new Error(`${file} has no step ${index}`);
+  return step;
+}
+
+const T1: ObjectRef = { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name: 't1', namespace: 'rec' };
+const CM: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', name: 'cfg', namespace: 'rec' };
+
+/** Answers every call with `reply(args)` and records the argv after the binary. */
+function fakeKubectl(reply: (args: readonly string[]) => { exitCode: number; stdout?: string; stderr?: string }): { k: Kubectl; calls: Array<readonly string[]>; stdins: Array<string | undefined> } {
+  const calls: Array<readonly string[]> = [];
+  const stdins: Array<string | undefined> = [];
+  const spawn: SpawnFn = async (file, args, options) => {
+    calls.push(args);
+    stdins.push(options.input);
+    const r = reply(args);
+    return { argv: [file, ...args], exitCode: r.exitCode, stdout: r.stdout ?? '', stderr: r.stderr ?? '', durationMs: 1, timedOut: false };
+  };
+  return { k: new Kubectl({ spawn, namespace: 'default', sleep: async () => {} }), calls, stdins };
+}
+
+describe('kubectl/commands', () => {
+  it('resourceArg qualifies group and version; core objects stay short', () => {
+    expect(resourceArg(T1)).to.equal('task.v1alpha1.aliecs.alice.cern/t1');
+    expect(resourceArg(CM)).to.equal('configmap/cfg');
+    expect(resourceArg({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', name: 'r' })).to.equal('role.v1.rbac.authorization.k8s.io/r');
+    expect(() => resourceArg({ apiVersion: 'v1', kind: 'ConfigMap', name: '' })).to.throw(TypeError);
+  });
+
+  it('apply sends the manifest on stdin and returns refs from a List or a single object', async () => {
+    const task = JSON.parse(recordedStep('08-get-json-yaml-name.json', 0).stdout) as unknown;
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'readout-config', namespace: 'rec' }, data: {} };
+    const { k, calls, stdins } = fakeKubectl(() => ({ exitCode: 0, stdout: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [task, cm] }) }));
+    const refs = await apply(k, 'kind: Task\n---\nkind: ConfigMap\n', { fieldManager: 'kubectl-task', serverSide: true });
+    expect(refs).to.deep.equal([
+      { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name: 't1', namespace: 'rec' },
+      { apiVersion: 'v1', kind: 'ConfigMap', name: 'readout-config', namespace: 'rec' },
+    ]);
+    expect(calls[0]).to.deep.equal(['-n', 'default', 'apply', '-f', '-', '-o', 'json', '--server-side', '--field-manager=kubectl-task']);
+    expect(stdins[0]).to.equal('kind: Task\n---\nkind: ConfigMap\n');
+
+    const single = fakeKubectl(() => ({ exitCode: 0, stdout: JSON.stringify(task) }));
+    expect(await apply(single.k, 'x', { dryRun: 'server', namespace: null })).to.deep.equal([T1]);
+    expect(single.calls[0]).to.deep.equal(['apply', '-f', '-', '-o', 'json', '--dry-run=server']);
+  });
+
+  it('apply rejects with the recorded Invalid error after one attempt', async () => {
+    const { k, calls } = fakeKubectl(() => recordedStep('16-apply-invalid.json', 0));
+    const error = (await apply(k, 'x').catch((e: unknown) => e)) as KubectlError;
+    expect(error.reason).to.equal('Invalid');
+    expect(error.message).to.contain('spec.state: Unsupported value: "bogus"');
+    expect(calls).to.have.length(1);
+  });
+
+  it('getObject: the object with -n of its ref; undefined on the recorded NotFound', async () => {
+    const found = fakeKubectl(() => recordedStep('08-get-json-yaml-name.json', 0));
+    const object = await getObject(found.k, T1);
+    expect(object?.metadata.name).to.equal('t1');
+    expect(found.calls[0]).to.deep.equal(['-n', 'rec', 'get', 'task.v1alpha1.aliecs.alice.cern/t1', '-o', 'json']);
+    const missing = fakeKubectl(() => recordedStep('09-get-notfound.json', 0));
+    expect(await getObject(missing.k, { ...T1, name: 'nope' })).to.equal(undefined);
+    const forbidden = fakeKubectl(() => recordedStep('19-forbidden.json', 1));
+    expect(((await getObject(forbidden.k, T1).catch((e: unknown) => e)) as KubectlError).reason).to.equal('Forbidden');
+  });
+
+  it('getJsonpath returns stdout untouched', async () => {
+    const { k, calls } = fakeKubectl(() => ({ exitCode: 0, stdout: 'standby' }));
+    expect(await getJsonpath(k, T1, '{.spec.state}')).to.equal('standby');
+    expect(calls[0]).to.deep.equal(['-n', 'rec', 'get', 'task.v1alpha1.aliecs.alice.cern/t1', '-o', 'jsonpath={.spec.state}']);
+  });
+
+  it('patchJson / patchMerge build the recorded argv shapes (+ -o json) and parse the object', async () => {
+    const object = recordedStep('08-get-json-yaml-name.json', 0).stdout;
+    const { k, calls } = fakeKubectl(() => ({ exitCode: 0, stdout: object }));
+    const patched = await patchJson(k, T1, [{ op: 'add', path: '/spec/state', value: 'configured' }]);
+    expect(patched.kind).to.equal('Task');
+    await patchMerge(k, T1, { status: { state: 'CONFIGURED' } }, { subresource: 'status' });
+    expect(calls).to.deep.equal([
+      ['-n', 'rec', 'patch', 'task.v1alpha1.aliecs.alice.cern/t1', '--type=json', '-p', '[{"op":"add","path":"/spec/state","value":"configured"}]', '-o', 'json'],
+      ['-n', 'rec', 'patch', 'task.v1alpha1.aliecs.alice.cern/t1', '--type=merge', '-p', '{"status":{"state":"CONFIGURED"}}', '-o', 'json', '--subresource=status'],
+    ]);
+  });
+
+  it('patchJson: a failed test op (recorded 15) is Invalid', async () => {
+    const { k } = fakeKubectl(() => recordedStep('15-patch-json-test-fails.json', 0));
+    const error = (await patchJson(k, T1, [{ op: 'test', path: '/spec/state', value: 'nope' }]).catch((e: unknown) => e)) as KubectlError;
+    expect(error.reason).to.equal('Invalid');
+  });
+
+  it('deleteObjects: one call per namespace naming exactly the objects', async () => {
+    const { k, calls } = fakeKubectl(() => ({ exitCode: 0 }));
+    await deleteObjects(k, [T1, CM, { ...T1, name: 't2', namespace: 'other' }], { timeoutMs: 20_000 });
+    await deleteObjects(k, [T1], { ignoreNotFound: false, wait: false });
+    expect(calls).to.deep.equal([
+      ['-n', 'rec', 'delete', 'task.v1alpha1.aliecs.alice.cern/t1', 'configmap/cfg', '--ignore-not-found', '--wait=true', '--timeout=20s'],
+      ['-n', 'other', 'delete', 'task.v1alpha1.aliecs.alice.cern/t2', '--ignore-not-found', '--wait=true', '--timeout=20s'],
+      ['-n', 'rec', 'delete', 'task.v1alpha1.aliecs.alice.cern/t1', '--wait=false'],
+    ]);
+  });
+
+  it('exists: true for a name, false for empty output', async () => {
+    const yes = fakeKubectl(() => ({ exitCode: 0, stdout: 'task.aliecs.alice.cern/t1\n' }));
+    expect(await exists(yes.k, T1)).to.equal(true);
+    expect(yes.calls[0]).to.deep.equal(['-n', 'rec', 'get', 'task.v1alpha1.aliecs.alice.cern/t1', '-o', 'name', '--ignore-not-found']);
+    const no = fakeKubectl(() => ({ exitCode: 0, stdout: '' }));
+    expect(await exists(no.k, T1)).to.equal(false);
+  });
+
+  it('garbage where JSON was expected (real fake binary) → Unknown naming the command', async () => {
+    const k = new Kubectl({ binary: GARBAGE });
+    for (const call of [() => getObject(k, T1), () => patchMerge(k, T1, { spec: { state: 'running' } }), () => apply(k, 'x')]) {
+      const error = (await call().catch((e: unknown) => e)) as KubectlError;
+      expect(error).to.be.instanceOf(KubectlError);
+      expect(error.reason).to.equal('Unknown');
+      expect(error.message).to.match(/^kubectl (get|patch|apply)\b.*: Unknown: expected .*JSON.* on stdout, got "this is not json \{"$/);
+    }
+  });
+});

@@ -1,0 +1,208 @@
+import { expect } from 'chai';
+import { KubectlTask, type StatusUpdate } from '../../src/task/kubectl-task.ts';
+import { TaskError } from '../../src/task/errors.ts';
+import { getObject } from '../../src/kubectl/commands.ts';
+import { KubectlError } from '../../src/kubectl/errors.ts';
+import { startTaskCluster, type TaskCluster } from '../helpers/task-cluster.ts';
+
+const TASK_TEMPLATE = `# a Task and its own ConfigMap
+apiVersion: aliecs.alice.cern/v1alpha1
+kind: Task
+metadata:
+  name: \${TASK_NAME}
+  annotations:
+    kubectl-task.io/fake-error-on: "\${FAIL_ON:-never}"
+    kubectl-task.io/fake-stuck: "\${STUCK:-false}"
+    kubectl-task.io/fake-done-after-ms: "\${DONE_AFTER_MS:-0}"
+spec:
+  state: standby
+  control:
+    mode: direct
+    port: \${PORT:-31000}
+  properties:
+    detector: \${DETECTOR}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: \${TASK_NAME}-config
+data:
+  detector: \${DETECTOR}
+`;
+
+describe('task/KubectlTask (sandbox + real kubectl)', function () {
+  this.timeout(60_000);
+  let cluster: TaskCluster;
+
+  before(async () => {
+    cluster = await startTaskCluster({ namespace: 'kt' });
+  });
+  after(async () => {
+    await cluster?.close();
+  });
+
+  function makeTask(name: string, env: Record<string, string> = {}, extra: { transitionTimeoutMs?: number; template?: string } = {}) {
+    const updates: StatusUpdate[] = [];
+    const task = new KubectlTask({
+      id: name,
+      kubectl: cluster.kubectl,
+      template: { text: extra.template ?? TASK_TEMPLATE, file: `${name}.yaml` },
+      env: { TASK_NAME: name, DETECTOR: 'TPC', ...env },
+      baseEnv: {},
+      namespace: { explicit: cluster.namespace },
+      transitionTimeoutMs: extra.transitionTimeoutMs ?? 20_000,
+      onStatus: (update) => updates.push(update),
+    });
+    return { task, updates };
+  }
+
+  const taskRef = (name: string) => ({ apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name, namespace: cluster.namespace });
+  const configRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace: cluster.namespace });
+
+  it('runs launch → CONFIGURE → START → STOP → RESET → kill and reports each change', async () => {
+    const { task, updates } = makeTask('life');
+    await task.launch();
+    expect(task.stage.kind).to.equal('launched');
+    const configured = await task.transition('CONFIGURE', { environment_id: 'E1', 'chans.readout.0.address': 'ipc://@x' });
+    expect(configured.state).to.equal('configured');
+    const live = await getObject(cluster.kubectl, taskRef('life'));
+    expect(live?.['spec']).to.deep.include({ state: 'configured', arguments: { environment_id: 'E1', 'chans.readout.0.address': 'ipc://@x' } });
+    expect((await task.transition('START')).state).to.equal('running');
+    expect((await task.transition('STOP')).state).to.equal('configured');
+    expect((await task.transition('RESET')).state).to.equal('standby');
+    expect(await task.kill()).to.equal('TASK_KILLED');
+    expect(await getObject(cluster.kubectl, taskRef('life'))).to.equal(undefined);
+    expect(await getObject(cluster.kubectl, configRef('life-config'))).to.equal(undefined);
+    const taskStates = updates.filter((u) => u.taskState !== undefined).map((u) => u.taskState);
+    expect(taskStates).to.deep.equal(['standby', 'configured', 'running', 'configured', 'standby']);
+    expect(updates.map((u) => u.state)).to.include.members(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLED']);
+    expect(updates.at(-1)).to.include({ state: 'TASK_KILLED', previous: 'TASK_RUNNING', reason: 'Killed' });
+  });
+
+  it('labels every object and kill leaves foreign objects untouched', async () => {
+    await cluster.kubectl.run(['create', 'configmap', 'foreign', '--from-literal=a=b']);
+    await cluster.kubectl.run(['create', 'configmap', 'multi-config-other', '--from-literal=a=b']);
+    const { task } = makeTask('multi');
+    await task.launch();
+    const config = await getObject(cluster.kubectl, configRef('multi-config'));
+    expect(config?.metadata.labels).to.include({ 'app.kubernetes.io/managed-by': 'kubectl-task', 'kubectl-task/task-id': 'multi' });
+    expect(await task.kill()).to.equal('TASK_KILLED');
+    expect(await getObject(cluster.kubectl, configRef('multi-config'))).to.equal(undefined);
+    expect(await getObject(cluster.kubectl, configRef('foreign'))).to.not.equal(undefined);
+    expect(await getObject(cluster.kubectl, configRef('multi-config-other'))).to.not.equal(undefined);
+  });
+
+  it('fails a transition fast with status.error when the task manager reports error', async () => {
+    const { task, updates } = makeTask('fails', { FAIL_ON: 'configured' }, { transitionTimeoutMs: 30_000 });
+    await task.launch();
+    const started = Date.now();
+    const error = await task.transition('CONFIGURE').then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(TaskError);
+    expect((error as TaskError).reason).to.equal('TransitionFailed');
+    expect((error as TaskError).message).to.match(/CONFIGURE failed: .*standby -> configured/);
+    expect(Date.now() - started).to.be.below(30_000); // not the timeout: the error decided it
+    expect(task.status).to.equal('TASK_FAILED');
+    expect(updates.at(-1)).to.include({ state: 'TASK_FAILED', taskState: 'error' });
+    await task.kill(); // terminal already: idempotent, reports nothing new
+    expect(updates.at(-1)?.state).to.equal('TASK_FAILED');
+  });
+
+  it('times out a transition and names the last observed state', async () => {
+    const { task } = makeTask('stuck', {}, { transitionTimeoutMs: 1500 });
+    await task.launch();
+    await task.transition('CONFIGURE');
+    await cluster.kubectl.run(['annotate', 'task.v1alpha1.aliecs.alice.cern/stuck', 'kubectl-task.io/fake-stuck=true', '--overwrite']);
+    const error = await task.transition('START').then(() => undefined, (e: unknown) => e);
+    expect((error as TaskError).reason).to.equal('TransitionTimeout');
+    expect((error as TaskError).message).to.match(/START timed out after 1500 ms waiting for "running"; last observed status.state: configured/);
+    expect(await task.kill()).to.equal('TASK_KILLED');
+  });
+
+  it('rejects a transition from the wrong state before patching', async () => {
+    const { task } = makeTask('wrong');
+    await task.launch();
+    await task.transition('CONFIGURE');
+    const patchesBefore = cluster.sandbox.requestLog.count({ method: 'PATCH', path: /\/tasks\/wrong$/ });
+    const error = await task.transition('CONFIGURE').then(() => undefined, (e: unknown) => e);
+    expect((error as TaskError).reason).to.equal('WrongState');
+    expect((error as TaskError).message).to.contain('cannot CONFIGURE from "configured"; CONFIGURE needs "standby"');
+    const unsupported = await task.transition('GO_ERROR').then(() => undefined, (e: unknown) => e);
+    expect((unsupported as TaskError).reason).to.equal('UnsupportedTransition');
+    expect(cluster.sandbox.requestLog.count({ method: 'PATCH', path: /\/tasks\/wrong$/ })).to.equal(patchesBefore);
+    await task.kill();
+  });
+
+  it('kill is idempotent: twice, before launch, and after the objects are gone', async () => {
+    const { task, updates } = makeTask('idem');
+    await task.launch();
+    const [a, b] = await Promise.all([task.kill(), task.kill()]);
+    expect([a, b]).to.deep.equal(['TASK_KILLED', 'TASK_KILLED']);
+    expect(await task.kill()).to.equal('TASK_KILLED');
+    expect(updates.filter((u) => u.state === 'TASK_KILLED')).to.have.length(1);
+    const { task: never } = makeTask('never-launched');
+    expect(await never.kill()).to.equal('TASK_KILLED');
+  });
+
+  it('reports done as TASK_FINISHED and an outside delete as TASK_LOST', async () => {
+    const { task: finishing, updates } = makeTask('finishing', { DONE_AFTER_MS: '100' });
+    await finishing.launch();
+    await finishing.transition('CONFIGURE');
+    await finishing.transition('START');
+    await waitUntil(() => finishing.status === 'TASK_FINISHED');
+    expect(updates.at(-1)).to.include({ state: 'TASK_FINISHED', taskState: 'done' });
+    await finishing.kill();
+
+    const { task: lost } = makeTask('lost');
+    await lost.launch();
+    await lost.transition('CONFIGURE');
+    await cluster.kubectl.run(['delete', 'task.v1alpha1.aliecs.alice.cern/lost']);
+    await waitUntil(() => lost.status === 'TASK_LOST');
+    expect(lost.stage.kind).to.equal('failed');
+    await lost.kill();
+  });
+
+  it('keeps two tasks in one process apart: no environment leaks', async () => {
+    const before = { ...process.env };
+    const { task: a } = makeTask('env-a', { DETECTOR: 'ITS' });
+    const { task: b } = makeTask('env-b', { DETECTOR: 'MFT' });
+    await Promise.all([a.launch(), b.launch()]);
+    const ca = await getObject(cluster.kubectl, configRef('env-a-config'));
+    const cb = await getObject(cluster.kubectl, configRef('env-b-config'));
+    expect(ca?.['data']).to.deep.equal({ detector: 'ITS' });
+    expect(cb?.['data']).to.deep.equal({ detector: 'MFT' });
+    expect(process.env).to.deep.equal(before);
+    await Promise.all([a.kill(), b.kill()]);
+  });
+
+  it('applies nothing when one document is invalid', async () => {
+    const { task, updates } = makeTask('halfway', { PORT: '"not-a-port"' });
+    const error = await task.launch().then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(KubectlError);
+    expect((error as KubectlError).reason).to.equal('Invalid');
+    expect(await getObject(cluster.kubectl, configRef('halfway-config'))).to.equal(undefined);
+    expect(task.status).to.equal('TASK_FAILED');
+    expect(updates.at(-1)).to.include({ state: 'TASK_FAILED', reason: 'Invalid' });
+  });
+
+  it('rejects missing variables before touching the cluster', async () => {
+    const task = new KubectlTask({
+      id: 'missing',
+      kubectl: cluster.kubectl,
+      template: { text: TASK_TEMPLATE, file: 'missing.yaml' },
+      env: { TASK_NAME: 'missing' },
+      baseEnv: {},
+      namespace: { explicit: cluster.namespace },
+    });
+    const error = await task.launch().then(() => undefined, (e: unknown) => e);
+    expect((error as Error & { code?: string }).code).to.equal('RenderError');
+    expect((error as Error).message).to.match(/missing\.yaml: missing variables: DETECTOR \(lines \d+, \d+\)/);
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

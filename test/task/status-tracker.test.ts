@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import type { KubeObject } from '../../src/kubectl/types.ts';
+import { StatusTracker, type Observation } from '../../src/task/status-tracker.ts';
+
+function task(state?: string, error?: string): KubeObject {
+  return {
+    apiVersion: 'aliecs.alice.cern/v1alpha1',
+    kind: 'Task',
+    metadata: { name: 't1', namespace: 'ns', generation: 2 },
+    spec: { state: 'standby' },
+    ...(state === undefined ? {} : { status: { state, ...(error === undefined ? {} : { error }) } }),
+  };
+}
+
+/** A manual timer so timeouts fire when the test says so, never on the wall clock. */
+function manualTimer(): { setTimer: (fn: () => void, ms: number) => () => void; fire: () => void; cancelled: () => boolean } {
+  let pending: (() => void) | undefined;
+  let cancelled = false;
+  return {
+    setTimer: (fn) => {
+      pending = fn;
+      return () => {
+        cancelled = true;
+        pending = undefined;
+      };
+    },
+    fire: () => pending?.(),
+    cancelled: () => cancelled,
+  };
+}
+
+const reached = (target: string) => (o: Observation | 'deleted') =>
+  o === 'deleted'
+    ? { settle: 'reject' as const, error: new Error('deleted') }
+    : o.state === target
+      ? { settle: 'resolve' as const, value: o }
+      : o.state === 'error'
+        ? { settle: 'reject' as const, error: new Error(`error: ${o.error}`) }
+        : undefined;
+
+describe('task/status-tracker', () => {
+  it('parses status.state, status.error and generation from an object', () => {
+    const tracker = new StatusTracker();
+    const { previous, current } = tracker.observe(task('CONFIGURED', 'none'));
+    expect(previous).to.equal(undefined);
+    expect(current.state).to.equal('configured');
+    expect(current.error).to.equal('none');
+    expect(current.generation).to.equal(2);
+    expect(tracker.observe(task('weird')).current).to.include({ state: undefined, unknownState: 'weird' });
+  });
+
+  it('resolves at once when the current observation already decides', async () => {
+    const tracker = new StatusTracker();
+    tracker.observe(task('running'));
+    const timer = manualTimer();
+    const o = await tracker.waitFor({ decide: reached('running'), timeoutMs: 10, onTimeout: () => new Error('timeout'), setTimer: timer.setTimer });
+    expect(o.state).to.equal('running');
+  });
+
+  it('resolves on a later observation and cancels its timer', async () => {
+    const tracker = new StatusTracker();
+    tracker.observe(task('standby'));
+    const timer = manualTimer();
+    const waiting = tracker.waitFor({ decide: reached('configured'), timeoutMs: 10, onTimeout: () => new Error('timeout'), setTimer: timer.setTimer });
+    tracker.observe(task('standby'));
+    tracker.observe(task('configured'));
+    expect((await waiting).state).to.equal('configured');
+    expect(timer.cancelled()).to.equal(true);
+  });
+
+  it('rejects fast on error with the status.error message', async () => {
+    const tracker = new StatusTracker();
+    const timer = manualTimer();
+    const waiting = tracker.waitFor({ decide: reached('configured'), timeoutMs: 10, onTimeout: () => new Error('timeout'), setTimer: timer.setTimer });
+    tracker.observe(task('error', 'readout: cannot open card'));
+    await expectRejection(waiting, /error: readout: cannot open card/);
+  });
+
+  it('times out with the last observation', async () => {
+    const tracker = new StatusTracker();
+    tracker.observe(task('standby'));
+    const timer = manualTimer();
+    const waiting = tracker.waitFor({
+      decide: reached('configured'),
+      timeoutMs: 10,
+      onTimeout: (last) => new Error(`timed out, last ${last?.state}`),
+      setTimer: timer.setTimer,
+    });
+    timer.fire();
+    await expectRejection(waiting, /timed out, last standby/);
+  });
+
+  it('rejects waiters on deletion and on abortAll', async () => {
+    const tracker = new StatusTracker();
+    const a = tracker.waitFor({ decide: reached('running'), timeoutMs: 10, onTimeout: () => new Error('timeout'), setTimer: manualTimer().setTimer });
+    tracker.markDeleted();
+    await expectRejection(a, /deleted/);
+    const b = tracker.waitFor({ decide: () => undefined, timeoutMs: 10, onTimeout: () => new Error('timeout'), setTimer: manualTimer().setTimer });
+    tracker.abortAll(new Error('killed'));
+    await expectRejection(b, /killed/);
+  });
+});
+
+async function expectRejection(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    expect((error as Error).message).to.match(pattern);
+    return;
+  }
+  expect.fail(`expected a rejection matching ${pattern}`);
+}
