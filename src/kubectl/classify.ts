@@ -145,12 +145,13 @@ export function firstMeaningfulLine(stderr: string): string {
     const last = lines.at(-1);
     return last === undefined ? '' : stripPrefix(last.replace(KLOG_LINE, ''));
   }
-  const parts = [stripPrefix(lines[start] ?? '')];
+  const first = stripPrefix(lines[start] ?? '');
+  const causes: string[] = [];
   for (const line of lines.slice(start + 1)) {
     if (!line.startsWith('* ')) break;
-    parts.push(line);
+    causes.push(line.slice(2).trim());
   }
-  return parts.join(' ').replace(/:\s+\*\s/, ': ').replace(/\s+\*\s/g, ', ');
+  return causes.length === 0 ? first : `${first.replace(/:\s*$/, '')}: ${causes.join(', ')}`;
 }
 
 function stripPrefix(line: string): string {
@@ -172,12 +173,14 @@ export function parseRetryAfterMs(stderr: string): number | undefined {
   return undefined;
 }
 
+/** Flags whose value is the next argument, so the label does not mistake the value for an object. */
+const FLAGS_WITH_VALUE = new Set(['-n', '--namespace', '-f', '--filename', '-o', '--output', '-p', '--patch', '-l', '--selector', '--context', '--kubeconfig', '--type', '--subresource', '--token', '--password']);
+
 /**
  * `kubectl <verb> <first object argument>` for messages: global flags (`--kubeconfig=…`, `-n x`)
  * are skipped so the label reads like the command a user typed.
  */
 export function commandLabel(argv: readonly string[]): string {
-  const FLAGS_WITH_VALUE = new Set(['-n', '--namespace', '-f', '--filename', '-o', '--output', '-p', '--patch', '-l', '--selector', '--context', '--kubeconfig', '--type', '--subresource']);
   const positional: string[] = [];
   for (let i = 1; i < argv.length && positional.length < 2; i++) {
     const arg = argv[i] ?? '';

@@ -146,13 +146,11 @@ export class Kubectl {
   /** exit 0 → result; otherwise KubectlError (after retrying TRANSIENT_REASONS unless retry: false). */
   async run(args: readonly string[], options: RunOptions = {}): Promise<KubectlResult> {
     const policy = options.retry === false ? false : this.#deps.retry;
-    let lastResult: KubectlResult | undefined;
     return withRetry(
       async (attempt) => {
         const result = await this.#once(args, options);
         // A caller's abort is not a kubectl failure: reject with the caller's reason, as fetch() does.
         options.signal?.throwIfAborted();
-        lastResult = result;
         const failure = classify(result);
         if (failure === undefined) {
           this.#deps.onAttempt?.({ argv: result.argv, attempt, result, willRetry: false });
@@ -165,7 +163,7 @@ export class Kubectl {
         sleep: this.#deps.sleep,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         onFailure: ({ error, attempt, willRetry, delayMs }) => {
-          const result = error.result ?? lastResult;
+          const result = error.result;
           if (result === undefined) return;
           log('%s failed (%s), attempt %d%s', result.argv.join(' '), error.reason, attempt, willRetry ? `, retry in ${delayMs} ms` : '');
           this.#deps.onAttempt?.({ argv: result.argv, attempt, result, reason: error.reason, willRetry, ...(delayMs === undefined ? {} : { delayMs }) });

@@ -49,7 +49,7 @@ export function sanitizeName(name: string, options: { readonly style?: NameStyle
 
 /** Label values: `[A-Za-z0-9._-]`, alphanumeric at both ends, at most 63; '' stays ''. */
 export function sanitizeLabelValue(value: string): string {
-  if (value === '' || /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/.test(value) && value.length <= MAX) return value;
+  if (value === '' || (value.length <= MAX && /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/.test(value))) return value;
   let base = value.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
   base = base.slice(0, MAX - SUFFIX_LEN - 1).replace(/[^A-Za-z0-9]+$/, '');
   return `${base === '' ? 'x' : base}-${shortHash(value)}`;

@@ -192,20 +192,27 @@ function placeholderLines(node: Scalar, vars: readonly VarSegment[], ctx: Contex
 }
 
 function checkDuplicateKeys(ctx: Context): void {
+  const where = (node: Scalar): { line: number; raw: string } => ({
+    line: node.range ? ctx.lineCounter.linePos(node.range[0]).line : 0,
+    raw: node.range ? ctx.text.slice(node.range[0], node.range[1]).trim() : '?',
+  });
   for (const map of ctx.keyedMaps) {
-    const seen = new Set<string>();
+    const seen = new Map<string, Scalar>();
     for (const pair of map.items) {
       if (!isPair(pair) || !isScalar(pair.key)) continue;
       const k = String(pair.key.value);
-      if (seen.has(k)) {
-        const line = pair.key.range ? ctx.lineCounter.linePos(pair.key.range[0]).line : 0;
-        const raw = pair.key.range ? ctx.text.slice(pair.key.range[0], pair.key.range[1]) : '?';
+      const prior = seen.get(k);
+      if (prior !== undefined) {
+        // Name the templated key: it is the one that moved. Raw source text never holds values.
+        const a = where(pair.key);
+        const b = where(prior);
+        const [subject, other] = a.raw.includes('$') ? [a, b] : [b, a];
         throw new RenderError({
-          message: `${ctx.file}:${line}: key ${JSON.stringify(raw)} duplicates another key after substitution`,
+          message: `${ctx.file}:${subject.line}: key ${JSON.stringify(subject.raw)} collides with key ${JSON.stringify(other.raw)} (line ${other.line}) after substitution`,
           file: ctx.file,
         });
       }
-      seen.add(k);
+      seen.set(k, pair.key);
     }
   }
 }

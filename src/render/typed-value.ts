@@ -3,7 +3,7 @@
  * `port: ${OCC_CONTROL_PORT}` yields an integer and `supplementalGroups: ${FLP_SUPPLEMENTAL_GROUPS}`
  * a list, as they would had the value been written there by hand.
  *
- * Safety wins over convenience: only finite numbers, booleans, null and flow sequences of those
+ * Safety wins over convenience: only finite numbers (integers within 2^53), booleans, null and flow sequences of those
  * (nested sequences allowed) are converted. Anything else — a string, a map (it would add keys),
  * a multi-line or multi-document value, anchors/aliases/tags, a parse error or warning — stays
  * the exact string given. A string result is the raw value, never YAML's unquoted reading of it.
@@ -31,7 +31,8 @@ export function typeWholeValue(raw: string): TypedValue {
 function convertNode(node: unknown): JsonValue | undefined {
   if (isScalar(node)) {
     const v = node.value;
-    if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+    // Integers beyond 2^53 would silently lose digits: keep such values as the string given.
+    if (typeof v === 'number') return Number.isFinite(v) && (!Number.isInteger(v) || Number.isSafeInteger(v)) ? v : undefined;
     if (typeof v === 'boolean' || v === null) return v;
     return undefined;
   }

@@ -28,9 +28,10 @@ export function storageVersionHash(group: string, version: string, kind: string)
   return createHash('sha256').update(`${group}/${version}/${kind}`).digest().subarray(0, 8).toString('base64');
 }
 
-function printerColumns(version: JsonObject): PrinterColumn[] | 'default' {
+/** The version's additionalPrinterColumns; `[]` makes the table convertor add its implicit Age column. */
+function printerColumns(version: JsonObject): PrinterColumn[] {
   const cols = version['additionalPrinterColumns'];
-  if (!Array.isArray(cols) || cols.length === 0) return 'default';
+  if (!Array.isArray(cols)) return [];
   return cols.map((c) => {
     const o = obj(c);
     const col: PrinterColumn = { name: str(o['name']), type: str(o['type']), jsonPath: str(o['jsonPath']) };

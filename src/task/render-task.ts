@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import createDebug from 'debug';
-import { renderTemplate, redactForLog, taskEnvironment, RenderError } from '../render/index.ts';
-import { executorEnv, type ExecutorEnvArgs } from '../render/executor-env.ts';
+import { stringify } from 'yaml';
+import { renderTemplate, redactForLog, taskEnvironment, RenderError, executorEnv, identityFromEnv, type ExecutorEnvArgs } from '../render/index.ts';
 import { buildManifest, type Manifest } from '../manifest/index.ts';
 import type { JsonObject } from '../kubectl/types.ts';
 
@@ -41,7 +41,10 @@ export interface RenderedTask {
 export async function renderTask(args: RenderTaskArgs): Promise<RenderedTask> {
   const file = 'text' in args.template ? (args.template.file ?? '<inline template>') : args.template.file;
   const text = 'text' in args.template ? args.template.text : await (args.readText ?? readUtf8)(file);
-  const { executor, lookupError } = computeExecutorEnv(args.executor);
+  // FLP_* given in the task's env pin the identity, so no user lookup is needed for them.
+  const { executor, lookupError } = computeExecutorEnv(
+    args.executor === undefined ? undefined : { ...args.executor, ...identityFromEnv(args.env ?? {}) },
+  );
   const env = taskEnvironment({
     ...(args.baseEnv === undefined ? {} : { base: args.baseEnv }),
     ...(args.env === undefined ? {} : { taskEnv: args.env }),
@@ -85,7 +88,8 @@ function computeExecutorEnv(args: ExecutorEnvArgs | undefined): { executor: Reco
 }
 
 function serialiseObjects(manifest: Manifest): string {
-  return manifest.objects.map((object) => JSON.stringify(object)).join('\n---\n') + '\n';
+  // YAML, not JSON: kubectl reads a stream that starts with `{` as one JSON document.
+  return manifest.objects.map((object) => stringify(object)).join('---\n');
 }
 
 function readUtf8(file: string): Promise<string> {

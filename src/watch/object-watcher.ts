@@ -81,7 +81,7 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
 
   const watchOnce = async (): Promise<'again' | 'deleted' | 'failed' | 'gave-up'> => {
     const splitter = new JsonValueSplitter();
-    let sawEvent = false;
+    let events = 0;
     let deleted = false;
     const stream = options.kubectl.stream(
       ['get', resourceArg(options.ref), '--watch', '-o', 'json', '--output-watch-events'],
@@ -92,8 +92,10 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
           for (const text of splitter.push(line)) {
             const event = parseWatchEvent(text);
             if (event === undefined) continue;
-            if (!sawEvent) {
-              sawEvent = true;
+            // kubectl prints the object it GETs before watching; only a later event proves the
+            // watch itself works, so only that resets the watch failure count and the backoff.
+            events += 1;
+            if (events === 2) {
               watchFailures = 0;
               backoff.reset();
             }

@@ -31,7 +31,7 @@ export async function startTaskCluster(options: { namespace?: string; delayMs?: 
   const kubectl = new Kubectl({ kubeconfig: sandbox.kubeconfigPath, context: 'admin', namespace, timeoutMs: 20_000 });
   await kubectl.run(['apply', '-f', path.join(repoRoot, 'manifests', 'task-crd.yaml')], { namespace: null });
   const createNamespace = async (name: string): Promise<string> => {
-    await kubectl.run(['create', 'namespace', name], { namespace: null });
+    await kubectl.run(['apply', '-f', '-'], { namespace: null, stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }) });
     return name;
   };
   await createNamespace(namespace);

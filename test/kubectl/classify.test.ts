@@ -24,7 +24,30 @@ const RECORDED = {
     'Error from server (NotFound): error when deleting "multi.yaml": tasks.aliecs.alice.cern "m1" not found\nError from server (NotFound): error when deleting "multi.yaml": configmaps "readout-config" not found\n',
 };
 
+// Final lines observed from this machine's kubectl 1.32 against a local HTTP server answering every
+// request with one fault (client-go retried discovery first; the 429 run took ~55 s).
+const OBSERVED = {
+  tooMany429: 'E1125 02:06:04.198308   10756 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list: the server has received too many requests and has asked us to try again later"\nError from server (TooManyRequests): the server has received too many requests and has asked us to try again later\n',
+  unavailable503: 'E1125 02:06:04.774274   11303 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list: the server is currently unable to handle the request"\nError from server (ServiceUnavailable): the server is currently unable to handle the request\n',
+  internal500: 'E1125 02:06:05.347246   11327 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list: an error on the server (\\"unknown\\") has prevented the request from succeeding"\nError from server (InternalError): an error on the server ("unknown") has prevented the request from succeeding\n',
+  eof: 'E1125 02:07:01.008922   11351 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list: Get \\"http://127.0.0.1:36025/api?timeout=32s\\": EOF"\nUnable to connect to the server: EOF\n',
+  refused: 'E1125 02:07:07.688066   11859 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list: Get \\"http://127.0.0.1:1/api?timeout=32s\\": dial tcp 127.0.0.1:1: connect: connection refused"\nThe connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\n',
+};
+
 describe('kubectl/classify', () => {
+  it('faults observed from the real kubectl: 429, 503, 500, EOF, refused', () => {
+    const tooMany = classify(failed(OBSERVED.tooMany429, ['kubectl', 'get', 'configmap/cfg']));
+    expect(tooMany?.reason).to.equal('TooManyRequests');
+    expect(tooMany?.retryAfterMs).to.equal(undefined);
+    expect(tooMany?.message).to.equal('kubectl get configmap/cfg: TooManyRequests: the server has received too many requests and has asked us to try again later');
+    expect(classify(failed(OBSERVED.unavailable503))?.reason).to.equal('ServerError');
+    expect(classify(failed(OBSERVED.internal500))?.reason).to.equal('ServerError');
+    expect(classify(failed(OBSERVED.eof))?.reason).to.equal('Unreachable');
+    const refused = classify(failed(OBSERVED.refused, ['kubectl', 'get', 'configmap/cfg']));
+    expect(refused?.reason).to.equal('Unreachable');
+    expect(refused?.message).to.equal('kubectl get configmap/cfg: Unreachable: The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?');
+  });
+
   it('success is undefined', () => {
     expect(classify({ ...failed(''), exitCode: 0 })).to.equal(undefined);
   });

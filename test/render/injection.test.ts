@@ -49,8 +49,8 @@ describe('render: injection corpus (defect 3)', () => {
       expect(r.documents).to.deep.equal(want);
       // The YAML handed to kubectl must mean exactly the same documents.
       const reparsed = parseAllDocuments(r.yaml);
-      expect(Array.isArray(reparsed)).to.equal(true);
-      const docs = (reparsed as ReturnType<typeof parseAllDocuments> & unknown[]).map((d) => {
+      if (!Array.isArray(reparsed)) throw new Error('expected documents');
+      const docs = reparsed.map((d) => {
         expect(d.errors, 'reparse errors').to.deep.equal([]);
         return d.toJS() as unknown;
       });

@@ -13,7 +13,7 @@ metadata:
   annotations:
     kubectl-task.io/fake-error-on: "\${FAIL_ON:-never}"
     kubectl-task.io/fake-stuck: "\${STUCK:-false}"
-    kubectl-task.io/fake-done-after-ms: "\${DONE_AFTER_MS:-0}"
+    kubectl-task.io/fake-done-after-ms: "\${DONE_AFTER_MS:-never}"
 spec:
   state: standby
   control:
@@ -80,8 +80,9 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
   });
 
   it('labels every object and kill leaves foreign objects untouched', async () => {
-    await cluster.kubectl.run(['create', 'configmap', 'foreign', '--from-literal=a=b']);
-    await cluster.kubectl.run(['create', 'configmap', 'multi-config-other', '--from-literal=a=b']);
+    for (const name of ['foreign', 'multi-config-other']) {
+      await cluster.kubectl.run(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' } }) });
+    }
     const { task } = makeTask('multi');
     await task.launch();
     const config = await getObject(cluster.kubectl, configRef('multi-config'));

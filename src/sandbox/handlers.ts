@@ -1,0 +1,146 @@
+/**
+ * Resource requests after authentication: type lookup, authorization (403 with the apiserver's
+ * wording), then the verb's handler. Returns what to send; watches write to the response directly.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JsonValue } from '../kubectl/types.ts';
+import { parseFieldValidation } from './admission.ts';
+import { forbiddenMessage, type RequestAttributes, type SandboxUser } from './auth.ts';
+import type { SandboxState } from './objects.ts';
+import { getObject, listJson, listObjects, parseIncludeObject, tableFor, wantsTable } from './reads.ts';
+import type { ResourceRequest } from './router.ts';
+import { badRequest, forbidden, methodNotAllowed, notFoundPath } from './status.ts';
+import { startWatch, type WatchHub } from './watch.ts';
+import { create, deleteCollection, patch, remove, replace, type DeleteOptions, type WriteRequest } from './writes.ts';
+
+export interface HandlerContext {
+  state: SandboxState;
+  hub: WatchHub;
+  authorize: (user: SandboxUser, attrs: RequestAttributes) => boolean;
+}
+
+export interface Reply {
+  status: number;
+  json: string;
+  warnings: string[];
+}
+
+export interface IncomingResource {
+  req: ResourceRequest;
+  query: URLSearchParams;
+  http: IncomingMessage;
+  res: ServerResponse;
+  user: SandboxUser;
+  body: string;
+}
+
+function managerFrom(query: URLSearchParams, userAgent: string | undefined): string {
+  const explicit = query.get('fieldManager');
+  if (explicit !== null && explicit !== '') return explicit;
+  return (userAgent ?? 'unknown').split('/')[0] ?? 'unknown';
+}
+
+function parseDryRun(query: URLSearchParams): boolean {
+  const values = query.getAll('dryRun');
+  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}`);
+  return values.length > 0;
+}
+
+function parseJson(body: string): JsonValue {
+  if (body.trim() === '') return null;
+  try {
+    return JSON.parse(body) as JsonValue;
+  } catch (e) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+  }
+}
+
+function deleteOptions(body: string, query: URLSearchParams): { options: DeleteOptions; dryRun: boolean } {
+  const parsed = parseJson(body);
+  const o = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {};
+  const options: DeleteOptions = {};
+  const policy = o['propagationPolicy'] ?? query.get('propagationPolicy');
+  if (typeof policy === 'string') options.propagationPolicy = policy;
+  const pre = o['preconditions'];
+  if (typeof pre === 'object' && pre !== null && !Array.isArray(pre)) {
+    options.preconditions = {};
+    if (typeof pre['uid'] === 'string') options.preconditions.uid = pre['uid'];
+    if (typeof pre['resourceVersion'] === 'string') options.preconditions.resourceVersion = pre['resourceVersion'];
+  }
+  const dryRunBody = Array.isArray(o['dryRun']) && o['dryRun'].length > 0;
+  return { options, dryRun: dryRunBody || parseDryRun(query) };
+}
+
+/** Handles one resource request; undefined means a watch took over the response. */
+export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply | undefined {
+  const { state } = ctx;
+  const { req, query } = r;
+  const type = state.registry.lookup(req.group, req.version, req.resource);
+  if (type === undefined) throw notFoundPath();
+  if (req.subresource !== '' && !(req.subresource === 'status' && type.hasStatus)) throw notFoundPath();
+  if (!type.namespaced && req.namespace !== '' && req.resource !== 'namespaces') throw notFoundPath();
+  const attrs: RequestAttributes = { verb: req.verb, resource: req.resource, apiGroup: req.group };
+  if (req.subresource !== '') attrs.subresource = req.subresource;
+  if (req.namespace !== '') attrs.namespace = req.namespace;
+  if (req.name !== '') attrs.name = req.name;
+  if (!ctx.authorize(r.user, attrs)) {
+    throw forbidden(forbiddenMessage(r.user, attrs), req.name !== '' ? { name: req.name, group: req.group, kind: req.resource } : { group: req.group, kind: req.resource });
+  }
+  const accept = r.http.headers.accept;
+  const table = wantsTable(accept) ? parseIncludeObject(query.get('includeObject')) : undefined;
+  switch (req.verb) {
+    case 'get': {
+      const o = getObject(state, type, req);
+      if (table !== undefined) return { status: 200, json: JSON.stringify(tableFor(state, type, [o.obj], table, String(o.resourceVersion))), warnings: [] };
+      return { status: 200, json: o.json, warnings: [] };
+    }
+    case 'list': {
+      const l = listObjects(state, type, req, query);
+      if (table !== undefined) {
+        const t = tableFor(state, type, l.items.map((o) => o.obj), table, l.resourceVersion, l.continueToken);
+        return { status: 200, json: JSON.stringify(t), warnings: [] };
+      }
+      return { status: 200, json: listJson(type, l), warnings: [] };
+    }
+    case 'watch':
+      startWatch(ctx.hub, { state, type, req, query, res: r.res, ...(table !== undefined ? { table } : {}) });
+      return undefined;
+    default:
+      break;
+  }
+  const warnings: string[] = [];
+  const base = {
+    state,
+    type,
+    req,
+    manager: managerFrom(query, r.http.headers['user-agent']),
+    fieldValidation: parseFieldValidation(query.get('fieldValidation')),
+    warnings,
+  };
+  switch (req.verb) {
+    case 'create': {
+      if (req.name !== '' || req.subresource !== '') throw methodNotAllowed('POST');
+      const w: WriteRequest = { ...base, dryRun: parseDryRun(query) };
+      return { ...create(w, parseJson(r.body)), warnings };
+    }
+    case 'update':
+      return { ...replace({ ...base, dryRun: parseDryRun(query) }, parseJson(r.body)), warnings };
+    case 'patch': {
+      const ct = r.http.headers['content-type'] ?? '';
+      if (ct.startsWith('application/apply-patch') && (query.get('fieldManager') ?? '') === '') {
+        throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
+      }
+      const force = query.get('force') === 'true';
+      return { ...patch({ ...base, dryRun: parseDryRun(query) }, r.body, ct, force), warnings };
+    }
+    case 'delete': {
+      const { options, dryRun } = deleteOptions(r.body, query);
+      return { ...remove({ ...base, dryRun }, options), warnings };
+    }
+    case 'deletecollection': {
+      const { dryRun } = deleteOptions(r.body, query);
+      const l = listObjects(state, type, req, query);
+      return { ...deleteCollection({ ...base, dryRun }, l.items), warnings };
+    }
+  }
+}

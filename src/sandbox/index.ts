@@ -1,0 +1,128 @@
+/**
+ * startSandbox(): an in-memory Kubernetes API server that the real kubectl talks to as if it were
+ * kube-apiserver 1.26, plus a kubeconfig with one context per user.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JsonObject } from '../kubectl/types.ts';
+import { createAuthenticator, createAuthorizer, DEFAULT_RULES, DEFAULT_USERS, generateToken, type AccessRule, type SandboxUser } from './auth.ts';
+import type { VersionInfo } from './discovery.ts';
+import { Faults } from './faults.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { OpenApiCache } from './openapi.ts';
+import { RequestLog } from './request-log.ts';
+import { ResourceRegistry } from './resources.ts';
+import { SandboxServer } from './server.ts';
+import { Store } from './storage.ts';
+import { createCertificates } from './tls.ts';
+import type { SandboxState } from './objects.ts';
+import { SandboxStore } from './store-view.ts';
+
+export type { AccessRule, SandboxUser } from './auth.ts';
+export type { VersionInfo } from './discovery.ts';
+export type { FailNextOptions } from './faults.ts';
+export type { RequestLogEntry, RequestMatch } from './request-log.ts';
+export { Faults } from './faults.ts';
+export { RequestLog } from './request-log.ts';
+export { SandboxStore } from './store-view.ts';
+
+export interface SandboxOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** HTTPS with a fresh CA (default true). */
+  tls?: boolean;
+  /** Default: 'required' with TLS, 'none' (everyone is admin) over plain HTTP. */
+  auth?: 'required' | 'none';
+  /** Where to write the kubeconfig; default: a new temp dir. */
+  kubeconfigPath?: string;
+  /** Namespace of every context; created at start. Default 'default'. */
+  namespace?: string;
+  /** What /version reports; it decides which kubectl the Cloud SDK dispatcher runs. Default 1.26.1. */
+  version?: VersionInfo;
+  /** Users by context name; default admin (system:masters) and executor (task-executor). */
+  users?: Record<string, SandboxUser>;
+  /** Access rules by user name; default DEFAULT_RULES. */
+  rules?: Record<string, AccessRule[]>;
+  clock?: () => Date;
+  /** Change events kept for watches that resume from an older resourceVersion. */
+  watchHistory?: number;
+}
+
+export interface Sandbox {
+  url: string;
+  kubeconfigPath: string;
+  caPem?: string;
+  /** Bearer token per context. */
+  tokens: Record<string, string>;
+  faults: Faults;
+  requestLog: RequestLog;
+  store: SandboxStore;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_VERSION: VersionInfo = { major: '1', minor: '26', gitVersion: 'v1.26.1' };
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const tls = options.tls ?? true;
+  const now = options.clock ?? (() => new Date());
+  const namespace = options.namespace ?? 'default';
+  const users: Record<string, SandboxUser> = options.users ?? { admin: DEFAULT_USERS.admin, executor: DEFAULT_USERS.executor };
+  const tokens: Record<string, string> = {};
+  const byToken: Record<string, SandboxUser> = {};
+  for (const [context, user] of Object.entries(users)) {
+    const token = generateToken();
+    tokens[context] = token;
+    byToken[token] = user;
+  }
+  const registry = new ResourceRegistry();
+  const state: SandboxState = {
+    store: new Store({ historySize: options.watchHistory ?? 2000 }),
+    registry,
+    openapi: new OpenApiCache(registry, now),
+    now,
+  };
+  const certs = tls ? await createCertificates({ hosts: [host, 'localhost'] }) : undefined;
+  const faults = new Faults();
+  const requestLog = new RequestLog();
+  const server = new SandboxServer({
+    host,
+    port: options.port ?? 0,
+    ...(certs !== undefined ? { tls: { certPem: certs.certPem, keyPem: certs.keyPem } } : {}),
+    auth: options.auth ?? (tls ? 'required' : 'none'),
+    adminUser: users['admin'] ?? DEFAULT_USERS.admin,
+    authenticate: createAuthenticator(byToken),
+    authorize: createAuthorizer(options.rules ?? DEFAULT_RULES),
+    state,
+    faults,
+    requestLog,
+    version: options.version ?? DEFAULT_VERSION,
+  });
+  const store = new SandboxStore(state);
+  for (const ns of new Set(['default', namespace])) store.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const port = await server.listen();
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  const kubeconfigPath = options.kubeconfigPath ?? join(await mkdtemp(join(tmpdir(), 'kubectl-task-sandbox-')), 'kubeconfig');
+  await writeKubeconfig(kubeconfigPath, {
+    server: url,
+    ...(certs !== undefined ? { caPem: certs.caPem } : {}),
+    users: Object.entries(users).map(([context, user]) => ({ context, user: user.name, token: tokens[context]! })),
+    currentContext: Object.hasOwn(users, 'admin') ? 'admin' : Object.keys(users)[0]!,
+    namespace,
+  });
+  const sandbox: Sandbox = {
+    url,
+    kubeconfigPath,
+    tokens,
+    faults,
+    requestLog,
+    store,
+    close: () => server.close(),
+  };
+  if (certs !== undefined) sandbox.caPem = certs.caPem;
+  return sandbox;
+}
+
+export type { JsonObject };

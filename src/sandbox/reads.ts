@@ -1,0 +1,152 @@
+/**
+ * GET and LIST: selectors, limit/continue pagination, and Table output when kubectl asks for it
+ * (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`). Stored JSON is spliced into list bodies
+ * as is, so a list of 500 objects costs no re-serialization.
+ */
+import type { JsonObject } from '../kubectl/types.ts';
+import { apiVersionOf, keyOf, meta, str, targetOf, type SandboxState } from './objects.ts';
+import type { ResourceType } from './resources.ts';
+import type { ResourceRequest } from './router.ts';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type FieldSelector, type LabelSelector } from './selectors.ts';
+import { badRequest, gone, notFound } from './status.ts';
+import type { StoredObject } from './storage.ts';
+import { builtinColumns, toTable } from './table.ts';
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+export function wantsTable(accept: string | undefined): boolean {
+  return accept !== undefined && /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
+}
+
+export function parseIncludeObject(v: string | null): IncludeObject {
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+export interface Filter {
+  labels: LabelSelector;
+  fields: FieldSelector;
+}
+
+const CR_FIELDS = ['metadata.name', 'metadata.namespace'];
+
+export function parseFilter(type: ResourceType, query: URLSearchParams): Filter {
+  try {
+    const labels = parseLabelSelector(query.get('labelSelector') ?? '');
+    const fields = parseFieldSelector(query.get('fieldSelector') ?? '');
+    for (const r of fields.requirements) {
+      if (!CR_FIELDS.includes(r.field)) {
+        throw badRequest(
+          type.origin === 'crd'
+            ? `"${r.field}" is not a known field selector: only "metadata.name", "metadata.namespace"`
+            : `field label not supported: ${r.field}`,
+        );
+      }
+    }
+    return { labels, fields };
+  } catch (e) {
+    if (e instanceof SelectorError) throw badRequest(e.message);
+    throw e;
+  }
+}
+
+export function matchesFilter(f: Filter, obj: JsonObject): boolean {
+  const m = meta(obj);
+  const labels = m['labels'];
+  if (f.labels.requirements.length > 0 && !matchesLabels(f.labels, (labels ?? undefined) as Record<string, string> | undefined)) return false;
+  if (f.fields.requirements.length === 0) return true;
+  return matchesFields(f.fields, { 'metadata.name': str(m['name']), 'metadata.namespace': str(m['namespace']) });
+}
+
+export function getObject(state: SandboxState, type: ResourceType, req: ResourceRequest): StoredObject {
+  const found = state.store.get(keyOf(type), type.namespaced ? req.namespace : '', req.name);
+  if (found === undefined) throw notFound(targetOf(type, req.name));
+  return found;
+}
+
+export function tableFor(state: SandboxState, type: ResourceType, objects: JsonObject[], includeObject: IncludeObject, rv: string, continueToken?: string): JsonObject {
+  const builtin = type.origin === 'builtin';
+  return toTable({
+    objects,
+    columns: builtin ? builtinColumns(type.resource) : (type.columns ?? []),
+    now: state.now(),
+    includeObject,
+    resourceVersion: rv,
+    ...(continueToken !== undefined && continueToken !== '' ? { continueToken } : {}),
+    ...(builtin ? { resource: type.resource } : {}),
+  });
+}
+
+interface ContinueToken {
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(t: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start })).toString('base64');
+}
+
+function decodeContinue(s: string, oldest: number): ContinueToken {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(s, 'base64').toString('utf8'));
+  } catch {
+    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+  const p = parsed as { rv?: unknown; start?: unknown };
+  if (typeof p.rv !== 'number' || typeof p.start !== 'string') throw badRequest('continue key is not valid: unrecognized continue key');
+  if (p.rv < oldest) throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+  return { rv: p.rv, start: p.start };
+}
+
+export interface ListResult {
+  items: StoredObject[];
+  resourceVersion: string;
+  continueToken: string;
+  remaining?: number;
+}
+
+export function listObjects(state: SandboxState, type: ResourceType, req: ResourceRequest, query: URLSearchParams): ListResult {
+  const filter = parseFilter(type, query);
+  const all = state.store.list(keyOf(type), type.namespaced && req.namespace !== '' ? req.namespace : undefined);
+  const limit = Number(query.get('limit') ?? '0');
+  const cont = query.get('continue');
+  const token = cont !== null && cont !== '' ? decodeContinue(cont, state.store.oldestWatchable) : undefined;
+  const rv = token?.rv ?? state.store.resourceVersion;
+  const keyFor = (o: StoredObject): string => `${str(meta(o.obj)['namespace'])}/${str(meta(o.obj)['name'])}`;
+  const items: StoredObject[] = [];
+  let continueToken = '';
+  let remaining: number | undefined;
+  for (let i = 0; i < all.length; i++) {
+    const o = all[i]!;
+    if (token !== undefined && keyFor(o) <= token.start) continue;
+    if (!matchesFilter(filter, o.obj)) continue;
+    if (limit > 0 && items.length >= limit) {
+      continueToken = encodeContinue({ rv, start: keyFor(items[items.length - 1]!) });
+      remaining = all.slice(i).filter((x) => matchesFilter(filter, x.obj)).length;
+      break;
+    }
+    items.push(o);
+  }
+  return { items, resourceVersion: String(rv), continueToken, ...(remaining !== undefined ? { remaining } : {}) };
+}
+
+/** The list body, built from stored JSON strings. */
+export function listJson(type: ResourceType, r: ListResult): string {
+  const items = r.items.map((o) => o.json).join(',');
+  const m: JsonObject = {};
+  if (type.origin === 'crd') {
+    m['continue'] = r.continueToken;
+    if (r.remaining !== undefined) m['remainingItemCount'] = r.remaining;
+    m['resourceVersion'] = r.resourceVersion;
+    return `{"apiVersion":${JSON.stringify(apiVersionOf(type))},"items":[${items}],"kind":${JSON.stringify(type.listKind)},"metadata":${JSON.stringify(m)}}`;
+  }
+  m['resourceVersion'] = r.resourceVersion;
+  if (r.continueToken !== '') m['continue'] = r.continueToken;
+  if (r.remaining !== undefined) m['remainingItemCount'] = r.remaining;
+  return `{"kind":${JSON.stringify(type.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(type))},"metadata":${JSON.stringify(m)},"items":[${items}]}`;
+}
+
+export function parseObjects(r: ListResult): JsonObject[] {
+  return r.items.map((o) => o.obj);
+}
+

@@ -1,0 +1,291 @@
+/**
+ * The write verbs (create, update, patch, delete, deletecollection) with the apiserver's order of
+ * checks: namespace exists → decode/patch → admission (prune, default, validate) → conflicts →
+ * storage. A write that changes nothing is not stored (no new resourceVersion), like etcd updates.
+ */
+import { randomBytes } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
+import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import { admit, type AdmissionContext } from './admission.ts';
+import { crdResourceTypes, crdStatus } from './crds.ts';
+import { updateManagedFields } from './managed-fields.ts';
+import {
+  apiVersionOf, isObject, keyOf, meta, newUid, sameObject, specChanged, str, targetOf, timestamp,
+  tracksGeneration, type SandboxState,
+} from './objects.ts';
+import { applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch } from './patch.ts';
+import type { ResourceType } from './resources.ts';
+import type { ResourceRequest } from './router.ts';
+import {
+  alreadyExists, badRequest, conflict, deleteSuccess, invalid, notFound, patchRejected, unsupportedMediaType,
+} from './status.ts';
+import type { StoredObject } from './storage.ts';
+
+export interface WriteRequest extends AdmissionContext {
+  state: SandboxState;
+  type: ResourceType;
+  req: ResourceRequest;
+  manager: string;
+  dryRun: boolean;
+}
+
+export interface WriteResult {
+  status: number;
+  json: string;
+}
+
+const SERVER_FIELDS = ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'];
+const OPTIMISTIC_LOCK = 'the object has been modified; please apply your changes to the latest version and try again';
+
+function requireNamespace(w: WriteRequest): void {
+  if (!w.type.namespaced) return;
+  if (w.state.store.get('/namespaces', '', w.req.namespace) === undefined) {
+    throw notFound({ name: w.req.namespace, group: '', kind: 'namespaces' });
+  }
+}
+
+function checkIdentity(w: WriteRequest, body: JsonObject): void {
+  const m = meta(body);
+  const apiVersion = apiVersionOf(w.type);
+  if (body['apiVersion'] !== undefined && body['apiVersion'] !== apiVersion) {
+    throw badRequest(`the API version in the data (${str(body['apiVersion'])}) does not match the expected API version (${apiVersion})`);
+  }
+  if (body['kind'] !== undefined && body['kind'] !== w.type.kind) {
+    throw badRequest(`the kind in the data (${str(body['kind'])}) does not match the expected kind (${w.type.kind})`);
+  }
+  body['apiVersion'] = apiVersion;
+  body['kind'] = w.type.kind;
+  if (w.type.namespaced) {
+    if (m['namespace'] !== undefined && m['namespace'] !== '' && m['namespace'] !== w.req.namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    m['namespace'] = w.req.namespace;
+  } else delete m['namespace'];
+}
+
+/** Stores (unless dry run) and runs the CRD side effects. */
+function commit(w: WriteRequest, obj: JsonObject, type: 'ADDED' | 'MODIFIED'): StoredObject {
+  if (w.dryRun) return { obj, json: JSON.stringify(obj), resourceVersion: w.state.store.resourceVersion };
+  const stored = w.state.store.put(keyOf(w.type), obj, type);
+  if (w.type.resource === 'customresourcedefinitions' && w.type.group === 'apiextensions.k8s.io') registerCrd(w.state, obj);
+  return stored;
+}
+
+function registerCrd(state: SandboxState, crd: JsonObject): void {
+  const types = crdResourceTypes(crd);
+  for (const t of types) state.registry.removeGroupResource(t.group, t.resource);
+  for (const t of types) state.registry.add(t);
+}
+
+export function create(w: WriteRequest, body: JsonValue): WriteResult {
+  if (!isObject(body)) throw badRequest('the body of the request must be a JSON object');
+  requireNamespace(w);
+  checkIdentity(w, body);
+  const m = meta(body);
+  if (str(m['name']) === '' && str(m['generateName']) !== '') m['name'] = str(m['generateName']) + randomBytes(3).toString('hex').slice(0, 5);
+  for (const f of SERVER_FIELDS) delete m[f];
+  if (w.type.hasStatus && w.type.origin === 'crd') delete body['status'];
+  if (w.type.resource === 'customresourcedefinitions') delete body['status'];
+  const obj = admit(w.type, body, w, true);
+  const name = str(meta(obj)['name']);
+  if (w.state.store.get(keyOf(w.type), w.type.namespaced ? w.req.namespace : '', name) !== undefined) {
+    throw alreadyExists(targetOf(w.type, name));
+  }
+  const now = w.state.now();
+  const om = meta(obj);
+  om['uid'] = newUid();
+  om['creationTimestamp'] = timestamp(now);
+  if (tracksGeneration(w.type)) om['generation'] = 1;
+  if (w.type.resource === 'customresourcedefinitions') obj['status'] = crdStatus(obj, timestamp(now));
+  om['managedFields'] = updateManagedFields({ before: null, after: obj, manager: w.manager, apiVersion: apiVersionOf(w.type), time: timestamp(now) });
+  return { status: 201, json: commit(w, obj, 'ADDED').json };
+}
+
+function current(w: WriteRequest): StoredObject {
+  const ns = w.type.namespaced ? w.req.namespace : '';
+  const found = w.state.store.get(keyOf(w.type), ns, w.req.name);
+  if (found === undefined) throw notFound(targetOf(w.type, w.req.name));
+  return found;
+}
+
+/** Applies the subresource rules: /status changes only status, the main resource never does. */
+function mergeSubresource(w: WriteRequest, live: JsonObject, next: JsonObject): JsonObject {
+  if (w.req.subresource === 'status') {
+    const out = structuredClone(live);
+    if (next['status'] === undefined) delete out['status'];
+    else out['status'] = next['status'];
+    return out;
+  }
+  if (w.type.hasStatus) {
+    if (live['status'] === undefined) delete next['status'];
+    else next['status'] = live['status'];
+  }
+  return next;
+}
+
+/** Shared tail of update and patch. `next` is owned by this function. */
+function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, ssa: boolean): WriteResult {
+  const before = live.obj;
+  const bm = meta(before);
+  let next = mergeSubresource(w, before, proposed);
+  checkIdentity(w, next);
+  const nm = meta(next);
+  if (str(nm['name']) !== w.req.name) {
+    throw badRequest(`the name of the object (${str(nm['name'])}) does not match the name on the URL (${w.req.name})`);
+  }
+  const rv = nm['resourceVersion'];
+  if (rv !== undefined && rv !== '' && rv !== bm['resourceVersion']) throw conflict(targetOf(w.type, w.req.name), OPTIMISTIC_LOCK);
+  for (const f of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
+    if (bm[f] === undefined) delete nm[f];
+    else nm[f] = bm[f]!;
+  }
+  nm['resourceVersion'] = bm['resourceVersion']!;
+  if (!ssa) nm['managedFields'] = bm['managedFields'] ?? [];
+  next = admit(w.type, next, w, false);
+  const now = w.state.now();
+  if (w.type.resource === 'customresourcedefinitions') next['status'] = crdStatus(next, timestamp(now), before);
+  const am = meta(next);
+  if (tracksGeneration(w.type) && specChanged(before, next)) am['generation'] = Number(bm['generation'] ?? 0) + 1;
+  if (!ssa) {
+    const { managedFields: _drop, ...cleanMeta } = am;
+    const probe = { ...next, metadata: cleanMeta };
+    const { managedFields: _old, ...beforeMeta } = bm;
+    if (sameObject({ ...before, metadata: beforeMeta }, probe)) return { status: 200, json: live.json };
+    am['managedFields'] = updateManagedFields({
+      before, after: probe, manager: w.manager, apiVersion: apiVersionOf(w.type), time: timestamp(now),
+      ...(w.req.subresource !== '' ? { subresource: w.req.subresource } : {}),
+    });
+  } else if (sameObject(before, next)) return { status: 200, json: live.json };
+  if (am['deletionTimestamp'] !== undefined && !(Array.isArray(am['finalizers']) && am['finalizers'].length > 0)) {
+    if (w.dryRun) return { status: 200, json: JSON.stringify(next) };
+    commit(w, next, 'MODIFIED');
+    const gone = w.state.store.remove(keyOf(w.type), w.type.namespaced ? w.req.namespace : '', w.req.name);
+    return { status: 200, json: gone?.json ?? JSON.stringify(next) };
+  }
+  return { status: 200, json: commit(w, next, 'MODIFIED').json };
+}
+
+export function replace(w: WriteRequest, body: JsonValue): WriteResult {
+  if (!isObject(body)) throw badRequest('the body of the request must be a JSON object');
+  const live = current(w);
+  const rv = meta(body)['resourceVersion'];
+  if (w.type.origin === 'crd' && (rv === undefined || rv === '')) {
+    throw invalid({
+      kind: w.type.kind, group: w.type.group, name: w.req.name,
+      causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update', field: 'metadata.resourceVersion' }],
+    });
+  }
+  return update(w, live, body, false);
+}
+
+const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+
+export function patch(w: WriteRequest, raw: string, contentType: string, force: boolean): WriteResult {
+  const ct = contentType.split(';')[0]!.trim();
+  if (ct === 'application/apply-patch+yaml') return serverSideApply(w, raw, force);
+  const supported = w.type.origin === 'builtin' ? [...PATCH_TYPES, 'application/strategic-merge-patch+json'] : PATCH_TYPES;
+  if (!supported.includes(ct)) throw unsupportedMediaType(supported);
+  let body: JsonValue;
+  try {
+    body = JSON.parse(raw) as JsonValue;
+  } catch (e) {
+    throw badRequest(`error decoding patch: ${(e as Error).message}`);
+  }
+  const live = current(w);
+  const doc = structuredClone(live.obj);
+  const outcome =
+    ct === 'application/json-patch+json'
+      ? applyJsonPatch(doc, body)
+      : ct === 'application/merge-patch+json'
+        ? applyMergePatch(doc, body)
+        : applyStrategicMergePatch(doc, body, w.type.kind);
+  if (!outcome.ok) throw patchRejected();
+  return update(w, live, outcome.value, false);
+}
+
+function serverSideApply(w: WriteRequest, raw: string, force: boolean): WriteResult {
+  let applied: unknown;
+  try {
+    applied = parseYaml(raw);
+  } catch (e) {
+    throw badRequest(`error decoding YAML: ${(e as Error).message}`);
+  }
+  if (!isObject(applied as JsonValue)) throw badRequest('the apply patch must be an object');
+  const appliedObj = applied as JsonObject;
+  const ns = w.type.namespaced ? w.req.namespace : '';
+  const live = w.state.store.get(keyOf(w.type), ns, w.req.name);
+  const result = applyServerSideApply({ live: live === undefined ? null : structuredClone(live.obj), applied: appliedObj, manager: w.manager, force, now: w.state.now() });
+  if (result.conflicts.length > 0) {
+    const list = result.conflicts.map((c) => `\n- ${c}`).join('');
+    const message = `Apply failed with ${result.conflicts.length} conflict${result.conflicts.length === 1 ? '' : 's'}: ${result.conflicts.join(', ')}`;
+    throw conflict(targetOf(w.type, w.req.name), message + (list === '' ? '' : ''));
+  }
+  if (live === undefined) {
+    const m = meta(result.object);
+    m['name'] = w.req.name;
+    const managed = m['managedFields'];
+    const created = create({ ...w, manager: w.manager }, result.object);
+    if (managed === undefined || w.dryRun) return created;
+    const stored = w.state.store.get(keyOf(w.type), ns, w.req.name);
+    if (stored === undefined) return created;
+    const obj = structuredClone(stored.obj);
+    meta(obj)['managedFields'] = managed;
+    return { status: 201, json: w.state.store.put(keyOf(w.type), obj, 'MODIFIED').json };
+  }
+  return update(w, live, result.object, true);
+}
+
+export interface DeleteOptions {
+  propagationPolicy?: string;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export function remove(w: WriteRequest, options: DeleteOptions): WriteResult {
+  const live = current(w);
+  const m = meta(live.obj);
+  const pre = options.preconditions;
+  if (pre?.uid !== undefined && pre.uid !== m['uid']) {
+    throw conflict(targetOf(w.type, w.req.name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${str(m['uid'])}`);
+  }
+  if (pre?.resourceVersion !== undefined && pre.resourceVersion !== m['resourceVersion']) {
+    throw conflict(targetOf(w.type, w.req.name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${str(m['resourceVersion'])}`);
+  }
+  const finalizers = Array.isArray(m['finalizers']) ? m['finalizers'] : [];
+  const ns = w.type.namespaced ? w.req.namespace : '';
+  if (finalizers.length > 0 && w.type.resource !== 'namespaces') {
+    if (m['deletionTimestamp'] !== undefined) return { status: 200, json: live.json };
+    const next = structuredClone(live.obj);
+    meta(next)['deletionTimestamp'] = timestamp(w.state.now());
+    meta(next)['deletionGracePeriodSeconds'] = 0;
+    return { status: 200, json: commit(w, next, 'MODIFIED').json };
+  }
+  if (w.dryRun) return { status: 200, json: JSON.stringify(deleteSuccess({ ...targetOf(w.type, w.req.name), uid: str(m['uid']) })) };
+  if (w.type.resource === 'namespaces' && w.type.group === '') {
+    // No namespace controller runs here: empty the namespace at once instead of leaving it Terminating.
+    for (const t of w.state.registry.all()) if (t.namespaced) for (const o of w.state.store.list(keyOf(t), w.req.name)) w.state.store.remove(keyOf(t), w.req.name, str(meta(o.obj)['name']));
+    const next = structuredClone(live.obj);
+    meta(next)['deletionTimestamp'] = timestamp(w.state.now());
+    next['status'] = { phase: 'Terminating' };
+    w.state.store.remove(keyOf(w.type), '', w.req.name);
+    return { status: 200, json: JSON.stringify(next) };
+  }
+  if (w.type.resource === 'customresourcedefinitions' && w.type.group === 'apiextensions.k8s.io') {
+    for (const t of crdResourceTypes(live.obj)) {
+      for (const o of w.state.store.list(keyOf(t))) w.state.store.remove(keyOf(t), str(meta(o.obj)['namespace']), str(meta(o.obj)['name']));
+      w.state.registry.removeGroupResource(t.group, t.resource);
+    }
+  }
+  w.state.store.remove(keyOf(w.type), ns, w.req.name);
+  return { status: 200, json: JSON.stringify(deleteSuccess({ ...targetOf(w.type, w.req.name), uid: str(m['uid']) })) };
+}
+
+export function deleteCollection(w: WriteRequest, objects: StoredObject[]): WriteResult {
+  const items: JsonValue[] = [];
+  for (const o of objects) {
+    const name = str(meta(o.obj)['name']);
+    remove({ ...w, req: { ...w.req, name, namespace: str(meta(o.obj)['namespace']) } }, {});
+    items.push(o.obj);
+  }
+  const list: JsonObject = { apiVersion: apiVersionOf(w.type), items, kind: w.type.listKind, metadata: { resourceVersion: String(w.state.store.resourceVersion) } };
+  return { status: 200, json: JSON.stringify(list) };
+}

@@ -1,0 +1,62 @@
+/**
+ * Starts a sandbox API server for a test: free port, TLS, kubeconfig in a temp dir, the Task CRD
+ * installed and a namespace created. `env` points kubectl at it (KUBECONFIG, a private cache dir).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import type { JsonObject } from '../../src/kubectl/types.ts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const PROJECT_CRD = join(REPO_ROOT, 'manifests', 'task-crd.yaml');
+export const UPSTREAM_CRD = resolve(REPO_ROOT, '..', 'shared', 'reference', 'kube-apiserver-1.26', 'task-crd.yaml');
+
+export interface TestSandboxOptions extends SandboxOptions {
+  /** Which Task CRD to install: the project's (default, falls back to upstream when missing), the upstream one, or none. */
+  crd?: 'project' | 'upstream' | 'none';
+}
+
+export interface TestSandbox {
+  sandbox: Sandbox;
+  kubeconfig: string;
+  namespace: string;
+  /** process.env plus KUBECONFIG and KUBECACHEDIR for this sandbox. */
+  env: NodeJS.ProcessEnv;
+  cleanup(): Promise<void>;
+}
+
+export async function loadManifest(path: string): Promise<JsonObject[]> {
+  const text = await readFile(path, 'utf8');
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as unknown)
+    .filter((d): d is JsonObject => typeof d === 'object' && d !== null && !Array.isArray(d));
+}
+
+export async function startTestSandbox(options: TestSandboxOptions = {}): Promise<TestSandbox> {
+  const dir = await mkdtemp(join(tmpdir(), 'kubectl-task-test-'));
+  const namespace = options.namespace ?? 'test';
+  const { crd = 'project', ...sandboxOptions } = options;
+  const sandbox = await startSandbox({ ...sandboxOptions, namespace, kubeconfigPath: join(dir, 'kubeconfig') });
+  try {
+    const crdPath = crd === 'none' ? undefined : crd === 'project' && existsSync(PROJECT_CRD) ? PROJECT_CRD : UPSTREAM_CRD;
+    if (crdPath !== undefined) for (const doc of await loadManifest(crdPath)) sandbox.store.put(doc);
+  } catch (e) {
+    await sandbox.close();
+    throw e;
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: sandbox.kubeconfigPath, KUBECACHEDIR: join(dir, 'cache') };
+  return {
+    sandbox,
+    kubeconfig: sandbox.kubeconfigPath,
+    namespace,
+    env,
+    cleanup: async () => {
+      await sandbox.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
