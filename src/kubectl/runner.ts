@@ -65,7 +65,8 @@ export interface StreamOptions {
 export interface KubectlStream {
   /** Resolves (never rejects) when kubectl ended; stdout is not kept (it went to onLine). */
   readonly done: Promise<KubectlResult>;
-  /** Sends SIGTERM. */
+  /** Sends SIGTERM. The real kubectl traps it and exits with code 1 (as on SIGINT), so `done` then
+   * shows exitCode 1 rather than a signal: the caller knows it stopped the stream. */
   stop(): void;
 }
 

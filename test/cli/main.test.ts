@@ -14,7 +14,9 @@ metadata:
   name: \${TASK_NAME}
 spec:
   state: standby
-  control: {mode: direct, port: \${PORT:-31000}}
+  control:
+    mode: direct
+    port: \${PORT:-31000}
   properties:
     role: \${O2_ROLE}
 `;

@@ -13,11 +13,18 @@ import { expect } from 'chai';
 import { renderKubeconfig } from '../../src/sandbox/kubeconfig.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';
+import { route } from '../../src/sandbox/router.ts';
 import { loadManifest, REPO_ROOT } from '../helpers/sandbox.ts';
 import { MANIFESTS, normalise } from './conformance-support.ts';
 
 const REFERENCE = resolve(REPO_ROOT, '..', 'shared', 'reference', 'kube-apiserver-1.26');
 const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
+
+interface Exchange {
+  method: string;
+  url: string;
+  status: number;
+}
 
 interface Step {
   argv: string[];
@@ -26,6 +33,7 @@ interface Step {
   exitCode: number;
   stdout: string;
   stderr: string;
+  http: Exchange[];
 }
 
 interface Recording {
@@ -34,6 +42,27 @@ interface Recording {
   steps?: Step[];
   watch?: { argv: string[]; stdout: string; stderr: string; exitCode: number; endedBy: string };
   changes?: { argv: string[]; exitCode: number; stdout: string; stderr: string }[];
+  http?: Exchange[];
+}
+
+/**
+ * The resource requests (not discovery/openapi, whose set depends on the groups served) as
+ * `METHOD path?query -> status`, sorted because kubectl runs some in parallel.
+ */
+function resourceCalls(calls: { method: string; path: string; query: string; status: number }[]): string[] {
+  return calls
+    .filter((c) => route(c.method, c.path, new URLSearchParams(c.query)).kind === 'resource')
+    .map((c) => `${c.method} ${c.path}?${c.query.replace(/(resourceVersion|timeoutSeconds)=\d+/g, '$1=N')} -> ${c.status}`)
+    .sort();
+}
+
+function recordedCalls(exchanges: Exchange[]): string[] {
+  return resourceCalls(
+    exchanges.map((e) => {
+      const [path = '', query = ''] = e.url.split('?');
+      return { method: e.method, path, query, status: e.status };
+    }),
+  );
 }
 
 /** Scenarios deliberately not replayed, with the reason. Keep this tiny and honest. */
@@ -150,16 +179,19 @@ describe('sandbox conformance with kube-apiserver 1.26 recordings', function () 
       }
       if (rec.steps !== undefined) {
         for (const [i, step] of rec.steps.entries()) {
+          sandbox.requestLog.clear();
           const got = await run(step.argv, step.context, step.stdin);
-          compare(`${rec.name} step ${i + 1}: ${step.argv.join(' ')}`, got, step);
+          const label = `${rec.name} step ${i + 1}: ${step.argv.join(' ')}`;
+          compare(label, got, step);
+          expect(resourceCalls([...sandbox.requestLog.entries]), `${label}: resource requests`).to.deep.equal(recordedCalls(step.http));
         }
         return;
       }
       const watch = rec.watch!;
-      const watchesBefore = sandbox.requestLog.count({ verb: 'watch' });
+      sandbox.requestLog.clear();
       const bg = start(watch.argv, 'admin');
       const deadline = Date.now() + 15_000;
-      while (sandbox.requestLog.count({ verb: 'watch' }) === watchesBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (sandbox.requestLog.count({ verb: 'watch' }) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const change of rec.changes ?? []) {
         const got = await run(change.argv, 'admin');
         compare(`${rec.name} change: ${change.argv.join(' ')}`, got, change);
@@ -169,6 +201,7 @@ describe('sandbox conformance with kube-apiserver 1.26 recordings', function () 
       const exited = await Promise.race([bg.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 300))]);
       if (!exited) bg.child.kill('SIGINT');
       compare(`${rec.name} background: ${watch.argv.join(' ')}`, await bg.done, watch);
+      expect(resourceCalls([...sandbox.requestLog.entries]), `${rec.name}: resource requests`).to.deep.equal(recordedCalls(rec.http ?? []));
     });
   }
 });

@@ -1,0 +1,137 @@
+/**
+ * Strategic merge patch (k8s.io/apimachinery strategicpatch) for the built-in kinds: lists merged
+ * by key, and the directives kubectl's client-side apply sends: `$patch: replace|delete|merge`,
+ * `$retainKeys`, `$setElementOrder/<list>`, `$deleteFromPrimitiveList/<list>`.
+ */
+import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { FieldMeta, ListMeta } from './patch-strategic-meta.ts';
+
+const PATCH = '$patch';
+const RETAIN_KEYS = '$retainKeys';
+const SET_ORDER = '$setElementOrder/';
+const DELETE_PRIMITIVES = '$deleteFromPrimitiveList/';
+
+export class StrategicPatchError extends Error {
+  override name = 'StrategicPatchError';
+}
+
+function isObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const same = (a: JsonValue | undefined, b: JsonValue | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** A value taken from the patch as is: directives and nulls have no meaning without an original. */
+function clean(v: JsonValue): JsonValue {
+  if (Array.isArray(v)) return v.filter((i) => !(isObject(i) && i[PATCH] !== undefined)).map(clean);
+  if (!isObject(v)) return v;
+  const out: JsonObject = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (k.startsWith('$') || val === null) continue;
+    out[k] = clean(val);
+  }
+  return out;
+}
+
+function keyOf(item: JsonValue, mergeKey: string): string | undefined {
+  return isObject(item) && Object.hasOwn(item, mergeKey) ? JSON.stringify(item[mergeKey]) : undefined;
+}
+
+function mergeList(original: JsonValue[], patch: JsonValue[], meta: ListMeta | undefined, field: string): JsonValue[] {
+  if (!meta) return clean(patch) as JsonValue[];
+  const mergeKey = meta.mergeKey;
+  if (mergeKey === undefined) {
+    const out = [...original];
+    for (const v of patch) if (!out.some((o) => same(o, v))) out.push(v);
+    return out;
+  }
+  if (patch.some((p) => isObject(p) && p[PATCH] === 'replace')) {
+    return patch.filter((p) => !(isObject(p) && p[PATCH] === 'replace')).map(clean);
+  }
+  const out = original.map((o) => o);
+  for (const p of patch) {
+    const key = keyOf(p, mergeKey);
+    if (key === undefined) throw new StrategicPatchError(`map: ${JSON.stringify(p)} does not contain declared merge key: ${mergeKey} (list ${field})`);
+    const at = out.findIndex((o) => keyOf(o, mergeKey) === key);
+    if (isObject(p) && p[PATCH] === 'delete') {
+      if (at >= 0) out.splice(at, 1);
+      continue;
+    }
+    if (at >= 0) {
+      const current = out[at];
+      out[at] = isObject(current) && isObject(p) ? mergeMap(current, p, meta.item) : clean(p);
+    } else out.push(clean(p));
+  }
+  return out;
+}
+
+/**
+ * normalizeElementOrder + mergeSortedSlice: items named by $setElementOrder in that order, the
+ * server-only ones in their old order, interleaved by their positions in the original list.
+ */
+function orderList(list: JsonValue[], order: JsonValue[], original: JsonValue[], mergeKey: string | undefined): JsonValue[] {
+  const id = (v: JsonValue | undefined): string =>
+    mergeKey !== undefined && isObject(v) ? JSON.stringify(v[mergeKey]) : JSON.stringify(v);
+  const orderIds = order.map(id);
+  const serverIds = original.map(id);
+  const byIndex = (ids: string[]) => (a: JsonValue, b: JsonValue) => ids.indexOf(id(a)) - ids.indexOf(id(b));
+  const patched = list.filter((v) => orderIds.includes(id(v))).sort(byIndex(orderIds));
+  const serverOnly = list.filter((v) => !orderIds.includes(id(v))).sort(byIndex(serverIds));
+  const out: JsonValue[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < patched.length) {
+    const left = serverOnly[i];
+    const right = patched[j];
+    if (right === undefined) out.push(serverOnly[i++] as JsonValue);
+    else if (left === undefined) out.push(patched[j++] as JsonValue);
+    else {
+      const li = serverIds.indexOf(id(left));
+      const ri = serverIds.indexOf(id(right));
+      if (li >= 0 && ri >= 0 && li < ri) out.push(serverOnly[i++] as JsonValue);
+      else out.push(patched[j++] as JsonValue);
+    }
+  }
+  return out;
+}
+
+export function mergeMap(original: JsonObject, patch: JsonObject, meta: FieldMeta | undefined): JsonObject {
+  const directive = patch[PATCH];
+  if (directive === 'replace') return clean(patch) as JsonObject;
+  if (directive !== undefined && directive !== 'merge' && directive !== 'delete') {
+    throw new StrategicPatchError(`Unknown patch type: ${String(directive)}`);
+  }
+  const out: JsonObject = { ...original };
+  const retain = patch[RETAIN_KEYS];
+  if (retain !== undefined) {
+    if (!Array.isArray(retain)) throw new StrategicPatchError(`$retainKeys must be a list of strings, got ${JSON.stringify(retain)}`);
+    for (const k of Object.keys(out)) if (!retain.includes(k)) delete out[k];
+  }
+  const orders: [string, JsonValue[]][] = [];
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === PATCH || k === RETAIN_KEYS) continue;
+    if (k.startsWith(SET_ORDER)) {
+      if (Array.isArray(v)) orders.push([k.slice(SET_ORDER.length), v]);
+      continue;
+    }
+    if (k.startsWith(DELETE_PRIMITIVES)) {
+      const field = k.slice(DELETE_PRIMITIVES.length);
+      const current = out[field];
+      if (Array.isArray(current) && Array.isArray(v)) out[field] = current.filter((c) => !v.some((d) => same(c, d)));
+      continue;
+    }
+    const sub = meta?.fields?.[k];
+    const current = out[k];
+    if (v === null) delete out[k];
+    else if (isObject(v) && v[PATCH] === 'delete') delete out[k];
+    else if (isObject(v) && isObject(current)) out[k] = mergeMap(current, v, sub);
+    else if (Array.isArray(v) && Array.isArray(current)) out[k] = mergeList(current, v, sub?.list, k);
+    else out[k] = clean(v);
+  }
+  for (const [field, order] of orders) {
+    const list = out[field];
+    const originalList = original[field];
+    if (Array.isArray(list)) out[field] = orderList(list, order, Array.isArray(originalList) ? originalList : [], meta?.fields?.[field]?.list?.mergeKey);
+  }
+  return out;
+}

@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kubectl } from '../../src/kubectl/runner.ts';
+import { startFakeController, type FakeController } from '../../src/sandbox/controller/index.ts';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CRD_PATH = path.resolve(ROOT, '..', 'shared', 'reference', 'kube-apiserver-1.26', 'task-crd.yaml');
+const BIN_DIR = '/usr/lib/google-cloud-sdk/bin';
+const MINORS = [27, 28, 29, 30, 31, 32, 33];
+const TASK = 'tasks.v1alpha1.aliecs.alice.cern';
+
+
+function taskYaml(namespace: string): string {
+  return [
+    'apiVersion: aliecs.alice.cern/v1alpha1',
+    'kind: Task',
+    'metadata:',
+    '  name: smoke',
+    `  namespace: ${namespace}`,
+    '  labels: {app.kubernetes.io/managed-by: kubectl-task}',
+    'spec:',
+    '  state: standby',
+    '  control: {mode: direct, port: 31000}',
+    '',
+  ].join('\n');
+}
+
+/** Resolves with the first stdout line of a `kubectl get --watch`, then stops kubectl. */
+async function firstWatchLine(kubectl: Kubectl, args: readonly string[], namespace: string): Promise<string> {
+  let resolveLine: (line: string) => void = () => {};
+  const first = new Promise<string>((resolve) => {
+    resolveLine = resolve;
+  });
+  const stream = kubectl.stream(args, { namespace, onLine: (line) => resolveLine(line) });
+  const ended = stream.done.then((result) => {
+    throw new Error(`kubectl ${args.join(' ')} ended (exit ${String(result.exitCode)}) before printing an event: ${result.stderr}`);
+  });
+  try {
+    return await Promise.race([first, ended]);
+  } finally {
+    stream.stop();
+    await stream.done;
+  }
+}
+
+describe('sandbox: kubectl versions smoke (versioned binaries, one sandbox)', function () {
+  this.timeout(120_000);
+  let sandbox: Sandbox;
+  let controller: FakeController;
+  let crd: string;
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'kubectl-versions-'));
+    sandbox = await startSandbox({ kubeconfigPath: path.join(dir, 'kubeconfig') });
+    crd = await readFile(CRD_PATH, 'utf8');
+    controller = await startFakeController({
+      transport: {
+        kind: 'http',
+        url: sandbox.url,
+        ...(sandbox.tokens['admin'] === undefined ? {} : { token: sandbox.tokens['admin'] }),
+        ...(sandbox.caPem === undefined ? {} : { caPem: sandbox.caPem }),
+      },
+      delayMs: 20,
+    });
+  });
+
+  after(async () => {
+    await controller?.stop();
+    await sandbox?.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const minor of MINORS) {
+    const binary = path.join(BIN_DIR, `kubectl.1.${minor}`);
+    it(`kubectl 1.${minor}: apply CRD + Task, get, patch, wait, get --watch, delete`, async function () {
+      if (!existsSync(binary)) {
+        if (this.test !== undefined) this.test.title += ` (skipped: ${binary} is missing)`;
+        this.skip();
+      }
+      const namespace = `smoke-1-${minor}`;
+      // One discovery cache per version, reused by every call of that version.
+      const cacheDir = path.join(dir, `cache-1.${minor}`);
+      const kubectl = new Kubectl({ binary, kubeconfig: sandbox.kubeconfigPath, timeoutMs: 60_000 });
+      const cache = `--cache-dir=${cacheDir}`;
+      {
+        const version = await kubectl.run(['version', '--client', '-o', 'json'], { namespace: null });
+        expect(version.stdout).to.contain(`"minor": "${minor}"`);
+
+        await kubectl.run([cache, 'apply', '-f', '-'], { stdin: crd, namespace: null });
+        const nsYaml = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${namespace}\n`;
+        await kubectl.run([cache, 'apply', '-f', '-'], { stdin: nsYaml, namespace: null });
+        const applied = await kubectl.run([cache, 'apply', '-f', '-'], { stdin: taskYaml(namespace), namespace: null });
+        expect(applied.stdout.trim()).to.equal('task.aliecs.alice.cern/smoke created');
+
+        const spec = await kubectl.run([cache, 'get', TASK, 'smoke', '-o', 'jsonpath={.spec.state}'], { namespace });
+        expect(spec.stdout).to.equal('standby');
+
+        const patch = JSON.stringify([{ op: 'replace', path: '/spec/state', value: 'configured' }]);
+        const patched = await kubectl.run([cache, 'patch', TASK, 'smoke', '--type=json', '-p', patch], { namespace });
+        expect(patched.stdout.trim()).to.equal('task.aliecs.alice.cern/smoke patched');
+
+        const waited = await kubectl.run([cache, 'wait', `${TASK}/smoke`, '--for=jsonpath={.status.state}=configured', '--timeout=60s'], { namespace });
+        expect(waited.stdout.trim()).to.equal('task.aliecs.alice.cern/smoke condition met');
+
+        const line = await firstWatchLine(kubectl, [cache, 'get', TASK, 'smoke', '--watch', '-o', 'json', '--output-watch-events'], namespace);
+        const event: unknown = JSON.parse(line);
+        expect(event).to.deep.nested.include({ type: 'ADDED', 'object.metadata.name': 'smoke', 'object.status.state': 'configured' });
+
+        const deleted = await kubectl.run([cache, 'delete', TASK, 'smoke'], { namespace });
+        expect(deleted.stdout.trim()).to.equal('task.aliecs.alice.cern "smoke" deleted');
+        const gone = await kubectl.tryRun([cache, 'get', TASK, 'smoke'], { namespace });
+        expect(gone.exitCode).to.equal(1);
+        expect(gone.stderr).to.contain('tasks.aliecs.alice.cern "smoke" not found');
+      }
+    });
+  }
+});
