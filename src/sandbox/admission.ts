@@ -20,6 +20,8 @@ export function parseFieldValidation(value: string | null): FieldValidation {
 
 export interface AdmissionContext {
   fieldValidation: FieldValidation;
+  /** Hands out the next free ClusterIP for a new Service. */
+  allocateClusterIP?: () => string;
   /** Collected `Warning:` header texts. */
   warnings: string[];
 }
@@ -38,12 +40,16 @@ export function admit(type: ResourceType, input: JsonObject, ctx: AdmissionConte
     obj = applySchemaDefaults(pruned, type.schema);
   }
   const causes: FieldCause[] = isCreate ? nameCauses(type, name) : [];
+  causes.push(...annotationSizeCauses(obj));
   switch (type.resource) {
     case 'namespaces':
       if (type.group === '') defaultNamespace(obj, name);
       break;
     case 'secrets':
       if (type.group === '') defaultSecret(obj);
+      break;
+    case 'services':
+      if (type.group === '' && isCreate) defaultService(obj, ctx.allocateClusterIP);
       break;
     case 'customresourcedefinitions':
       defaultCrdSpec(obj);
@@ -77,4 +83,37 @@ function defaultSecret(obj: JsonObject): void {
     obj['data'] = data;
     delete obj['stringData'];
   }
+}
+
+/** What the Service REST strategy and allocator fill in; no proxy ever routes to these addresses. */
+function defaultService(obj: JsonObject, allocate: (() => string) | undefined): void {
+  const spec = isObject(obj['spec']) ? obj['spec'] : {};
+  obj['spec'] = spec;
+  if (spec['type'] === undefined) spec['type'] = 'ClusterIP';
+  if (spec['sessionAffinity'] === undefined) spec['sessionAffinity'] = 'None';
+  if (Array.isArray(spec['ports'])) {
+    for (const p of spec['ports']) {
+      if (!isObject(p)) continue;
+      if (p['protocol'] === undefined) p['protocol'] = 'TCP';
+      if (p['targetPort'] === undefined && p['port'] !== undefined) p['targetPort'] = p['port']!;
+    }
+  }
+  if (spec['type'] === 'ExternalName') return;
+  if (spec['clusterIP'] === undefined && allocate !== undefined) spec['clusterIP'] = allocate();
+  if (typeof spec['clusterIP'] === 'string' && spec['clusterIPs'] === undefined) spec['clusterIPs'] = [spec['clusterIP']];
+  if (spec['ipFamilies'] === undefined) spec['ipFamilies'] = ['IPv4'];
+  if (spec['ipFamilyPolicy'] === undefined) spec['ipFamilyPolicy'] = 'SingleStack';
+  if (spec['internalTrafficPolicy'] === undefined) spec['internalTrafficPolicy'] = 'Cluster';
+}
+
+const MAX_ANNOTATION_BYTES = 256 * 1024;
+
+/** The apiserver caps all annotations of an object together (keys and values) at 256 KiB. */
+function annotationSizeCauses(obj: JsonObject): FieldCause[] {
+  const annotations = meta(obj)['annotations'];
+  if (!isObject(annotations)) return [];
+  let size = 0;
+  for (const [k, v] of Object.entries(annotations)) size += Buffer.byteLength(k) + Buffer.byteLength(str(v));
+  if (size <= MAX_ANNOTATION_BYTES) return [];
+  return [{ reason: 'FieldValueTooLong', message: `Too long: must have at most ${MAX_ANNOTATION_BYTES} bytes`, field: 'metadata.annotations' }];
 }

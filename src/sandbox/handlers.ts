@@ -4,14 +4,17 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonValue } from '../kubectl/types.ts';
+import { reviewAccess } from './access-review.ts';
 import { parseFieldValidation } from './admission.ts';
 import { forbiddenMessage, type RequestAttributes, type SandboxUser } from './auth.ts';
 import type { SandboxState } from './objects.ts';
 import { getObject, listJson, listObjects, parseIncludeObject, tableFor, wantsTable } from './reads.ts';
 import type { ResourceRequest } from './router.ts';
-import { badRequest, forbidden, methodNotAllowed, notFoundPath } from './status.ts';
+import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufError } from './protobuf.ts';
+import { badRequest, forbidden, methodNotAllowed, notFoundPath, unsupportedMediaType } from './status.ts';
 import { startWatch, type WatchHub } from './watch.ts';
-import { create, deleteCollection, patch, remove, replace, type DeleteOptions, type WriteRequest } from './writes.ts';
+import { deleteCollection, remove, type DeleteOptions } from './deletes.ts';
+import { create, patch, replace, type WriteRequest } from './writes.ts';
 
 export interface HandlerContext {
   state: SandboxState;
@@ -31,7 +34,7 @@ export interface IncomingResource {
   http: IncomingMessage;
   res: ServerResponse;
   user: SandboxUser;
-  body: string;
+  body: Buffer;
 }
 
 function managerFrom(query: URLSearchParams, userAgent: string | undefined): string {
@@ -44,6 +47,20 @@ function parseDryRun(query: URLSearchParams): boolean {
   const values = query.getAll('dryRun');
   for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}`);
   return values.length > 0;
+}
+
+/** JSON, or the protobuf kubectl's typed clients send for built-in kinds (`kubectl create namespace`). */
+function decodeBody(r: IncomingResource): JsonValue {
+  const ct = r.http.headers['content-type'] ?? '';
+  if (ct.startsWith('application/vnd.kubernetes.protobuf') || isKubernetesProtobuf(r.body)) {
+    try {
+      return decodeKubernetesProtobuf(r.body);
+    } catch (e) {
+      if (e instanceof ProtobufError) throw unsupportedMediaType(['application/json', 'application/yaml']);
+      throw e;
+    }
+  }
+  return parseJson(r.body.toString('utf8'));
 }
 
 function parseJson(body: string): JsonValue {
@@ -75,10 +92,10 @@ function deleteOptions(body: string, query: URLSearchParams): { options: DeleteO
 export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply | undefined {
   const { state } = ctx;
   const { req, query } = r;
-  const type = state.registry.lookup(req.group, req.version, req.resource);
-  if (type === undefined) throw notFoundPath();
-  if (req.subresource !== '' && !(req.subresource === 'status' && type.hasStatus)) throw notFoundPath();
-  if (!type.namespaced && req.namespace !== '' && req.resource !== 'namespaces') throw notFoundPath();
+  if (req.group === 'authorization.k8s.io' && req.resource === 'selfsubjectaccessreviews' && req.verb === 'create') {
+    const review = reviewAccess({ body: decodeBody(r), user: r.user, authorize: ctx.authorize });
+    return { status: 201, json: JSON.stringify(review), warnings: [] };
+  }
   const attrs: RequestAttributes = { verb: req.verb, resource: req.resource, apiGroup: req.group };
   if (req.subresource !== '') attrs.subresource = req.subresource;
   if (req.namespace !== '') attrs.namespace = req.namespace;
@@ -86,18 +103,26 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
   if (!ctx.authorize(r.user, attrs)) {
     throw forbidden(forbiddenMessage(r.user, attrs), req.name !== '' ? { name: req.name, group: req.group, kind: req.resource } : { group: req.group, kind: req.resource });
   }
+  // Authorization comes first, as in the apiserver's filter chain: a forbidden user learns nothing.
+  const type = state.registry.lookup(req.group, req.version, req.resource);
+  if (type === undefined) throw notFoundPath();
+  if (req.subresource !== '' && !(req.subresource === 'status' && type.hasStatus)) throw notFoundPath();
+  if (!type.namespaced && req.namespace !== '' && req.resource !== 'namespaces') throw notFoundPath();
   const accept = r.http.headers.accept;
   const table = wantsTable(accept) ? parseIncludeObject(query.get('includeObject')) : undefined;
   switch (req.verb) {
     case 'get': {
       const o = getObject(state, type, req);
-      if (table !== undefined) return { status: 200, json: JSON.stringify(tableFor(state, type, [o.obj], table, String(o.resourceVersion))), warnings: [] };
+      if (table !== undefined) {
+        const t = tableFor(state, type, { objects: [o.obj], includeObject: table, resourceVersion: String(o.resourceVersion) });
+        return { status: 200, json: JSON.stringify(t), warnings: [] };
+      }
       return { status: 200, json: o.json, warnings: [] };
     }
     case 'list': {
       const l = listObjects(state, type, req, query);
       if (table !== undefined) {
-        const t = tableFor(state, type, l.items.map((o) => o.obj), table, l.resourceVersion, l.continueToken);
+        const t = tableFor(state, type, { objects: l.items.map((o) => o.obj), includeObject: table, resourceVersion: l.resourceVersion, continueToken: l.continueToken });
         return { status: 200, json: JSON.stringify(t), warnings: [] };
       }
       return { status: 200, json: listJson(type, l), warnings: [] };
@@ -115,30 +140,33 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
     req,
     manager: managerFrom(query, r.http.headers['user-agent']),
     fieldValidation: parseFieldValidation(query.get('fieldValidation')),
+    allocateClusterIP: state.allocateClusterIP,
     warnings,
   };
   switch (req.verb) {
     case 'create': {
-      if (req.name !== '' || req.subresource !== '') throw methodNotAllowed('POST');
+      if (req.name !== '' || req.subresource !== '') throw methodNotAllowed();
       const w: WriteRequest = { ...base, dryRun: parseDryRun(query) };
-      return { ...create(w, parseJson(r.body)), warnings };
+      return { ...create(w, decodeBody(r)), warnings };
     }
     case 'update':
-      return { ...replace({ ...base, dryRun: parseDryRun(query) }, parseJson(r.body)), warnings };
+      if (req.name === '') throw methodNotAllowed();
+      return { ...replace({ ...base, dryRun: parseDryRun(query) }, decodeBody(r)), warnings };
     case 'patch': {
+      if (req.name === '') throw methodNotAllowed();
       const ct = r.http.headers['content-type'] ?? '';
       if (ct.startsWith('application/apply-patch') && (query.get('fieldManager') ?? '') === '') {
         throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
       }
       const force = query.get('force') === 'true';
-      return { ...patch({ ...base, dryRun: parseDryRun(query) }, r.body, ct, force), warnings };
+      return { ...patch({ ...base, dryRun: parseDryRun(query) }, r.body.toString('utf8'), ct, force), warnings };
     }
     case 'delete': {
-      const { options, dryRun } = deleteOptions(r.body, query);
+      const { options, dryRun } = deleteOptions(r.body.toString('utf8'), query);
       return { ...remove({ ...base, dryRun }, options), warnings };
     }
     case 'deletecollection': {
-      const { dryRun } = deleteOptions(r.body, query);
+      const { dryRun } = deleteOptions(r.body.toString('utf8'), query);
       const l = listObjects(state, type, req, query);
       return { ...deleteCollection({ ...base, dryRun }, l.items), warnings };
     }

@@ -5,7 +5,6 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JsonObject } from '../kubectl/types.ts';
 import { createAuthenticator, createAuthorizer, DEFAULT_RULES, DEFAULT_USERS, generateToken, type AccessRule, type SandboxUser } from './auth.ts';
 import type { VersionInfo } from './discovery.ts';
 import { Faults } from './faults.ts';
@@ -78,7 +77,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     byToken[token] = user;
   }
   const registry = new ResourceRegistry();
+  let nextIP = 1;
   const state: SandboxState = {
+    allocateClusterIP: () => {
+      nextIP++;
+      return `10.96.${Math.floor(nextIP / 256) % 256}.${nextIP % 256}`;
+    },
     store: new Store({ historySize: options.watchHistory ?? 2000 }),
     registry,
     openapi: new OpenApiCache(registry, now),
@@ -125,4 +129,3 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return sandbox;
 }
 
-export type { JsonObject };

@@ -14,6 +14,8 @@ export interface SandboxState {
   registry: ResourceRegistry;
   openapi: OpenApiCache;
   now: () => Date;
+  /** Next free Service ClusterIP (10.96.0.0/12 like a kubeadm cluster). */
+  allocateClusterIP: () => string;
 }
 
 export function isObject(v: JsonValue | undefined): v is JsonObject {

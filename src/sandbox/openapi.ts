@@ -155,8 +155,10 @@ export class OpenApiCache {
     const paths: JsonObject = {};
     for (const d of docs.values()) paths[d.path] = { serverRelativeURL: `/openapi/v3/${d.path}?hash=${d.hash}` };
     this.rootBody = JSON.stringify({ paths });
-    // HTTP dates have second precision; keep the stamp comparable with If-Modified-Since.
-    this.modified = new Date(Math.floor(this.now().getTime() / 1000) * 1000);
+    // HTTP dates have second precision: move at least one second forward per change, or a client
+    // that fetched the root earlier in the same second would get 304 for a root that changed.
+    const second = Math.floor(this.now().getTime() / 1000) * 1000;
+    this.modified = new Date(Math.max(second, this.modified.getTime() + 1000));
   }
 
   root(): { body: string; lastModified: Date } {

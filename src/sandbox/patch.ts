@@ -1,35 +1,47 @@
 /**
- * The four PATCH flavours the apiserver accepts: JSON patch, merge patch, strategic merge
- * patch (built-in kinds) and server-side apply.
+ * The four PATCH flavours of the apiserver: JSON patch (RFC 6902), merge patch (RFC 7386),
+ * strategic merge patch (built-in kinds) and server-side apply (patch-apply.ts).
+ * Failures carry the status the apiserver answers with: 400 for a body it cannot decode as that
+ * patch type, 422 for a patch that does not apply (its message is then always the generic
+ * "the server rejected our request due to an error in our request"; `message` here says why).
  */
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import { STRATEGIC_KINDS } from './patch-strategic-meta.ts';
+import { mergeMap, StrategicPatchError } from './patch-strategic.ts';
 
-export type PatchOutcome = { ok: true; value: JsonObject } | { ok: false; message: string };
+export type PatchOutcome = { ok: true; value: JsonObject } | { ok: false; message: string; code?: 400 | 422 };
+
+export { applyServerSideApply, applyConflictCauses, applyConflictMessage, type ApplyConflict } from './patch-apply.ts';
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function clone<T extends JsonValue>(v: T): T {
-  return structuredClone(v);
-}
+const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
 export function applyJsonPatch(doc: JsonObject, ops: JsonValue): PatchOutcome {
-  if (!Array.isArray(ops)) return { ok: false, message: 'json patch must be an array of operations' };
+  if (!Array.isArray(ops)) {
+    return { ok: false, code: 400, message: 'json: cannot unmarshal object into Go value of type jsonpatch.Patch' };
+  }
+  const bad = ops.find((op) => !isObject(op) || typeof op['op'] !== 'string' || !OPS.has(op['op']) || typeof op['path'] !== 'string');
+  if (bad !== undefined) {
+    return { ok: false, code: 422, message: `Unexpected kind: ${isObject(bad) ? String(bad['op']) : JSON.stringify(bad)}` };
+  }
   try {
-    const result = jsonpatch.applyPatch(clone(doc), ops as unknown as Operation[], true, true);
-    const value: unknown = result.newDocument;
-    if (!isObject(value as JsonValue)) return { ok: false, message: 'json patch replaced the whole object with a non-object' };
-    return { ok: true, value: value as JsonObject };
+    const result = jsonpatch.applyPatch(structuredClone(doc), ops as unknown as Operation[], true, true);
+    const value = result.newDocument as unknown as JsonValue;
+    if (!isObject(value)) return { ok: false, code: 422, message: 'json patch replaced the object with a non-object' };
+    return { ok: true, value };
   } catch (err) {
-    return { ok: false, message: err instanceof Error ? err.message.split('\n')[0] ?? 'json patch failed' : 'json patch failed' };
+    const first = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+    return { ok: false, code: 422, message: `json patch failed: ${first}` };
   }
 }
 
 function mergeValue(target: JsonValue | undefined, patch: JsonValue): JsonValue {
-  if (!isObject(patch)) return clone(patch);
+  if (!isObject(patch)) return structuredClone(patch);
   const out: JsonObject = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
@@ -39,22 +51,20 @@ function mergeValue(target: JsonValue | undefined, patch: JsonValue): JsonValue 
 }
 
 export function applyMergePatch(doc: JsonObject, patch: JsonValue): PatchOutcome {
-  if (!isObject(patch)) return { ok: false, message: 'merge patch must be a JSON object' };
-  const value = mergeValue(clone(doc), patch);
-  return isObject(value) ? { ok: true, value } : { ok: false, message: 'merge patch produced a non-object' };
+  if (!isObject(patch)) return { ok: false, code: 400, message: 'merge patch must be a JSON object' };
+  const value = mergeValue(structuredClone(doc), patch);
+  return isObject(value) ? { ok: true, value } : { ok: false, code: 422, message: 'merge patch produced a non-object' };
 }
 
-export function applyStrategicMergePatch(doc: JsonObject, patch: JsonValue, _kind: string): PatchOutcome {
-  return applyMergePatch(doc, patch);
-}
-
-export function applyServerSideApply(args: {
-  live: JsonObject | null;
-  applied: JsonObject;
-  manager: string;
-  force: boolean;
-  now: Date;
-}): { object: JsonObject; conflicts: string[] } {
-  const merged = mergeValue(args.live ?? {}, args.applied);
-  return { object: isObject(merged) ? merged : {}, conflicts: [] };
+/** Strategic merge for the kinds in STRATEGIC_KINDS; any other kind gets a plain merge patch. */
+export function applyStrategicMergePatch(doc: JsonObject, patch: JsonValue, kind: string): PatchOutcome {
+  const meta = STRATEGIC_KINDS[kind];
+  if (meta === undefined) return applyMergePatch(doc, patch);
+  if (!isObject(patch)) return { ok: false, code: 400, message: 'strategic merge patch must be a JSON object' };
+  try {
+    return { ok: true, value: mergeMap(structuredClone(doc), patch, meta) };
+  } catch (err) {
+    if (err instanceof StrategicPatchError) return { ok: false, code: 422, message: err.message };
+    throw err;
+  }
 }

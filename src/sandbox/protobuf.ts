@@ -44,7 +44,19 @@ const SERVICE_PORT: Message = {
   5: { name: 'nodePort', type: 'int' },
 };
 
+// `kubectl auth can-i` sends a SelfSubjectAccessReview through a typed client.
+const RESOURCE_ATTRIBUTES: Message = {
+  1: { name: 'namespace', type: 'string' }, 2: { name: 'verb', type: 'string' }, 3: { name: 'group', type: 'string' },
+  4: { name: 'version', type: 'string' }, 5: { name: 'resource', type: 'string' }, 6: { name: 'subresource', type: 'string' },
+  7: { name: 'name', type: 'string' },
+};
+const ACCESS_REVIEW: Message = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: { name: 'spec', type: { 1: { name: 'resourceAttributes', type: RESOURCE_ATTRIBUTES }, 2: { name: 'nonResourceAttributes', type: { 1: { name: 'path', type: 'string' }, 2: { name: 'verb', type: 'string' } } } } },
+};
+
 const KINDS: Readonly<Record<string, Message>> = {
+  SelfSubjectAccessReview: ACCESS_REVIEW,
   Namespace: { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'spec', type: { 1: { name: 'finalizers', type: 'string', repeated: true } } } },
   ConfigMap: { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'data', type: 'map' }, 3: { name: 'binaryData', type: 'mapBytes' }, 4: { name: 'immutable', type: 'bool' } },
   Secret: { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'data', type: 'mapBytes' }, 3: { name: 'type', type: 'string' }, 4: { name: 'stringData', type: 'map' }, 5: { name: 'immutable', type: 'bool' } },

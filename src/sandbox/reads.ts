@@ -25,16 +25,36 @@ export function parseIncludeObject(v: string | null): IncludeObject {
 export interface Filter {
   labels: LabelSelector;
   fields: FieldSelector;
+  extra: Record<string, (o: JsonObject) => string>;
 }
 
-const CR_FIELDS = ['metadata.name', 'metadata.namespace'];
+/** Field selectors each type supports besides metadata.name/namespace, with how to read them. */
+const EXTRA_FIELDS: Record<string, Record<string, (o: JsonObject) => string>> = {
+  events: {
+    ...Object.fromEntries(
+      ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'].map((f) => [
+        `involvedObject.${f}`,
+        (o: JsonObject) => str((o['involvedObject'] as JsonObject | undefined)?.[f]),
+      ]),
+    ),
+    reason: (o) => str(o['reason']),
+    type: (o) => str(o['type']),
+  },
+  namespaces: { 'status.phase': (o) => str((o['status'] as JsonObject | undefined)?.['phase']) },
+  secrets: { type: (o) => str(o['type']) },
+  pods: {
+    'spec.nodeName': (o) => str((o['spec'] as JsonObject | undefined)?.['nodeName']),
+    'status.phase': (o) => str((o['status'] as JsonObject | undefined)?.['phase']),
+  },
+};
 
 export function parseFilter(type: ResourceType, query: URLSearchParams): Filter {
+  const extra = type.origin === 'builtin' ? (EXTRA_FIELDS[type.resource] ?? {}) : {};
   try {
     const labels = parseLabelSelector(query.get('labelSelector') ?? '');
     const fields = parseFieldSelector(query.get('fieldSelector') ?? '');
     for (const r of fields.requirements) {
-      if (!CR_FIELDS.includes(r.field)) {
+      if (r.field !== 'metadata.name' && r.field !== 'metadata.namespace' && extra[r.field] === undefined) {
         throw badRequest(
           type.origin === 'crd'
             ? `"${r.field}" is not a known field selector: only "metadata.name", "metadata.namespace"`
@@ -42,7 +62,7 @@ export function parseFilter(type: ResourceType, query: URLSearchParams): Filter 
         );
       }
     }
-    return { labels, fields };
+    return { labels, fields, extra };
   } catch (e) {
     if (e instanceof SelectorError) throw badRequest(e.message);
     throw e;
@@ -54,7 +74,12 @@ export function matchesFilter(f: Filter, obj: JsonObject): boolean {
   const labels = m['labels'];
   if (f.labels.requirements.length > 0 && !matchesLabels(f.labels, (labels ?? undefined) as Record<string, string> | undefined)) return false;
   if (f.fields.requirements.length === 0) return true;
-  return matchesFields(f.fields, { 'metadata.name': str(m['name']), 'metadata.namespace': str(m['namespace']) });
+  const fields: Record<string, string> = { 'metadata.name': str(m['name']), 'metadata.namespace': str(m['namespace']) };
+  for (const r of f.fields.requirements) {
+    const read = f.extra[r.field];
+    if (read !== undefined) fields[r.field] = read(obj);
+  }
+  return matchesFields(f.fields, fields);
 }
 
 export function getObject(state: SandboxState, type: ResourceType, req: ResourceRequest): StoredObject {
@@ -63,15 +88,22 @@ export function getObject(state: SandboxState, type: ResourceType, req: Resource
   return found;
 }
 
-export function tableFor(state: SandboxState, type: ResourceType, objects: JsonObject[], includeObject: IncludeObject, rv: string, continueToken?: string): JsonObject {
+export interface TableRequest {
+  objects: JsonObject[];
+  includeObject: IncludeObject;
+  resourceVersion: string;
+  continueToken?: string;
+}
+
+export function tableFor(state: SandboxState, type: ResourceType, t: TableRequest): JsonObject {
   const builtin = type.origin === 'builtin';
   return toTable({
-    objects,
+    objects: t.objects,
     columns: builtin ? builtinColumns(type.resource) : (type.columns ?? []),
     now: state.now(),
-    includeObject,
-    resourceVersion: rv,
-    ...(continueToken !== undefined && continueToken !== '' ? { continueToken } : {}),
+    includeObject: t.includeObject,
+    resourceVersion: t.resourceVersion,
+    ...(t.continueToken !== undefined && t.continueToken !== '' ? { continueToken: t.continueToken } : {}),
     ...(builtin ? { resource: type.resource } : {}),
   });
 }

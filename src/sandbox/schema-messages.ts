@@ -95,11 +95,12 @@ export const detail = {
   pattern: (path: string, pattern: string): string => `${path} in body should match '${pattern}'`,
   minLength: (path: string, n: number): string => `${path} in body should be at least ${n} chars long`,
   maxLength: (path: string, n: number): string => `${path} in body should be at most ${n} chars long`,
-  minimum: (path: string, n: number, exclusive: boolean): string =>
-    `${path} in body should be greater than ${exclusive ? '' : 'or equal to '}${goFloat(n)}`,
-  maximum: (path: string, n: number, exclusive: boolean): string =>
-    `${path} in body should be less than ${exclusive ? '' : 'or equal to '}${goFloat(n)}`,
-  multipleOf: (path: string, n: number): string => `${path} in body should be a multiple of ${goFloat(n)}`,
+  /** `bound` is already rendered: as int64 for integer data, as float64 otherwise (see schema.ts). */
+  minimum: (path: string, bound: string, exclusive: boolean): string =>
+    `${path} in body should be greater than ${exclusive ? '' : 'or equal to '}${bound}`,
+  maximum: (path: string, bound: string, exclusive: boolean): string =>
+    `${path} in body should be less than ${exclusive ? '' : 'or equal to '}${bound}`,
+  multipleOf: (path: string, factor: string): string => `${path} in body should be a multiple of ${factor}`,
   minItems: (path: string, n: number): string => `${path} in body should have at least ${n} items`,
   minProperties: (path: string, n: number): string => `${path} in body should have at least ${n} properties`,
   unique: (path: string): string => `${path} in body shouldn't contain duplicates`,

@@ -5,6 +5,7 @@
  */
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import * as msg from './schema-messages.ts';
+import { validateListTypes } from './schema-listtype.ts';
 
 export interface JSONSchemaProps {
   type?: string;
@@ -144,23 +145,33 @@ function safeRegExp(pattern: string): RegExp {
   }
 }
 
+/**
+ * kube-openapi compares integer data with the bounds truncated to int64 (and prints them so), and
+ * float data with the float64 bounds.
+ */
 function checkNumber(data: number, s: JSONSchemaProps, path: string, out: FieldCause[]): void {
+  const isInt = Number.isInteger(data);
+  const bound = (b: number): number => (isInt ? Math.trunc(b) : b);
+  const show = (b: number): string => (isInt ? msg.goNumber(Math.trunc(b)) : msg.goFloat(b));
   const multipleOf = typeof s.multipleOf === 'number' ? s.multipleOf : undefined;
-  if (multipleOf !== undefined && multipleOf > 0 && !Number.isInteger(data / multipleOf)) {
-    out.push(msg.invalid(path, data, msg.detail.multipleOf(path, multipleOf)));
+  if (multipleOf !== undefined && bound(multipleOf) > 0 && !Number.isInteger(data / bound(multipleOf))) {
+    out.push(msg.invalid(path, data, msg.detail.multipleOf(path, show(multipleOf))));
   }
   if (s.maximum !== undefined) {
     const ex = s.exclusiveMaximum === true;
-    if (ex ? data >= s.maximum : data > s.maximum) out.push(msg.invalid(path, data, msg.detail.maximum(path, s.maximum, ex)));
+    const max = bound(s.maximum);
+    if (ex ? data >= max : data > max) out.push(msg.invalid(path, data, msg.detail.maximum(path, show(s.maximum), ex)));
   }
   if (s.minimum !== undefined) {
     const ex = s.exclusiveMinimum === true;
-    if (ex ? data <= s.minimum : data < s.minimum) out.push(msg.invalid(path, data, msg.detail.minimum(path, s.minimum, ex)));
+    const min = bound(s.minimum);
+    if (ex ? data <= min : data < min) out.push(msg.invalid(path, data, msg.detail.minimum(path, show(s.minimum), ex)));
   }
 }
 
 function checkArray(data: JsonValue[], s: JSONSchemaProps, path: string, out: FieldCause[]): void {
-  if (s.items) data.forEach((item, i) => validateNode(item, s.items as JSONSchemaProps, `${path}[${i}]`, out));
+  const items = s.items;
+  if (items) data.forEach((item, i) => validateNode(item, items, `${path}[${i}]`, out));
   if (s.minItems !== undefined && data.length < s.minItems) out.push(msg.invalid(path, data.length, msg.detail.minItems(path, s.minItems)));
   if (s.maxItems !== undefined && data.length > s.maxItems) out.push(msg.tooMany(path, data.length, s.maxItems));
   if (s.uniqueItems === true && new Set(data.map((d) => JSON.stringify(canonical(d)))).size !== data.length) {
@@ -175,7 +186,7 @@ function checkObject(data: JsonObject, s: JSONSchemaProps, path: string, out: Fi
     return;
   }
   if (s.maxProperties !== undefined && keys.length > s.maxProperties) {
-    out.push({ ...msg.tooMany(path, keys.length, s.maxProperties) });
+    out.push(msg.tooMany(path, keys.length, s.maxProperties));
     return;
   }
   const props = s.properties ?? {};
@@ -209,9 +220,14 @@ function validateNode(data: JsonValue, s: JSONSchemaProps, path: string, out: Fi
   if (isObject(data)) checkObject(data, s, path, out);
 }
 
-/** Every violation of `schema` in `obj`, as the apiserver lists them in a 422's details.causes. */
+/**
+ * Every violation of `schema` in `obj`, as the apiserver lists them in a 422's details.causes:
+ * schema errors first, then x-kubernetes-list-type duplicates. (ObjectMeta checks such as the
+ * name format are the caller's.)
+ */
 export function validateAgainstSchema(obj: JsonValue, schema: JSONSchemaProps): FieldCause[] {
   const out: FieldCause[] = [];
   validateNode(obj, schema, '', out);
+  validateListTypes(obj, schema, '', out);
   return out;
 }

@@ -1,5 +1,10 @@
 /** Label key/value syntax checks with apimachinery's messages (validation.IsQualifiedName, IsValidLabelValue). */
 
+/** A selector the apiserver would reject; `message` is its wording (answered with 400 BadRequest). */
+export class SelectorError extends Error {
+  override name = 'SelectorError';
+}
+
 const NAME_RE = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -2,7 +2,19 @@
  * Label and field selectors as the apiserver parses them (k8s.io/apimachinery labels.Parse and
  * fields.ParseSelector), with the same error texts, and their matching.
  */
-import { validateLabelKey, validateLabelValue } from './selectors-validation.ts';
+import { SelectorError, validateLabelKey, validateLabelValue } from './selectors-validation.ts';
+
+export { SelectorError } from './selectors-validation.ts';
+
+export {
+  matchesFields,
+  objectFields,
+  parseFieldSelector,
+  unsupportedFieldLabel,
+  type FieldOperator,
+  type FieldRequirement,
+  type FieldSelector,
+} from './selectors-fields.ts';
 
 export type LabelOperator = '=' | '==' | '!=' | 'in' | 'notin' | 'exists' | '!exists' | 'gt' | 'lt';
 
@@ -17,10 +29,6 @@ export interface LabelSelector {
   requirements: LabelRequirement[];
 }
 
-/** A selector the apiserver would reject; `message` is its wording (answered with 400 BadRequest). */
-export class SelectorError extends Error {
-  override name = 'SelectorError';
-}
 
 type TokenKind = 'id' | 'in' | 'notin' | '(' | ')' | ',' | '=' | '==' | '!=' | '!' | '>' | '<' | 'end' | 'error';
 interface Token {
@@ -196,65 +204,5 @@ export function matchesLabels(sel: LabelSelector, labels?: Record<string, string
         return r.operator === 'gt' ? diff > 0n : diff < 0n;
       }
     }
-  });
-}
-
-export type FieldOperator = '=' | '==' | '!=';
-
-export interface FieldRequirement {
-  field: string;
-  operator: FieldOperator;
-  value: string;
-}
-
-/** All requirements must hold (AND); no requirement selects everything. */
-export interface FieldSelector {
-  requirements: FieldRequirement[];
-}
-
-/** Splits on unescaped commas, as fields.ParseSelector does (`\,` `\=` `\\` are escapes). */
-function splitTerms(s: string): string[] {
-  const terms: string[] = [];
-  let cur = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i] ?? '';
-    if (c === '\\' && i + 1 < s.length) {
-      cur += c + (s[i + 1] ?? '');
-      i++;
-    } else if (c === ',') {
-      terms.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  terms.push(cur);
-  return terms;
-}
-
-function unescape(v: string, selector: string): string {
-  return v.replace(/\\(.)/g, (_m, ch: string) => {
-    if (ch === '\\' || ch === ',' || ch === '=') return ch;
-    throw new SelectorError(`invalid field selector: invalid escape sequence: '\\${ch}' in '${selector}'`);
-  });
-}
-
-/** Parses `?fieldSelector=` (`=`, `==`, `!=`; comma means AND); the empty string selects everything. */
-export function parseFieldSelector(s: string): FieldSelector {
-  const requirements: FieldRequirement[] = [];
-  if (s.trim() === '') return { requirements };
-  for (const term of splitTerms(s)) {
-    if (term === '') continue;
-    const op = (['!=', '==', '='] as const).find((o) => term.includes(o));
-    if (op === undefined) throw new SelectorError(`invalid selector: '${s}'; can't understand '${term}'`);
-    const at = term.indexOf(op);
-    requirements.push({ field: term.slice(0, at), operator: op, value: unescape(term.slice(at + op.length), s) });
-  }
-  return { requirements };
-}
-
-/** `fields` holds the object's selectable fields (e.g. metadata.name, metadata.namespace). */
-export function matchesFields(sel: FieldSelector, fields: Record<string, string>): boolean {
-  return sel.requirements.every((r) => {
-    const v = fields[r.field] ?? '';
-    return r.operator === '!=' ? v !== r.value : v === r.value;
   });
 }

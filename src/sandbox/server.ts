@@ -7,13 +7,14 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { AuthenticationOutcome, RequestAttributes, SandboxUser } from './auth.ts';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionDocument, type VersionInfo } from './discovery.ts';
+import type { VersionInfo } from './discovery.ts';
 import type { Faults } from './faults.ts';
 import { handleResource, type Reply } from './handlers.ts';
 import { timestamp, type SandboxState } from './objects.ts';
 import type { RequestLog } from './request-log.ts';
-import { route, type Route } from './router.ts';
-import { ApiError, internalError, notFoundPath, unauthorized } from './status.ts';
+import { serveNonResource } from './non-resource.ts';
+import { route } from './router.ts';
+import { ApiError, internalError, unauthorized } from './status.ts';
 import { WatchHub } from './watch.ts';
 
 export interface ServerOptions {
@@ -34,11 +35,7 @@ export interface ServerOptions {
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-cache, private' };
 
-function httpDate(d: Date): string {
-  return d.toUTCString();
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -51,7 +48,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -159,7 +156,7 @@ export class SandboxServer {
       userName = user.name;
       const r = route(method, url.pathname, url.searchParams);
       if (r.kind === 'resource') verb = r.verb;
-      const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req, this.o.maxBodyBytes ?? 32 * 1024 * 1024);
+      const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, this.o.maxBodyBytes ?? 32 * 1024 * 1024);
       if (r.kind === 'resource') {
         const reply = handleResource(
           { state: this.o.state, hub: this.hub, authorize: this.o.authorize },
@@ -174,7 +171,7 @@ export class SandboxServer {
         log(reply.status);
         return;
       }
-      log(this.nonResource(r, req, res, url));
+      log(serveNonResource({ route: r, req, res, url, registry: this.o.state.registry, openapi: this.o.state.openapi, version: this.o.version, started: this.started, now: this.o.state.now(), serverAddress: `${this.o.host}:${this.boundPort}` }));
     } catch (e) {
       const err = e instanceof ApiError ? e : internalError(e instanceof Error ? e.message : String(e));
       if (!res.headersSent) {
@@ -194,83 +191,4 @@ export class SandboxServer {
     res.end(payload);
   }
 
-  private json(res: ServerResponse, status: number, body: unknown): number {
-    const payload = `${JSON.stringify(body)}\n`;
-    res.writeHead(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(payload) });
-    res.end(payload);
-    return status;
-  }
-
-  /** Discovery, version and openapi; returns the status sent. */
-  private nonResource(r: Exclude<Route, { kind: 'resource' }>, req: IncomingMessage, res: ServerResponse, url: URL): number {
-    const { registry, openapi } = this.o.state;
-    switch (r.kind) {
-      case 'version': {
-        const body = versionDocument(this.o.version, this.started);
-        res.writeHead(200, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(body) });
-        res.end(body);
-        return 200;
-      }
-      case 'health':
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache, private' });
-        res.end('ok');
-        return 200;
-      case 'api':
-        return this.json(res, 200, apiVersions(`${this.o.host}:${this.boundPort}`));
-      case 'apis':
-        return this.json(res, 200, apiGroupList(registry));
-      case 'group': {
-        const g = apiGroup(registry, r.group);
-        if (g === undefined) throw notFoundPath();
-        return this.json(res, 200, g);
-      }
-      case 'groupVersion': {
-        const list = apiResourceList(registry, r.group, r.version);
-        if (list === undefined) throw notFoundPath();
-        return this.json(res, 200, list);
-      }
-      case 'openapiV3Root': {
-        const root = openapi.root();
-        const since = req.headers['if-modified-since'];
-        if (since !== undefined && Date.parse(since) >= root.lastModified.getTime()) {
-          res.writeHead(304, { 'cache-control': 'no-cache, private', 'last-modified': httpDate(root.lastModified) });
-          res.end();
-          return 304;
-        }
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache, private', 'last-modified': httpDate(root.lastModified), 'content-length': Buffer.byteLength(root.body) });
-        res.end(root.body);
-        return 200;
-      }
-      case 'openapiV3Doc': {
-        const doc = openapi.document(r.path);
-        if (doc === undefined) throw notFoundPath();
-        const hash = url.searchParams.get('hash');
-        if (hash !== null && hash !== doc.hash) {
-          res.writeHead(301, { location: `/openapi/v3/${doc.path}?hash=${doc.hash}`, 'cache-control': 'no-cache, private' });
-          res.end();
-          return 301;
-        }
-        const etag = `"${doc.hash}"`;
-        const headers: Record<string, string> = { etag, vary: 'Accept', 'last-modified': httpDate(doc.lastModified) };
-        if (hash !== null) {
-          headers['cache-control'] = 'public, immutable';
-          headers['expires'] = httpDate(new Date(this.o.state.now().getTime() + 365 * 24 * 3600 * 1000));
-        } else headers['cache-control'] = 'no-cache, private';
-        if (req.headers['if-none-match'] === etag) {
-          res.writeHead(304, headers);
-          res.end();
-          return 304;
-        }
-        res.writeHead(200, { ...headers, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(doc.body) });
-        res.end(doc.body);
-        return 200;
-      }
-      case 'openapiV2':
-        // Not served: kubectl falls back to its built-in knowledge (merge patch for CRs, compiled-in
-        // strategic-merge metadata for built-ins).
-        throw notFoundPath();
-      case 'unknown':
-        throw notFoundPath();
-    }
-  }
 }

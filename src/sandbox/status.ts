@@ -98,11 +98,9 @@ export function gone(message: string): ApiError {
   return new ApiError(410, failure({ code: 410, reason: 'Expired', message }));
 }
 
-export function methodNotAllowed(method: string): ApiError {
-  const message = `the server does not allow this method on the requested resource`;
-  return new ApiError(405, failure({ code: 405, reason: 'MethodNotAllowed', message, details: {} }), {
-    'x-sandbox-method': method,
-  });
+export function methodNotAllowed(): ApiError {
+  const message = 'the server does not allow this method on the requested resource';
+  return new ApiError(405, failure({ code: 405, reason: 'MethodNotAllowed', message, details: {} }));
 }
 
 export function notFoundPath(): ApiError {
@@ -115,26 +113,33 @@ export function unsupportedMediaType(acceptedTypes: string[]): ApiError {
   return new ApiError(415, failure({ code: 415, reason: 'UnsupportedMediaType', message }));
 }
 
-/** 429/500/503 injected by faults, worded like the apiserver's own. */
+/** Reason and message per status for injected failures, worded like the apiserver's own. */
+const INJECTED: Record<number, { reason: string; message: string }> = {
+  400: { reason: 'BadRequest', message: 'the server rejected our request for an unknown reason (sandbox fault)' },
+  401: { reason: 'Unauthorized', message: 'Unauthorized' },
+  403: { reason: 'Forbidden', message: 'forbidden: sandbox fault' },
+  404: { reason: 'NotFound', message: 'the server could not find the requested resource' },
+  405: { reason: 'MethodNotAllowed', message: 'the server does not allow this method on the requested resource' },
+  409: { reason: 'Conflict', message: 'Operation cannot be fulfilled: sandbox fault' },
+  410: { reason: 'Expired', message: 'too old resource version: sandbox fault' },
+  422: { reason: 'Invalid', message: 'the server rejected our request due to an error in our request' },
+  429: { reason: 'TooManyRequests', message: 'Too many requests, please try again later.' },
+  500: { reason: 'InternalError', message: 'Internal error occurred: sandbox fault' },
+  503: { reason: 'ServiceUnavailable', message: 'the server is currently unable to handle the request' },
+  504: { reason: 'Timeout', message: 'Timeout: request did not complete within the allotted timeout' },
+};
+
+/** A failure injected by faults.failNext: a proper Status body, Retry-After when asked for. */
 export function injected(code: number, retryAfterSeconds?: number): ApiError {
   const headers: Record<string, string> = {};
-  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
-  switch (code) {
-    case 429: {
-      const d: JsonObject = retryAfterSeconds !== undefined ? { retryAfterSeconds } : {};
-      const body = failure({ code, reason: 'TooManyRequests', message: 'Too many requests, please try again later.', details: d });
-      return new ApiError(code, body, headers);
-    }
-    case 503: {
-      const d: JsonObject = retryAfterSeconds !== undefined ? { retryAfterSeconds } : {};
-      const body = failure({ code, reason: 'ServiceUnavailable', message: 'the server is currently unable to handle the request', details: d });
-      return new ApiError(code, body, headers);
-    }
-    case 500:
-      return new ApiError(code, failure({ code, reason: 'InternalError', message: 'an error on the server ("sandbox fault") has prevented the request from succeeding', details: { causes: [{ reason: 'UnexpectedServerResponse', message: 'sandbox fault' }] } }), headers);
-    default:
-      return new ApiError(code, failure({ code, reason: 'Unknown', message: `sandbox fault (HTTP ${code})`, details: {} }), headers);
+  const details: JsonObject = {};
+  if (retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(retryAfterSeconds);
+    details['retryAfterSeconds'] = retryAfterSeconds;
   }
+  const known = INJECTED[code] ?? { reason: 'Unknown', message: `an error on the server ("sandbox fault") has prevented the request from succeeding` };
+  const withDetails = code === 401 && retryAfterSeconds === undefined ? {} : { details };
+  return new ApiError(code, failure({ code, reason: known.reason, message: known.message, ...withDetails }), headers);
 }
 
 export function internalError(message: string): ApiError {

@@ -21,6 +21,8 @@ export interface StoreEvent {
   readonly name: string;
   readonly resourceVersion: number;
   readonly stored: StoredObject;
+  /** The state before a MODIFIED event, so watches can turn selector moves into ADDED/DELETED. */
+  readonly previous?: StoredObject;
 }
 
 export type StoreListener = (event: StoreEvent) => void;
@@ -101,8 +103,9 @@ export class Store {
     if (byNs === undefined) this.data.set(key, (byNs = new Map()));
     let objs = byNs.get(namespace);
     if (objs === undefined) byNs.set(namespace, (objs = new Map()));
+    const previous = objs.get(name);
     objs.set(name, stored);
-    this.emit({ type, key, namespace, name, resourceVersion: this.rv, stored });
+    this.emit({ type, key, namespace, name, resourceVersion: this.rv, stored, ...(previous !== undefined ? { previous } : {}) });
     return stored;
   }
 

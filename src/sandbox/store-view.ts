@@ -5,7 +5,8 @@
 import type { JsonObject } from '../kubectl/types.ts';
 import { isObject, keyOf, meta, resolveType, str, type SandboxState } from './objects.ts';
 import type { ResourceType } from './resources.ts';
-import { create, remove, replace, type WriteRequest } from './writes.ts';
+import { remove } from './deletes.ts';
+import { create, replace, type WriteRequest } from './writes.ts';
 
 export class SandboxStore {
   constructor(private readonly state: SandboxState) {}
@@ -52,6 +53,7 @@ export class SandboxStore {
       manager: 'sandbox',
       dryRun: false,
       fieldValidation: 'Ignore',
+      allocateClusterIP: this.state.allocateClusterIP,
       warnings: [],
     };
   }

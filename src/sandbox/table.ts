@@ -3,7 +3,9 @@
  * `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`), built like the apiserver's three
  * table convertors:
  * - custom resources (columns = the CRD version's additionalPrinterColumns, `[]` when it has none):
- *   Name first, then each column evaluated by JSONPath; an empty list gets the implicit Age column;
+ *   Name first, then each column evaluated by JSONPath (a missing value is a null cell, which
+ *   kubectl prints empty; date columns hold the age the server computed from `now`); an empty
+ *   list gets the implicit Age column;
  * - built-in kinds with an in-tree printer (namespaces, configmaps, secrets, services,
  *   serviceaccounts, pods): pass `columns: builtinColumns(resource)` and `resource`, and the
  *   printer's computed cells are used (DATA = number of keys, AGE rendered by the server, ...);
@@ -33,8 +35,9 @@ function isObject(v: JsonValue | undefined): v is JsonObject {
 
 const meta = (o: JsonObject): JsonObject => (isObject(o['metadata']) ? o['metadata'] : {});
 
+const NAME_COLUMN: PrinterColumn = { name: 'Name', type: 'string', format: 'name', description: NAME_DESCRIPTION, jsonPath: '.metadata.name' };
 const DEFAULT_COLUMNS: PrinterColumn[] = [
-  { name: 'Name', type: 'string', format: 'name', description: NAME_DESCRIPTION, jsonPath: '.metadata.name' },
+  NAME_COLUMN,
   { name: 'Created At', type: 'date', description: CREATED_DESCRIPTION, jsonPath: '.metadata.creationTimestamp' },
 ];
 
@@ -88,7 +91,7 @@ function crdCell(column: PrinterColumn, value: JsonValue | undefined, now: Date)
 function crdColumns(columns: PrinterColumn[]): PrinterColumn[] {
   const extra = columns.length > 0 ? columns : [{ name: 'Age', type: 'date', description: CREATED_DESCRIPTION, jsonPath: '.metadata.creationTimestamp' }];
   return [
-    DEFAULT_COLUMNS[0] as PrinterColumn,
+    NAME_COLUMN,
     ...extra.map((c) => ({ ...c, description: c.description || `Custom resource definition column (in JSONPath format): ${c.jsonPath}` })),
   ];
 }
@@ -130,10 +133,7 @@ export function toTable(args: {
   } else {
     columns = crdColumns(args.columns);
     const extra = columns.slice(1);
-    cellsOf = (o) => [
-      typeof meta(o)['name'] === 'string' ? (meta(o)['name'] as string) : '',
-      ...extra.map((c) => crdCell(c, evaluateJsonPath(o, c.jsonPath), now)),
-    ];
+    cellsOf = (o) => [defaultCells(o)[0] ?? '', ...extra.map((c) => crdCell(c, evaluateJsonPath(o, c.jsonPath), now))];
   }
   if (args.cells) cellsOf = args.cells;
   const metadata: JsonObject = {};

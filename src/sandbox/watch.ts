@@ -5,7 +5,7 @@
  * open stream at once (close(), faults.closeWatches()).
  */
 import type { ServerResponse } from 'node:http';
-import { keyOf, type SandboxState } from './objects.ts';
+import { apiVersionOf, keyOf, type SandboxState } from './objects.ts';
 import { matchesFilter, parseFilter, tableFor, type IncludeObject } from './reads.ts';
 import type { ResourceType } from './resources.ts';
 import type { ResourceRequest } from './router.ts';
@@ -20,6 +20,8 @@ export interface WatchArgs {
   /** Set when kubectl asked for Table output. */
   table?: IncludeObject;
   res: ServerResponse;
+  /** Period of BOOKMARK events when the client allows them (default one minute, like the apiserver). */
+  bookmarkIntervalMs?: number;
 }
 
 export class WatchHub {
@@ -55,21 +57,37 @@ export function startWatch(hub: WatchHub, a: WatchArgs): void {
 
   const encode = (eventType: string, stored: StoredObject): string => {
     if (a.table === undefined) return `{"type":"${eventType}","object":${stored.json}}\n`;
-    const table = tableFor(state, type, [stored.obj], a.table, String(stored.resourceVersion));
+    const table = tableFor(state, type, { objects: [stored.obj], includeObject: a.table, resourceVersion: String(stored.resourceVersion) });
     return `{"type":"${eventType}","object":${JSON.stringify(table)}}\n`;
   };
-  const relevant = (e: StoreEvent): boolean =>
-    e.key === key && (ns === '' || e.namespace === ns) && matchesFilter(filter, e.stored.obj);
+  /** The event this watch sees: selector moves turn MODIFIED into ADDED or DELETED, as the watch cache does. */
+  const translate = (e: StoreEvent): StoreEvent['type'] | undefined => {
+    if (e.key !== key || (ns !== '' && e.namespace !== ns)) return undefined;
+    const now = matchesFilter(filter, e.stored.obj);
+    if (e.type !== 'MODIFIED' || e.previous === undefined) return now ? e.type : undefined;
+    const before = matchesFilter(filter, e.previous.obj);
+    if (now) return before ? 'MODIFIED' : 'ADDED';
+    return before ? 'DELETED' : undefined;
+  };
 
   let ended = false;
   let timer: NodeJS.Timeout | undefined;
+  let bookmarks: NodeJS.Timeout | undefined;
   const end = (): void => {
     if (ended) return;
     ended = true;
     unsubscribe();
     untrack();
     if (timer !== undefined) clearTimeout(timer);
+    if (bookmarks !== undefined) clearInterval(bookmarks);
     res.end();
+  };
+  // Like the watch cache: bookmarks carry the current resourceVersion so a reflector can resume
+  // without a relist; one is sent periodically and one just before a timeout ends the stream.
+  const wantsBookmarks = query.get('allowWatchBookmarks') === 'true';
+  const bookmark = (): void => {
+    const object = { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(state.store.resourceVersion) } };
+    res.write(`{"type":"BOOKMARK","object":${JSON.stringify(object)}}\n`);
   };
   const rvParam = query.get('resourceVersion') ?? '';
   const pending: string[] = [];
@@ -85,14 +103,24 @@ export function startWatch(hub: WatchHub, a: WatchArgs): void {
       res.end(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
       return;
     }
-    for (const e of events) if (relevant(e)) pending.push(encode(e.type, e.stored));
+    for (const e of events) {
+      const seen = translate(e);
+      if (seen !== undefined) pending.push(encode(seen, e.stored));
+    }
   }
   const unsubscribe = state.store.subscribe((e) => {
-    if (!ended && relevant(e)) res.write(encode(e.type, e.stored));
+    const seen = ended ? undefined : translate(e);
+    if (seen !== undefined) res.write(encode(seen, e.stored));
   });
   const untrack = hub.track(end);
   for (const chunk of pending) res.write(chunk);
   const timeout = Number(query.get('timeoutSeconds') ?? '0');
-  if (timeout > 0) timer = setTimeout(end, timeout * 1000);
+  if (timeout > 0) {
+    timer = setTimeout(() => {
+      if (wantsBookmarks) bookmark();
+      end();
+    }, timeout * 1000);
+  }
+  if (wantsBookmarks) bookmarks = setInterval(bookmark, a.bookmarkIntervalMs ?? 60_000);
   res.on('close', end);
 }

@@ -13,11 +13,11 @@ import {
   apiVersionOf, isObject, keyOf, meta, newUid, sameObject, specChanged, str, targetOf, timestamp,
   tracksGeneration, type SandboxState,
 } from './objects.ts';
-import { applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch } from './patch.ts';
+import { applyConflictMessage, applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch } from './patch.ts';
 import type { ResourceType } from './resources.ts';
 import type { ResourceRequest } from './router.ts';
 import {
-  alreadyExists, badRequest, conflict, deleteSuccess, invalid, notFound, patchRejected, unsupportedMediaType,
+  alreadyExists, ApiError, badRequest, conflict, failure, invalid, notFound, patchRejected, unsupportedMediaType,
 } from './status.ts';
 import type { StoredObject } from './storage.ts';
 
@@ -64,7 +64,7 @@ function checkIdentity(w: WriteRequest, body: JsonObject): void {
 }
 
 /** Stores (unless dry run) and runs the CRD side effects. */
-function commit(w: WriteRequest, obj: JsonObject, type: 'ADDED' | 'MODIFIED'): StoredObject {
+export function commit(w: WriteRequest, obj: JsonObject, type: 'ADDED' | 'MODIFIED'): StoredObject {
   if (w.dryRun) return { obj, json: JSON.stringify(obj), resourceVersion: w.state.store.resourceVersion };
   const stored = w.state.store.put(keyOf(w.type), obj, type);
   if (w.type.resource === 'customresourcedefinitions' && w.type.group === 'apiextensions.k8s.io') registerCrd(w.state, obj);
@@ -77,7 +77,8 @@ function registerCrd(state: SandboxState, crd: JsonObject): void {
   for (const t of types) state.registry.add(t);
 }
 
-export function create(w: WriteRequest, body: JsonValue): WriteResult {
+/** `managedFields`: set by server-side apply; otherwise computed for an Update by w.manager. */
+export function create(w: WriteRequest, body: JsonValue, managedFields?: JsonValue): WriteResult {
   if (!isObject(body)) throw badRequest('the body of the request must be a JSON object');
   requireNamespace(w);
   checkIdentity(w, body);
@@ -97,7 +98,7 @@ export function create(w: WriteRequest, body: JsonValue): WriteResult {
   om['creationTimestamp'] = timestamp(now);
   if (tracksGeneration(w.type)) om['generation'] = 1;
   if (w.type.resource === 'customresourcedefinitions') obj['status'] = crdStatus(obj, timestamp(now));
-  om['managedFields'] = updateManagedFields({ before: null, after: obj, manager: w.manager, apiVersion: apiVersionOf(w.type), time: timestamp(now) });
+  om['managedFields'] = managedFields ?? updateManagedFields({ before: null, after: obj, manager: w.manager, apiVersion: apiVersionOf(w.type), time: timestamp(now) });
   return { status: 201, json: commit(w, obj, 'ADDED').json };
 }
 
@@ -123,8 +124,12 @@ function mergeSubresource(w: WriteRequest, live: JsonObject, next: JsonObject): 
   return next;
 }
 
-/** Shared tail of update and patch. `next` is owned by this function. */
-function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, ssa: boolean): WriteResult {
+/**
+ * Shared tail of update and patch. `proposed` is owned by this function. For 'Apply' the caller
+ * (server-side apply) already computed managedFields; for 'Update' they are derived here.
+ */
+function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, operation: 'Update' | 'Apply'): WriteResult {
+  const ssa = operation === 'Apply';
   const before = live.obj;
   const bm = meta(before);
   let next = mergeSubresource(w, before, proposed);
@@ -155,7 +160,7 @@ function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, ssa: 
       before, after: probe, manager: w.manager, apiVersion: apiVersionOf(w.type), time: timestamp(now),
       ...(w.req.subresource !== '' ? { subresource: w.req.subresource } : {}),
     });
-  } else if (sameObject(before, next)) return { status: 200, json: live.json };
+  } else if (sameObject(withoutFieldTimes(before), withoutFieldTimes(next))) return { status: 200, json: live.json };
   if (am['deletionTimestamp'] !== undefined && !(Array.isArray(am['finalizers']) && am['finalizers'].length > 0)) {
     if (w.dryRun) return { status: 200, json: JSON.stringify(next) };
     commit(w, next, 'MODIFIED');
@@ -163,6 +168,18 @@ function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, ssa: 
     return { status: 200, json: gone?.json ?? JSON.stringify(next) };
   }
   return { status: 200, json: commit(w, next, 'MODIFIED').json };
+}
+
+/** The apiserver does not store an apply whose only effect would be new managedFields timestamps. */
+function withoutFieldTimes(o: JsonObject): JsonObject {
+  const m = meta(o);
+  const entries = Array.isArray(m['managedFields']) ? m['managedFields'] : [];
+  const managedFields = entries.map((e) => {
+    if (!isObject(e)) return e;
+    const { time: _time, ...rest } = e;
+    return rest;
+  });
+  return { ...o, metadata: { ...m, managedFields } };
 }
 
 export function replace(w: WriteRequest, body: JsonValue): WriteResult {
@@ -175,7 +192,7 @@ export function replace(w: WriteRequest, body: JsonValue): WriteResult {
       causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update', field: 'metadata.resourceVersion' }],
     });
   }
-  return update(w, live, body, false);
+  return update(w, live, body, 'Update');
 }
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
@@ -199,8 +216,8 @@ export function patch(w: WriteRequest, raw: string, contentType: string, force: 
       : ct === 'application/merge-patch+json'
         ? applyMergePatch(doc, body)
         : applyStrategicMergePatch(doc, body, w.type.kind);
-  if (!outcome.ok) throw patchRejected();
-  return update(w, live, outcome.value, false);
+  if (!outcome.ok) throw outcome.code === 400 ? badRequest(outcome.message) : patchRejected();
+  return update(w, live, outcome.value, 'Update');
 }
 
 function serverSideApply(w: WriteRequest, raw: string, force: boolean): WriteResult {
@@ -215,77 +232,19 @@ function serverSideApply(w: WriteRequest, raw: string, force: boolean): WriteRes
   const ns = w.type.namespaced ? w.req.namespace : '';
   const live = w.state.store.get(keyOf(w.type), ns, w.req.name);
   const result = applyServerSideApply({ live: live === undefined ? null : structuredClone(live.obj), applied: appliedObj, manager: w.manager, force, now: w.state.now() });
-  if (result.conflicts.length > 0) {
-    const list = result.conflicts.map((c) => `\n- ${c}`).join('');
-    const message = `Apply failed with ${result.conflicts.length} conflict${result.conflicts.length === 1 ? '' : 's'}: ${result.conflicts.join(', ')}`;
-    throw conflict(targetOf(w.type, w.req.name), message + (list === '' ? '' : ''));
+  if (result.conflictDetails.length > 0) {
+    const causes: JsonValue[] = result.conflictDetails.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.field }));
+    const body = failure({
+      code: 409, reason: 'Conflict', message: applyConflictMessage(result.conflictDetails),
+      details: { name: w.req.name, group: w.type.group, kind: w.type.resource, causes },
+    });
+    if (w.type.group === '') delete (body['details'] as JsonObject)['group'];
+    throw new ApiError(409, body);
   }
   if (live === undefined) {
     const m = meta(result.object);
     m['name'] = w.req.name;
-    const managed = m['managedFields'];
-    const created = create({ ...w, manager: w.manager }, result.object);
-    if (managed === undefined || w.dryRun) return created;
-    const stored = w.state.store.get(keyOf(w.type), ns, w.req.name);
-    if (stored === undefined) return created;
-    const obj = structuredClone(stored.obj);
-    meta(obj)['managedFields'] = managed;
-    return { status: 201, json: w.state.store.put(keyOf(w.type), obj, 'MODIFIED').json };
+    return create(w, result.object, m['managedFields']);
   }
-  return update(w, live, result.object, true);
-}
-
-export interface DeleteOptions {
-  propagationPolicy?: string;
-  preconditions?: { uid?: string; resourceVersion?: string };
-}
-
-export function remove(w: WriteRequest, options: DeleteOptions): WriteResult {
-  const live = current(w);
-  const m = meta(live.obj);
-  const pre = options.preconditions;
-  if (pre?.uid !== undefined && pre.uid !== m['uid']) {
-    throw conflict(targetOf(w.type, w.req.name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${str(m['uid'])}`);
-  }
-  if (pre?.resourceVersion !== undefined && pre.resourceVersion !== m['resourceVersion']) {
-    throw conflict(targetOf(w.type, w.req.name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${str(m['resourceVersion'])}`);
-  }
-  const finalizers = Array.isArray(m['finalizers']) ? m['finalizers'] : [];
-  const ns = w.type.namespaced ? w.req.namespace : '';
-  if (finalizers.length > 0 && w.type.resource !== 'namespaces') {
-    if (m['deletionTimestamp'] !== undefined) return { status: 200, json: live.json };
-    const next = structuredClone(live.obj);
-    meta(next)['deletionTimestamp'] = timestamp(w.state.now());
-    meta(next)['deletionGracePeriodSeconds'] = 0;
-    return { status: 200, json: commit(w, next, 'MODIFIED').json };
-  }
-  if (w.dryRun) return { status: 200, json: JSON.stringify(deleteSuccess({ ...targetOf(w.type, w.req.name), uid: str(m['uid']) })) };
-  if (w.type.resource === 'namespaces' && w.type.group === '') {
-    // No namespace controller runs here: empty the namespace at once instead of leaving it Terminating.
-    for (const t of w.state.registry.all()) if (t.namespaced) for (const o of w.state.store.list(keyOf(t), w.req.name)) w.state.store.remove(keyOf(t), w.req.name, str(meta(o.obj)['name']));
-    const next = structuredClone(live.obj);
-    meta(next)['deletionTimestamp'] = timestamp(w.state.now());
-    next['status'] = { phase: 'Terminating' };
-    w.state.store.remove(keyOf(w.type), '', w.req.name);
-    return { status: 200, json: JSON.stringify(next) };
-  }
-  if (w.type.resource === 'customresourcedefinitions' && w.type.group === 'apiextensions.k8s.io') {
-    for (const t of crdResourceTypes(live.obj)) {
-      for (const o of w.state.store.list(keyOf(t))) w.state.store.remove(keyOf(t), str(meta(o.obj)['namespace']), str(meta(o.obj)['name']));
-      w.state.registry.removeGroupResource(t.group, t.resource);
-    }
-  }
-  w.state.store.remove(keyOf(w.type), ns, w.req.name);
-  return { status: 200, json: JSON.stringify(deleteSuccess({ ...targetOf(w.type, w.req.name), uid: str(m['uid']) })) };
-}
-
-export function deleteCollection(w: WriteRequest, objects: StoredObject[]): WriteResult {
-  const items: JsonValue[] = [];
-  for (const o of objects) {
-    const name = str(meta(o.obj)['name']);
-    remove({ ...w, req: { ...w.req, name, namespace: str(meta(o.obj)['namespace']) } }, {});
-    items.push(o.obj);
-  }
-  const list: JsonObject = { apiVersion: apiVersionOf(w.type), items, kind: w.type.listKind, metadata: { resourceVersion: String(w.state.store.resourceVersion) } };
-  return { status: 200, json: JSON.stringify(list) };
+  return update(w, live, result.object, 'Apply');
 }

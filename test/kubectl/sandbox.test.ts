@@ -107,6 +107,17 @@ describe('kubectl/commands against the sandbox (real kubectl)', function () {
     ]);
   });
 
+  it('a 429 with Retry-After is honoured (kubectl waits and retries by itself) and the patch lands', async () => {
+    const path = '/apis/aliecs.alice.cern/v1alpha1/namespaces/kubectl-it/tasks/t1';
+    const before = cluster.sandbox.requestLog.count({ method: 'PATCH', path });
+    cluster.sandbox.faults.failNext({ count: 2, status: 429, method: 'PATCH', path, retryAfterSeconds: 1 });
+    const started = Date.now();
+    const patched = await patchMerge(cluster.kubectl.with({ namespace: 'kubectl-it' }), t1, { spec: { state: 'configured' } });
+    expect(patched['spec']).to.deep.include({ state: 'configured' });
+    expect(cluster.sandbox.requestLog.count({ method: 'PATCH', path }) - before).to.equal(3);
+    expect(Date.now() - started).to.be.at.least(2000); // two Retry-After: 1 waits, never less
+  });
+
   it('stream(): a real watch delivers one JSON line per event until stop()', async () => {
     const events: Array<{ type: string; state: unknown }> = [];
     const watch = cluster.kubectl.stream(['get', 'task/t1', '--watch', '-o', 'json', '--output-watch-events'], {

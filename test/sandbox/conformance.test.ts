@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -77,6 +78,19 @@ const OUT_OF_SCOPE: Record<string, string> = {};
 const UNRECORDED_SETUP: Record<string, string[][]> = {
   '22-watch-json-events': [['kubectl', 'apply', '-f', 't1.yaml']],
 };
+
+/** GET with the admin token, trusting the sandbox CA. */
+function fetchJson(sb: Sandbox, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(new URL(path, sb.url), { ca: sb.caPem, headers: { authorization: `Bearer ${sb.tokens['admin'] ?? ''}` } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 interface RunResult {
   exitCode: number | null;
@@ -162,6 +176,29 @@ describe('sandbox conformance with kube-apiserver 1.26 recordings', function () 
   after(async () => {
     if (sandbox !== undefined) await sandbox.close();
     if (work !== undefined) await rm(work, { recursive: true, force: true });
+  });
+
+  it('serves the discovery entries kubectl uses exactly as recorded', async function () {
+    if (!present) this.skip();
+    const rec = JSON.parse(readFileSync(join(REFERENCE, '01-discovery-and-apply-create.json'), 'utf8')) as Recording;
+    const recorded = (path: string): Record<string, unknown> => {
+      const e = rec.steps![0]!.http.find((x) => x.url.split('?')[0] === path) as (Exchange & { resBody: string }) | undefined;
+      return JSON.parse(e!.resBody) as Record<string, unknown>;
+    };
+    const ours = async (path: string): Promise<Record<string, unknown>> => {
+      const res = await fetchJson(sandbox, path);
+      return JSON.parse(res) as Record<string, unknown>;
+    };
+    expect(await ours('/apis/aliecs.alice.cern/v1alpha1')).to.deep.equal(recorded('/apis/aliecs.alice.cern/v1alpha1'));
+    type Entry = { name: string };
+    const pick = (doc: Record<string, unknown>) =>
+      (doc['resources'] as Entry[]).filter((r) => ['namespaces', 'namespaces/status', 'configmaps', 'secrets', 'services', 'pods'].includes(r.name));
+    expect(pick(await ours('/api/v1'))).to.deep.equal(pick(recorded('/api/v1')));
+    const crdList = (doc: Record<string, unknown>) => (doc['resources'] as Entry[]).filter((r) => r.name.startsWith('customresourcedefinitions'));
+    expect(crdList(await ours('/apis/apiextensions.k8s.io/v1'))).to.deep.equal(crdList(recorded('/apis/apiextensions.k8s.io/v1')));
+    const { buildDate: _a, ...version } = await ours('/version');
+    const { buildDate: _b, ...recordedVersion } = recorded('/version');
+    expect(version).to.deep.equal(recordedVersion);
   });
 
   const files = present ? readdirSync(REFERENCE).filter((f) => /^\d\d-.*\.json$/.test(f)).sort() : [];

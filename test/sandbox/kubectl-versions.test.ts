@@ -117,6 +117,10 @@ describe('sandbox: kubectl versions smoke (versioned binaries, one sandbox)', fu
         const gone = await kubectl.tryRun([cache, 'get', TASK, 'smoke'], { namespace });
         expect(gone.exitCode).to.equal(1);
         expect(gone.stderr).to.contain('tasks.aliecs.alice.cern "smoke" not found');
+        // The versioned binary itself (not the dispatcher's default) sent the patch.
+        const patches = sandbox.requestLog.entries.filter((e) => e.verb === 'patch' && e.path === `/apis/aliecs.alice.cern/v1alpha1/namespaces/${namespace}/tasks/smoke`);
+        expect(patches.map((e) => e.userAgent)).to.have.length.greaterThan(0);
+        for (const entry of patches) expect(entry.userAgent).to.match(new RegExp(`/v1\\.${minor}\\.\\d+ `));
       }
     });
   }

@@ -105,6 +105,7 @@ describe('sandbox/schema', () => {
       expect(check({ n: 0 })[0]?.message).to.equal('Invalid value: 0: n in body should be greater than or equal to 1');
       expect(check({ n: 10 })[0]?.message).to.equal('Invalid value: 10: n in body should be less than 10');
       expect(check({ big: 1.5 })[0]?.message).to.equal('Invalid value: 1.5: big in body should be greater than or equal to 1e+06');
+      expect(check({ big: 5 })[0]?.message).to.equal('Invalid value: 5: big in body should be greater than or equal to 1000000');
     });
 
     it('string length', () => {
@@ -186,5 +187,26 @@ describe('sandbox/schema', () => {
       expect(applySchemaDefaults(input, s)).to.deep.equal({ b: 'B', c: null });
       expect(input).to.deep.equal({ a: null, b: null, c: null });
     });
+  });
+});
+
+describe('sandbox/schema list types', () => {
+  it('reports duplicate keys in list-type map and duplicate set items', () => {
+    const s: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        m: {
+          type: 'array',
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['name'],
+          items: { type: 'object', properties: { name: { type: 'string' }, v: { type: 'integer' } } },
+        },
+        s: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+      },
+    };
+    expect(validateAgainstSchema({ m: [{ name: 'a', v: 1 }, { name: 'b' }, { name: 'a', v: 2 }], s: ['x', 'y', 'x'] }, s)).to.deep.equal([
+      { reason: 'FieldValueDuplicate', message: 'Duplicate value: map[string]interface {}{"name":"a"}', field: 'm[2]' },
+      { reason: 'FieldValueDuplicate', message: 'Duplicate value: "x"', field: 's[2]' },
+    ]);
   });
 });

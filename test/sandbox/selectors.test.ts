@@ -3,7 +3,9 @@ import {
   SelectorError,
   matchesFields,
   matchesLabels,
+  objectFields,
   parseFieldSelector,
+  unsupportedFieldLabel,
   parseLabelSelector,
 } from '../../src/sandbox/selectors.ts';
 
@@ -96,6 +98,21 @@ describe('sandbox/selectors', () => {
     it('handles escapes and reports terms without an operator', () => {
       expect(parseFieldSelector('a=x\\,y').requirements).to.deep.equal([{ field: 'a', operator: '=', value: 'x,y' }]);
       expect(() => parseFieldSelector('metadata.name')).to.throw(SelectorError, "invalid selector: 'metadata.name'; can't understand 'metadata.name'");
+    });
+  });
+
+  describe('selectable fields', () => {
+    it('exposes metadata fields (and per-kind extras) and names unsupported labels', () => {
+      const task = { kind: 'Task', metadata: { name: 't1', namespace: 'rec' }, spec: { state: 'x' } };
+      expect(objectFields(task)).to.deep.equal({ 'metadata.name': 't1', 'metadata.namespace': 'rec' });
+      expect(objectFields({ kind: 'Secret', metadata: { name: 's' }, type: 'Opaque' })).to.deep.equal({
+        'metadata.name': 's',
+        'metadata.namespace': '',
+        type: 'Opaque',
+      });
+      expect(unsupportedFieldLabel(parseFieldSelector('metadata.name=t1'), 'Task')).to.equal(undefined);
+      expect(unsupportedFieldLabel(parseFieldSelector('metadata.name=t1,spec.state=x'), 'Task')).to.equal('field label not supported: spec.state');
+      expect(unsupportedFieldLabel(parseFieldSelector('type=Opaque'), 'Secret')).to.equal(undefined);
     });
   });
 });

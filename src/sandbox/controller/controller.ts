@@ -60,11 +60,10 @@ export interface ControllerOptions {
   readonly log?: (line: string) => void;
 }
 
-interface PendingWrite {
-  readonly atMs: number;
-  readonly statusJson: string;
-  readonly cancel: () => void;
-}
+/** At most one timer per Task: the planned write, or the wait before re-planning after a failure. */
+type Pending =
+  | { readonly kind: 'write'; readonly atMs: number; readonly statusJson: string; readonly cancel: () => void }
+  | { readonly kind: 'retry'; readonly cancel: () => void };
 
 interface Entry {
   readonly key: TaskKey;
@@ -73,7 +72,7 @@ interface Entry {
   desiredSinceMs: number;
   actual: string | undefined;
   actualSinceMs: number;
-  pending: PendingWrite | undefined;
+  pending: Pending | undefined;
   write: 'idle' | 'in-flight';
 }
 
@@ -214,14 +213,15 @@ export class Controller {
       return;
     }
     const statusJson = JSON.stringify(plan.status);
-    if (entry.pending?.atMs === plan.atMs && entry.pending.statusJson === statusJson) return;
+    const pending = entry.pending;
+    if (pending?.kind === 'write' && pending.atMs === plan.atMs && pending.statusJson === statusJson) return;
     entry.pending?.cancel();
     const status = plan.status;
     const cancel = this.#clock.setTimer(
       () => this.#fire(entry, status),
       Math.max(0, plan.atMs - this.#clock.now()),
     );
-    entry.pending = { atMs: plan.atMs, statusJson, cancel };
+    entry.pending = { kind: 'write', atMs: plan.atMs, statusJson, cancel };
   }
 
   #fire(entry: Entry, status: JsonObject): void {
@@ -257,11 +257,14 @@ export class Controller {
       case 'failed': {
         this.#log(`fake-controller: status write for ${id} failed: ${outcome.message}`);
         if (!current) return;
-        const cancel = this.#clock.setTimer(() => {
-          if (entry.pending?.cancel === cancel) entry.pending = undefined;
-          this.#plan(entry);
-        }, this.#retryMs);
-        entry.pending = { atMs: Number.NaN, statusJson: '', cancel };
+        const retry: Pending = {
+          kind: 'retry',
+          cancel: this.#clock.setTimer(() => {
+            if (entry.pending === retry) entry.pending = undefined;
+            this.#plan(entry);
+          }, this.#retryMs),
+        };
+        entry.pending = retry;
         return;
       }
     }
