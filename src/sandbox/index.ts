@@ -17,6 +17,7 @@ import { Store } from './storage.ts';
 import { createCertificates } from './tls.ts';
 import type { SandboxState } from './objects.ts';
 import { SandboxStore } from './store-view.ts';
+import { startFakeController, type FakeController } from './controller/index.ts';
 
 export type { AccessRule, SandboxUser } from './auth.ts';
 export type { VersionInfo } from './discovery.ts';
@@ -25,6 +26,7 @@ export type { RequestLogEntry, RequestMatch } from './request-log.ts';
 export { Faults } from './faults.ts';
 export { RequestLog } from './request-log.ts';
 export { SandboxStore } from './store-view.ts';
+export { startFakeController, type FakeController, type FakeControllerOptions } from './controller/index.ts';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -47,6 +49,11 @@ export interface SandboxOptions {
   clock?: () => Date;
   /** Change events kept for watches that resume from an older resourceVersion. */
   watchHistory?: number;
+  /**
+   * Run the fake task manager in-process (over HTTP as admin): Tasks' status.state then follows
+   * spec.state after `delayMs`. Off by default so API tests see only their own writes.
+   */
+  controller?: boolean | { delayMs?: number; log?: (line: string) => void };
 }
 
 export interface Sandbox {
@@ -58,6 +65,8 @@ export interface Sandbox {
   faults: Faults;
   requestLog: RequestLog;
   store: SandboxStore;
+  /** The in-process fake task manager, when `controller` was asked for. */
+  controller?: FakeController;
   close(): Promise<void>;
 }
 
@@ -116,6 +125,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     currentContext: Object.hasOwn(users, 'admin') ? 'admin' : Object.keys(users)[0]!,
     namespace,
   });
+  const controllerOptions = options.controller === true ? {} : options.controller === false ? undefined : options.controller;
+  const adminToken = tokens['admin'];
+  const controller =
+    controllerOptions === undefined
+      ? undefined
+      : await startFakeController({
+          transport: {
+            kind: 'http',
+            url,
+            ...(adminToken === undefined ? {} : { token: adminToken }),
+            ...(certs === undefined ? {} : { caPem: certs.caPem }),
+          },
+          ...(controllerOptions.delayMs === undefined ? {} : { delayMs: controllerOptions.delayMs }),
+          ...(controllerOptions.log === undefined ? {} : { log: controllerOptions.log }),
+        });
   const sandbox: Sandbox = {
     url,
     kubeconfigPath,
@@ -123,9 +147,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     requestLog,
     store,
-    close: () => server.close(),
+    close: async () => {
+      await controller?.stop();
+      await server.close();
+    },
   };
   if (certs !== undefined) sandbox.caPem = certs.caPem;
+  if (controller !== undefined) sandbox.controller = controller;
   return sandbox;
 }
 

@@ -30,6 +30,9 @@ export class Backoff {
   }
 }
 
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** Resolves after `ms`, or at once when the signal aborts: stop() never waits out a backoff. */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();

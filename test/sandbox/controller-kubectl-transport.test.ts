@@ -3,7 +3,6 @@ import { KubectlError } from '../../src/kubectl/errors.ts';
 import type { JsonObject, KubectlResult } from '../../src/kubectl/types.ts';
 import type { TaskEvent } from '../../src/sandbox/controller/controller.ts';
 import {
-  JsonLineAssembler,
   KubectlStatusWriter,
   KubectlTaskSource,
   TASK_RESOURCE,
@@ -140,17 +139,5 @@ describe('sandbox/controller/kubectl transport', () => {
     };
     const failed = await writer.writeStatus({ namespace: 'ns', name: 't1' }, { state: 'running' });
     expect(failed).to.deep.equal({ kind: 'failed', message: 'cannot patch' });
-  });
-
-  it('assembles compact and pretty-printed JSON events', () => {
-    const values: unknown[] = [];
-    const assembler = new JsonLineAssembler((value) => values.push(value));
-    assembler.push('{"type":"ADDED","object":{}}');
-    assembler.push('No resources found');
-    for (const line of JSON.stringify({ type: 'MODIFIED', object: { a: 1 } }, null, 2).split('\n')) assembler.push(line);
-    expect(values).to.deep.equal([
-      { type: 'ADDED', object: {} },
-      { type: 'MODIFIED', object: { a: 1 } },
-    ]);
   });
 });

@@ -19,17 +19,17 @@ export const demoCommand: Command = {
   usage: 'kubectl-task demo [--insecure]',
   async run(argv, { out }) {
     const { values } = parse('demo', argv, { insecure: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
-    const { startSandboxWithController } = await import('../sandbox-runtime.ts');
-    const running = await startSandboxWithController({ tls: values['insecure'] !== true, controller: { delayMs: 300 } });
+    const { startSandbox } = await import('../../sandbox/index.ts');
+    const sandbox = await startSandbox({ tls: values['insecure'] !== true, controller: { delayMs: 300 } });
     const say = (line: string): void => out.stdout(`${line}\n`);
     try {
-      const kubeconfig = running.sandbox.kubeconfigPath;
+      const kubeconfig = sandbox.kubeconfigPath;
       say(`sandbox ready: KUBECONFIG=${kubeconfig}`);
       const admin = new Kubectl({ kubeconfig, context: 'admin' });
       const show = async (args: string[]): Promise<void> => {
         say(`$ kubectl ${args.join(' ')}`);
         const result = await admin.run(args, { namespace: null });
-        out.stdout(result.stdout);
+        out.stdout(result.stdout + result.stderr);
       };
       await show(['apply', '-f', path.join(repoRoot, 'manifests', 'task-crd.yaml')]);
       await show(['create', 'namespace', 'demo']);
@@ -59,7 +59,7 @@ export const demoCommand: Command = {
       say(final === 'TASK_KILLED' ? 'demo finished: the task went through its whole lifecycle' : `demo failed: ${final}`);
       return final === 'TASK_KILLED' ? EXIT.ok : EXIT.taskFailed;
     } finally {
-      await running.close();
+      await sandbox.close();
     }
   },
 };

@@ -1,7 +1,7 @@
 import type { Command } from '../command.ts';
-import { EXIT } from '../exit-codes.ts';
+import { UsageError } from '../exit-codes.ts';
 import { CONNECTION_FLAGS, connectionFlags, parse, str } from '../flags.ts';
-import { enableVerbose, makeKubectl } from '../task-context.ts';
+import { enableVerbose } from '../task-context.ts';
 
 /**
  * Stands in for the ALICE task manager on any cluster (k3s, kind…) through kubectl: follows each
@@ -10,7 +10,7 @@ import { enableVerbose, makeKubectl } from '../task-context.ts';
 export const fakeControllerCommand: Command = {
   name: 'fake-controller',
   summary: 'Drive Tasks like the in-cluster task manager would, through kubectl (for demos and tests)',
-  usage: 'kubectl-task fake-controller [--namespace N | --all-namespaces] [--delay-ms N] [--kubeconfig F] [--context C]',
+  usage: 'kubectl-task fake-controller [-n NS | -A] [--delay-ms N] [--kubeconfig F] [--context C]',
   async run(argv, { out, signal }) {
     const { values } = parse('fake-controller', argv, {
       ...CONNECTION_FLAGS,
@@ -20,20 +20,16 @@ export const fakeControllerCommand: Command = {
     const connection = connectionFlags(values);
     enableVerbose(connection);
     const delay = str(values['delay-ms']);
-    const { startFakeController } = await import('../../sandbox/controller/index.ts');
-    const kubectl = makeKubectl({ ...connection });
-    const controller = await startFakeController({
-      transport: { kind: 'kubectl', kubectl },
+    const delayMs = delay === undefined ? undefined : Number(delay);
+    if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) throw new UsageError(`fake-controller: --delay-ms must be a number >= 0, got "${delay}"`);
+    const { runFakeControllerCommand } = await import('../../sandbox/controller/cli.ts');
+    return runFakeControllerCommand({
+      ...(connection.kubeconfig === undefined ? {} : { kubeconfig: connection.kubeconfig }),
+      ...(connection.context === undefined ? {} : { context: connection.context }),
       ...(values['all-namespaces'] === true || connection.namespace === undefined ? {} : { namespace: connection.namespace }),
-      ...(delay === undefined ? {} : { delayMs: Number(delay) }),
+      ...(delayMs === undefined ? {} : { delayMs }),
+      signal,
       log: (line) => out.stderr(`${line}\n`),
     });
-    out.stderr(`fake-controller running${connection.namespace ? ` in namespace ${connection.namespace}` : ' in all namespaces'}; Ctrl-C stops it\n`);
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    await controller.stop();
-    return EXIT.ok;
   },
 };

@@ -22,22 +22,21 @@ export const sandboxCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`sandbox: --port must be 0..65535, got ${str(values['port'])}`);
     const delayMs = str(values['controller-delay-ms']) === undefined ? 500 : Number(str(values['controller-delay-ms']));
     if (!Number.isFinite(delayMs) || delayMs < 0) throw new UsageError(`sandbox: --controller-delay-ms must be a number >= 0`);
-    const { startSandboxWithController } = await import('../sandbox-runtime.ts');
+    const { startSandbox } = await import('../../sandbox/index.ts');
     const kubeconfigPath = str(values['kubeconfig']);
-    const running = await startSandboxWithController({
+    const sandbox = await startSandbox({
       port,
       tls: values['insecure'] !== true,
       ...(kubeconfigPath === undefined ? {} : { kubeconfigPath }),
-      controller: values['no-controller'] === true ? false : { delayMs },
-      log: (line) => out.stderr(`${line}\n`),
+      controller: values['no-controller'] === true ? false : { delayMs, log: (line: string) => out.stderr(`${line}\n`) },
     });
-    out.stdout(`sandbox ready: KUBECONFIG=${running.sandbox.kubeconfigPath}\n`);
-    out.stderr(`API server ${running.sandbox.url}; contexts: admin, executor. Ctrl-C stops it.\n`);
+    out.stdout(`sandbox ready: KUBECONFIG=${sandbox.kubeconfigPath}\n`);
+    out.stderr(`API server ${sandbox.url}; contexts: admin, executor. Ctrl-C stops it.\n`);
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    await running.close();
+    await sandbox.close();
     out.stderr('sandbox stopped\n');
     return EXIT.ok;
   },

@@ -5,7 +5,7 @@
  * 250 ms, because the Task CRD is usually applied after the controller starts.
  */
 import type { JsonObject } from '../../kubectl/types.ts';
-import { Backoff, abortableSleep, type Sleep } from './backoff.ts';
+import { Backoff, abortableSleep, type Sleep } from '../../watch/backoff.ts';
 import type { StatusWriter, TaskEvent, TaskKey, TaskSource, WriteOutcome } from './controller.ts';
 import type { HttpClient } from './http-client.ts';
 import { isJsonObject } from './reconcile.ts';
@@ -36,7 +36,7 @@ export class HttpTaskSource implements TaskSource {
   constructor(options: HttpTransportOptions) {
     this.#options = options;
     this.#sleep = options.sleep ?? abortableSleep;
-    this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 5000 });
+    this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 5000, jitter: 0 });
     this.#log = options.log ?? (() => {});
   }
 

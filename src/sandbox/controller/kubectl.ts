@@ -8,7 +8,8 @@
  */
 import { isKubectlError } from '../../kubectl/errors.ts';
 import type { JsonObject, KubectlResult } from '../../kubectl/types.ts';
-import { Backoff, abortableSleep, type Sleep } from './backoff.ts';
+import { Backoff, abortableSleep, type Sleep } from '../../watch/backoff.ts';
+import { JsonValueSplitter } from '../../watch/json-stream.ts';
 import type { StatusWriter, TaskEvent, TaskKey, TaskSource, WriteOutcome } from './controller.ts';
 import { isJsonObject } from './reconcile.ts';
 
@@ -16,7 +17,6 @@ import { isJsonObject } from './reconcile.ts';
 export const TASK_RESOURCE = 'tasks.v1alpha1.aliecs.alice.cern';
 /** A healthy watch that ran this long resets the restart backoff. */
 const HEALTHY_RUN_MS = 10_000;
-const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
 /** The part of src/kubectl/runner.ts's Kubectl this transport uses. */
 export interface ControllerKubectl {
@@ -52,7 +52,7 @@ export class KubectlTaskSource implements TaskSource {
     this.#options = options;
     this.#sleep = options.sleep ?? abortableSleep;
     this.#now = options.now ?? Date.now;
-    this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 2000 });
+    this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 2000, jitter: 0 });
     this.#log = options.log ?? (() => {});
   }
 
@@ -73,12 +73,14 @@ export class KubectlTaskSource implements TaskSource {
     const ns = this.#options.namespace;
     const args = ['get', TASK_RESOURCE, ...(ns === undefined ? ['-A'] : []), '--watch', '-o', 'json', '--output-watch-events'];
     while (this.#state === 'running') {
-      const lines = new JsonLineAssembler((value) => dispatch(value, onEvent));
+      const splitter = new JsonValueSplitter();
       let lastStderr = '';
       const startedAt = this.#now();
       const watch = this.#options.kubectl.stream(args, {
         namespace: ns ?? null,
-        onLine: (line) => lines.push(line),
+        onLine: (line) => {
+          for (const text of splitter.push(line)) dispatch(parseJson(text), onEvent);
+        },
         onStderrLine: (line) => {
           if (line.trim() !== '') lastStderr = line.trim();
         },
@@ -114,28 +116,6 @@ export class KubectlStatusWriter implements StatusWriter {
     } catch (error) {
       if (isKubectlError(error) && error.reason === 'NotFound') return { kind: 'gone' };
       return { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
-    }
-  }
-}
-
-/** Collects stdout lines into JSON values; tolerates pretty-printed (multi-line) output too. */
-export class JsonLineAssembler {
-  #buffer = '';
-  readonly #onValue: (value: unknown) => void;
-
-  constructor(onValue: (value: unknown) => void) {
-    this.#onValue = onValue;
-  }
-
-  push(line: string): void {
-    if (this.#buffer === '' && !line.trimStart().startsWith('{')) return;
-    this.#buffer = this.#buffer === '' ? line : `${this.#buffer}\n${line}`;
-    const value = parseJson(this.#buffer);
-    if (value !== undefined) {
-      this.#buffer = '';
-      this.#onValue(value);
-    } else if (this.#buffer.length > MAX_EVENT_CHARS) {
-      this.#buffer = '';
     }
   }
 }
