@@ -6,6 +6,9 @@
  * they must match the real server's.
  */
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import { SEP, fieldsToPaths, isObject, pathsToFields } from './patch-apply-fields.ts';
+
+export { fieldsToPaths, pathsToFields };
 
 const STRIPPED_METADATA = new Set([
   'name',
@@ -21,11 +24,7 @@ const STRIPPED_METADATA = new Set([
 ]);
 
 type Paths = Set<string>;
-const SEP = '\u0000';
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Every owned-able path of an object (maps as nodes, lists atomic), as SEP-joined `f:` keys. */
 function pathsOf(obj: JsonObject): Map<string, JsonValue> {
@@ -79,50 +78,6 @@ export function diffPaths(before: JsonObject, after: JsonObject): { touched: Pat
   }
   for (const p of a.keys()) if (!b.has(p)) removed.add(p);
   return { touched, removed };
-}
-
-export function fieldsToPaths(fields: JsonValue | undefined): Paths {
-  const out: Paths = new Set();
-  const walk = (node: JsonObject, prefix: string): void => {
-    for (const [k, v] of Object.entries(node)) {
-      if (k === '.') continue;
-      const p = prefix === '' ? k : `${prefix}${SEP}${k}`;
-      const children = isObject(v) ? Object.keys(v).filter((c) => c !== '.') : [];
-      if (children.length === 0 || (isObject(v) && Object.hasOwn(v, '.'))) out.add(p);
-      if (isObject(v)) walk(v, p);
-    }
-  };
-  if (isObject(fields)) walk(fields, '');
-  return out;
-}
-
-export function pathsToFields(paths: Paths): JsonObject {
-  const root: JsonObject = {};
-  for (const p of [...paths].sort()) {
-    let node = root;
-    for (const part of p.split(SEP)) {
-      let next = node[part];
-      if (!isObject(next)) {
-        next = {};
-        node[part] = next;
-      }
-      node = next;
-    }
-  }
-  // A path that is in the set and also has children gets the "." marker.
-  const mark = (node: JsonObject, prefix: string): JsonObject => {
-    const out: JsonObject = {};
-    const keys = Object.keys(node).sort();
-    for (const k of keys) {
-      const p = prefix === '' ? k : `${prefix}${SEP}${k}`;
-      const child = node[k] as JsonObject;
-      const marked = mark(child, p);
-      if (Object.keys(child).length > 0 && paths.has(p)) out[k] = { '.': {}, ...marked };
-      else out[k] = marked;
-    }
-    return out;
-  };
-  return mark(root, '');
 }
 
 export interface ManagedUpdate {
