@@ -34,12 +34,17 @@ export function exitCodeFor(error: unknown): ExitCode {
   return EXIT.cluster;
 }
 
-/** One line for stderr: what failed and, for kubectl, what kubectl said. */
+/**
+ * One line for stderr: what failed and why. kubectl's own stderr follows only for the lines the
+ * diagnosis does not already carry (warnings, extra causes), so nothing is said twice.
+ */
 export function diagnose(error: unknown): string {
   if (error instanceof KubectlError) {
-    const stderr = error.result?.stderr.trim();
-    const detail = stderr && !error.message.includes(stderr.split('\n')[0] ?? '') ? `\n${stderr}` : '';
-    return `error: ${error.message} [${error.reason}]${detail}`;
+    const extra = (error.result?.stderr ?? '')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !error.message.includes(line.replace(/^(Error from server \(\w+\): |error: |\* )/, '')));
+    return [`error: ${error.message} [${error.reason}]`, ...extra.map((line) => `  ${line}`)].join('\n');
   }
   if (error instanceof Error) return `error: ${error.message}`;
   return `error: ${String(error)}`;

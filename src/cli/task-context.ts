@@ -67,7 +67,7 @@ export async function makeTask(args: {
     executor: args.executor ?? executorArgs(args.template),
     allowMissing: args.template.allowMissing,
     ...(args.connection.namespace === undefined ? {} : { namespace: { explicit: args.connection.namespace } }),
-    ...(args.connection.timeoutMs === undefined ? {} : { transitionTimeoutMs: args.connection.timeoutMs }),
+    ...(args.connection.timeoutMs === undefined ? {} : { transitionTimeoutMs: args.connection.timeoutMs, killTimeoutMs: args.connection.timeoutMs }),
     ...(args.onStatus === undefined ? {} : { onStatus: args.onStatus }),
   });
 }

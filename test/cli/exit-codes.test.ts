@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { EXIT, UsageError, diagnose, exitCodeFor } from '../../src/cli/exit-codes.ts';
+import { KubectlError } from '../../src/kubectl/errors.ts';
+import { TaskError } from '../../src/task/errors.ts';
+import { RenderError } from '../../src/render/index.ts';
+
+const result = (stderr: string) => ({ argv: ['kubectl', 'apply'], exitCode: 1, stdout: '', stderr, durationMs: 5, timedOut: false });
+
+describe('cli/exit-codes', () => {
+  it('maps each error family to its documented exit code', () => {
+    expect(exitCodeFor(new UsageError('bad flag'))).to.equal(EXIT.usage);
+    expect(exitCodeFor(new RenderError({ message: 'f: missing variables: A (line 1)', file: 'f' }))).to.equal(EXIT.usage);
+    expect(exitCodeFor(new KubectlError({ reason: 'Forbidden', message: 'x' }))).to.equal(EXIT.cluster);
+    expect(exitCodeFor(new TaskError({ reason: 'WrongState', taskId: 't', message: 'x' }))).to.equal(EXIT.usage);
+    expect(exitCodeFor(new TaskError({ reason: 'TransitionFailed', taskId: 't', message: 'x' }))).to.equal(EXIT.taskFailed);
+    expect(exitCodeFor(new TaskError({ reason: 'TransitionTimeout', taskId: 't', message: 'x' }))).to.equal(EXIT.taskFailed);
+    expect(exitCodeFor(new TaskError({ reason: 'TaskGone', taskId: 't', message: 'x' }))).to.equal(EXIT.cluster);
+  });
+
+  it("adds only the kubectl stderr lines the diagnosis does not already say", () => {
+    const error = new KubectlError({
+      reason: 'Invalid',
+      message: 'kubectl apply: Invalid: The Task "a" is invalid: spec.state: Required value, spec.bind[0].global: Required value',
+      result: result(
+        'Warning: unknown field "spec.foo"\nThe Task "a" is invalid: \n* spec.state: Required value\n* spec.bind[0].global: Required value\n',
+      ),
+    });
+    expect(diagnose(error).split('\n')).to.deep.equal([
+      'error: kubectl apply: Invalid: The Task "a" is invalid: spec.state: Required value, spec.bind[0].global: Required value [Invalid]',
+      '  Warning: unknown field "spec.foo"',
+    ]);
+    const plain = new KubectlError({ reason: 'NotFound', message: 'kubectl get: NotFound: tasks "x" not found', result: result('Error from server (NotFound): tasks "x" not found\n') });
+    expect(diagnose(plain)).to.equal('error: kubectl get: NotFound: tasks "x" not found [NotFound]');
+    expect(diagnose(new Error('boom'))).to.equal('error: boom');
+  });
+});
