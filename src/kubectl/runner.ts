@@ -11,6 +11,7 @@ import { KubectlError } from './errors.ts';
 import { DEFAULT_RETRY_POLICY, defaultSleep, validateRetryPolicy, withRetry } from './retry.ts';
 import type { RetryPolicy, SleepFn } from './retry.ts';
 import { execaSpawn, execaStreamSpawn } from './spawn.ts';
+import { checkKubectlVersion } from './version.ts';
 import type { SpawnFn, StreamSpawnFn } from './spawn.ts';
 import type { KubectlReason, KubectlResult } from './types.ts';
 
@@ -125,23 +126,45 @@ function validateArgs(args: readonly string[]): void {
   }
 }
 
+/** What siblings made by with() share: the binary, hence its version check. */
+interface Shared {
+  version?: Promise<{ client: string }>;
+}
+const sharedOf = new WeakMap<KubectlOptions, Shared>();
+
 export class Kubectl {
   readonly connection: KubectlConnection;
   readonly #deps: Deps;
   /** Kept so with() builds a sibling sharing the same injected dependencies. */
   readonly #options: KubectlOptions;
+  readonly #shared: Shared;
 
   constructor(options: KubectlOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`${WHERE} must be an object, got ${String(options)}`);
     this.connection = connectionFrom(options);
     this.#deps = depsFrom(options);
     this.#options = { ...options };
+    this.#shared = sharedOf.get(options) ?? {};
   }
 
   /** Same dependencies, other connection values (e.g. another namespace or context). */
   with(overrides: Partial<KubectlConnection>): Kubectl {
     validateConnection(overrides, 'kubectl.with() overrides');
-    return new Kubectl({ ...this.#options, ...this.connection, ...overrides });
+    const options: KubectlOptions = { ...this.#options, ...this.connection, ...overrides };
+    if (overrides.binary === undefined || overrides.binary === this.connection.binary) sharedOf.set(options, this.#shared);
+    return new Kubectl(options);
+  }
+
+  /**
+   * Checks once per binary (this runner and its with() siblings) that kubectl is new enough;
+   * KubectlError 'KubectlTooOld' / 'KubectlNotFound' otherwise. A failed check is tried again.
+   */
+  ensureVersion(): Promise<{ client: string }> {
+    this.#shared.version ??= checkKubectlVersion(this).catch((error: unknown) => {
+      this.#shared.version = undefined;
+      throw error;
+    });
+    return this.#shared.version;
   }
 
   /** exit 0 → result; otherwise KubectlError (after retrying TRANSIENT_REASONS unless retry: false). */

@@ -104,6 +104,7 @@ export class KubectlTask {
     let rendered: RenderedTask;
     try {
       rendered = await this.render();
+      await this.options.kubectl.ensureVersion();
       if (this.options.dryRunFirst ?? true) await apply(this.options.kubectl, rendered.yaml, { dryRun: 'server' });
       await apply(this.options.kubectl, rendered.yaml);
     } catch (error) {
@@ -119,6 +120,7 @@ export class KubectlTask {
   async attach(): Promise<Observation> {
     if (this.currentStage.kind !== 'pending') throw this.error('AlreadyLaunched', `task ${this.id} is already attached`);
     const rendered = await this.render();
+    await this.options.kubectl.ensureVersion();
     const object = await getObject(this.options.kubectl, rendered.manifest.taskRef);
     if (object === undefined) throw this.error('TaskGone', `${describe(rendered.manifest.taskRef)} not found: launch it first`);
     this.currentStage = { kind: 'launched', rendered };

@@ -58,4 +58,38 @@ describe('kubectl/version', () => {
     expect(result.client).to.match(/^v1\.(\d+)/);
     expect(Number(/^v1\.(\d+)/.exec(result.client)?.[1])).to.be.at.least(MIN_KUBECTL_MINOR);
   });
+
+  it('ensureVersion() checks once for a runner and its with() siblings, and again after a failure', async () => {
+    let calls = 0;
+    let answer: string | undefined = JSON.stringify({ clientVersion: { major: '1', minor: '30', gitVersion: 'v1.30.1' } });
+    const spawn = async (file: string, args: readonly string[]) => {
+      calls += 1;
+      return { argv: [file, ...args], exitCode: answer === undefined ? 1 : 0, stdout: answer ?? '', stderr: answer === undefined ? 'boom' : '', durationMs: 1, timedOut: false };
+    };
+    const k = new Kubectl({ retry: false, spawn });
+    expect(await k.ensureVersion()).to.deep.equal({ client: 'v1.30.1' });
+    await k.with({ namespace: 'other' }).ensureVersion();
+    await k.ensureVersion();
+    expect(calls).to.equal(1);
+
+    answer = undefined;
+    const failing = new Kubectl({ retry: false, spawn });
+    expect(await failing.ensureVersion().catch((e: unknown) => e)).to.be.instanceOf(KubectlError);
+    await failing.ensureVersion().catch(() => undefined);
+    expect(calls).to.equal(3); // a failed check is not cached
+  });
+
+  it('a KubectlTask refuses to launch with a kubectl that is too old', async () => {
+    const { KubectlTask } = await import('../../src/task/kubectl-task.ts');
+    const task = new KubectlTask({
+      id: 'old',
+      kubectl: new Kubectl({ binary: fake('kubectl-old'), namespace: 'ns' }),
+      template: { text: 'apiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\nmetadata: {name: old}\nspec: {state: standby}\n' },
+      baseEnv: {},
+      namespace: { explicit: 'ns' },
+    });
+    const error = (await task.launch().catch((e: unknown) => e)) as KubectlError;
+    expect(error.reason).to.equal('KubectlTooOld');
+    expect(task.status).to.equal('TASK_FAILED');
+  });
 });
