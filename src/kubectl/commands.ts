@@ -17,15 +17,19 @@ export type JsonPatchOp = {
 
 /** `kind.version.group/name` (core group: `kind/name`), unambiguous even when two groups share a kind. */
 export function resourceArg(ref: ObjectRef): string {
-  if (ref.name === '' || ref.kind === '' || ref.apiVersion === '') {
+  if (ref.name === '') throw new TypeError(`object reference needs apiVersion, kind and name, got ${JSON.stringify(ref)}`);
+  return `${resourceType(ref)}/${ref.name}`;
+}
+
+/** `kind.version.group` (core group: `kind`): the type part of resourceArg, for lists and watches. */
+export function resourceType(ref: Pick<ObjectRef, 'apiVersion' | 'kind'>): string {
+  if (ref.kind === '' || ref.apiVersion === '') {
     throw new TypeError(`object reference needs apiVersion, kind and name, got ${JSON.stringify(ref)}`);
   }
   const kind = ref.kind.toLowerCase();
   const slash = ref.apiVersion.indexOf('/');
-  if (slash < 0) return `${kind}/${ref.name}`;
-  const group = ref.apiVersion.slice(0, slash);
-  const version = ref.apiVersion.slice(slash + 1);
-  return `${kind}.${version}.${group}/${ref.name}`;
+  if (slash < 0) return kind;
+  return `${kind}.${ref.apiVersion.slice(slash + 1)}.${ref.apiVersion.slice(0, slash)}`;
 }
 
 function refNamespace(ref: ObjectRef): Pick<RunOptions, 'namespace'> {

@@ -2,6 +2,10 @@
  * Lifecycle errors of a KubectlTask (as opposed to KubectlError, which is about a kubectl call).
  * `reason` is machine-readable so the CLI and the bridge can map it to exit codes and replies.
  */
+import { resourceArg } from '../kubectl/commands.ts';
+import { KubectlError } from '../kubectl/errors.ts';
+import type { ObjectRef } from '../kubectl/types.ts';
+
 export type TaskErrorReason =
   | 'NotLaunched'
   | 'AlreadyLaunched'
@@ -23,4 +27,20 @@ export class TaskError extends Error {
     this.reason = args.reason;
     this.taskId = args.taskId;
   }
+}
+
+/** `task.v1alpha1.aliecs.alice.cern/t1 in namespace ns`, as messages name objects. */
+export function describeRef(ref: ObjectRef): string {
+  return `${resourceArg(ref)}${ref.namespace ? ` in namespace ${ref.namespace}` : ''}`;
+}
+
+/** The machine-readable reason of any error a task operation can meet. */
+export function reasonOf(error: unknown): string {
+  if (error instanceof KubectlError || error instanceof TaskError) return error.reason;
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
+  return 'Unknown';
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -7,15 +7,14 @@ import createDebug from 'debug';
 import type { Kubectl } from '../kubectl/runner.ts';
 import { apply, deleteObjects, getObject, patchJson, resourceArg, type JsonPatchOp } from '../kubectl/commands.ts';
 import { contextNamespace } from '../kubectl/config.ts';
-import { KubectlError } from '../kubectl/errors.ts';
 import type { ObjectRef } from '../kubectl/types.ts';
 import type { WatchEvent } from '../watch/object-watcher.ts';
-import { TaskError } from './errors.ts';
+import { TaskError, describeRef as describe, messageOf, reasonOf } from './errors.ts';
 import { defaultMonitor, type MonitorFactory, type MonitorHandle } from './monitor.ts';
 import { renderTask, type RenderTaskArgs, type RenderedTask } from './render-task.ts';
 import { executorStateFor, isTerminal, type ExecutorState, type TaskState } from './states.ts';
 import { StatusTracker, type Observation } from './status-tracker.ts';
-import { parseTransitionEvent, ruleFor, type TransitionEvent } from './transitions.ts';
+import { parseTransitionEvent, ruleFor, type TransitionEvent, type TransitionRule } from './transitions.ts';
 
 const debug = createDebug('kubectl-task:task');
 
@@ -60,6 +59,8 @@ export class KubectlTask {
   private monitor: MonitorHandle | undefined;
   private killing: Promise<ExecutorState> | undefined;
   private contextNamespace: Promise<string | undefined> | undefined;
+  /** One transition at a time: a second would race the first for spec.state. */
+  private transitionInFlight: TransitionEvent | undefined;
 
   constructor(private readonly options: KubectlTaskOptions) {
     if (options.id.trim() === '') throw new TypeError('KubectlTask needs a non-empty id');
@@ -133,15 +134,27 @@ export class KubectlTask {
   async transition(eventName: TransitionEvent | string, args: Readonly<Record<string, string>> = {}): Promise<Observation> {
     const event = parseTransitionEvent(eventName);
     const rule = event === undefined ? undefined : ruleFor(event);
-    if (rule === undefined) {
+    if (event === undefined || rule === undefined) {
       throw this.error('UnsupportedTransition', `task ${this.id}: transition ${eventName} is not supported by a Task (CONFIGURE, START, STOP, RESET)`);
     }
     const stage = this.currentStage;
     if (stage.kind !== 'launched' && stage.kind !== 'running') {
       throw this.error(stage.kind === 'pending' || stage.kind === 'applying' ? 'NotLaunched' : 'Terminated', `task ${this.id}: cannot ${event} in stage ${stage.kind}`);
     }
+    if (this.transitionInFlight !== undefined) {
+      throw this.error('WrongState', `task ${this.id}: cannot ${event} while ${this.transitionInFlight} is in progress`);
+    }
+    this.transitionInFlight = event;
+    try {
+      return await this.runTransition(event, rule, stage.rendered, args);
+    } finally {
+      this.transitionInFlight = undefined;
+    }
+  }
+
+  private async runTransition(event: TransitionEvent, rule: TransitionRule, rendered: RenderedTask, args: Readonly<Record<string, string>>): Promise<Observation> {
     const timeoutMs = this.options.transitionTimeoutMs ?? 30_000;
-    const ref = stage.rendered.manifest.taskRef;
+    const ref = rendered.manifest.taskRef;
     // Right after launch the task manager may not have written a status yet: wait for one.
     const current = await this.tracker.waitFor({
       decide: (o) => (o === 'deleted' ? { settle: 'reject', error: this.error('TaskGone', `${describe(ref)} was deleted`) } : o.state === undefined ? undefined : { settle: 'resolve', value: o }),
@@ -283,19 +296,4 @@ export class KubectlTask {
   private fail(reason: TaskError['reason'], message: string): never {
     throw this.error(reason, message);
   }
-}
-
-function describe(ref: ObjectRef): string {
-  return `${resourceArg(ref)}${ref.namespace ? ` in namespace ${ref.namespace}` : ''}`;
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof KubectlError) return error.reason;
-  if (error instanceof TaskError) return error.reason;
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return 'Unknown';
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

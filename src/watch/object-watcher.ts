@@ -1,13 +1,16 @@
 /**
- * Follows one object through `kubectl get <ref> --watch -o json --output-watch-events`, the way
- * client-go's reflector follows a list: reconnect with backoff when the stream ends, reset the
- * backoff once events flow, and fall back to polling `kubectl get -o json` when watching keeps
- * failing. Every failure counts towards a consecutive-error limit that any success resets (the
+ * Follows one object the way client-go's reflector follows a list: `kubectl get <type>
+ * --field-selector metadata.name=<name> --watch -o json --output-watch-events` lists (printing
+ * the object as ADDED) and then watches from the list's resourceVersion, so no change falls
+ * between the read and the watch. (Watching `<type>/<name>` instead starts from "now" and kubectl
+ * drops the first event, which loses a change made between its GET and its watch.) Reconnect with
+ * backoff when the stream ends, reset the backoff once events flow, and fall back to polling
+ * `kubectl get -o json` when watching keeps failing. Every failure counts towards a consecutive-error limit that any success resets (the
  * original executor never reset its counter, so five blips a day killed healthy tasks).
  */
 import createDebug from 'debug';
 import type { Kubectl } from '../kubectl/runner.ts';
-import { getObject, resourceArg } from '../kubectl/commands.ts';
+import { getObject, resourceArg, resourceType } from '../kubectl/commands.ts';
 import { KubectlError } from '../kubectl/errors.ts';
 import { classify } from '../kubectl/classify.ts';
 import type { KubeObject, KubectlResult, ObjectRef } from '../kubectl/types.ts';
@@ -36,6 +39,11 @@ export interface ObjectWatcherOptions {
   /** Polls between two attempts to go back to watching. Default 10. */
   readonly pollsBeforeRewatch?: number;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /**
+   * A list that matches nothing prints nothing: when no event came this long after (re)starting
+   * the watch, a GET tells whether the object is gone. Default 2000.
+   */
+  readonly absenceCheckMs?: number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -51,6 +59,7 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
   const failuresBeforePolling = options.watchFailuresBeforePolling ?? 3;
   const pollIntervalMs = options.pollIntervalMs ?? 2000;
   const pollsBeforeRewatch = options.pollsBeforeRewatch ?? 10;
+  const absenceCheckMs = options.absenceCheckMs ?? 2000;
   const sleep = options.sleep ?? abortableSleep;
   if (!Number.isInteger(errorLimit) || errorLimit < 1) throw new TypeError(`errorLimit must be an integer >= 1, got ${errorLimit}`);
   if (!(pollIntervalMs > 0)) throw new TypeError(`pollIntervalMs must be > 0, got ${pollIntervalMs}`);
@@ -84,7 +93,7 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
     let events = 0;
     let deleted = false;
     const stream = options.kubectl.stream(
-      ['get', resourceArg(options.ref), '--watch', '-o', 'json', '--output-watch-events'],
+      ['get', resourceType(options.ref), '--field-selector', `metadata.name=${options.ref.name}`, '--watch', '-o', 'json', '--output-watch-events'],
       {
         namespace: options.ref.namespace ?? null,
         signal: abort.signal,
@@ -112,7 +121,20 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
       },
     );
     stopStream = () => stream.stop();
+    const absenceTimer = setTimeout(() => {
+      if (events > 0) return;
+      getObject(options.kubectl, options.ref).then(
+        (object) => {
+          if (object !== undefined || events > 0 || deleted) return;
+          deleted = true;
+          emit({ type: 'deleted' });
+          stream.stop();
+        },
+        () => {}, // the watch itself reports trouble
+      );
+    }, absenceCheckMs);
     const result = await stream.done;
+    clearTimeout(absenceTimer);
     stopStream = undefined;
     if (deleted) return 'deleted';
     if (abort.signal.aborted) return 'again';

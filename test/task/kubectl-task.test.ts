@@ -133,6 +133,18 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     await task.kill();
   });
 
+  it('runs one transition at a time', async () => {
+    const { task } = makeTask('serial');
+    await task.launch();
+    const first = task.transition('CONFIGURE');
+    const second = await task.transition('CONFIGURE').then(() => undefined, (e: unknown) => e);
+    expect((second as TaskError).reason).to.equal('WrongState');
+    expect((second as TaskError).message).to.contain('cannot CONFIGURE while CONFIGURE is in progress');
+    expect((await first).state).to.equal('configured');
+    expect((await task.transition('START')).state).to.equal('running');
+    await task.kill();
+  });
+
   it('kill is idempotent: twice, before launch, and after the objects are gone', async () => {
     const { task, updates } = makeTask('idem');
     await task.launch();

@@ -42,9 +42,10 @@ describe('watch/object-watcher (sandbox + real kubectl)', function () {
 
   it('falls back to polling when watching keeps failing, and the error count resets on success', async () => {
     await cluster.kubectl.run(['apply', '-f', '-'], { stdin: TASK('w2') });
-    // Watches go to the collection path; the GET of the object itself keeps working.
+    // The list+watch goes to the collection path; the GET of the object itself keeps working.
     cluster.sandbox.faults.failNext({ count: 1000, status: 500, method: 'GET', path: /\/namespaces\/w\/tasks$/ });
     const events: WatchEvent[] = [];
+    const errors = () => events.flatMap((e) => (e.type === 'error' ? [e.consecutive] : []));
     const watcher = watchObject({
       kubectl: cluster.kubectl,
       ref: ref('w2'),
@@ -53,15 +54,26 @@ describe('watch/object-watcher (sandbox + real kubectl)', function () {
       watchFailuresBeforePolling: 2,
       errorLimit: 3,
       pollIntervalMs: 50,
+      pollsBeforeRewatch: 3,
     });
     await until(() => watcher.mode === 'poll' && events.some((e) => e.type === 'observed' && e.via === 'poll'));
-    // Each attempt's initial GET succeeded, so the consecutive count restarted every time.
-    expect(events.filter((e) => e.type === 'error').map((e) => (e.type === 'error' ? e.consecutive : 0))).to.deep.equal([1, 1]);
-    expect(events.some((e) => e.type === 'gave-up')).to.equal(false);
+    expect(errors()).to.deep.equal([1, 2]);
     await cluster.kubectl.run(['patch', 'task.v1alpha1.aliecs.alice.cern/w2', '--type=merge', '-p', '{"spec":{"state":"configured"}}']);
     await until(() => states(events).includes('configured'));
+    // After three polls it tries to watch again, fails once more, and is back to polling: the
+    // successful polls reset the count, so the limit of 3 is never reached.
+    await until(() => errors().length >= 3 && watcher.mode === 'poll');
+    expect(errors()[2]).to.equal(1);
+    expect(events.some((e) => e.type === 'gave-up')).to.equal(false);
     await watcher.stop();
     expect(watcher.mode).to.equal('stopped');
+  });
+
+  it('reports an object that is not there (a list that prints nothing) as deleted', async () => {
+    const events: WatchEvent[] = [];
+    const watcher = watchObject({ kubectl: cluster.kubectl, ref: ref('ghost'), onEvent: (e) => events.push(e), absenceCheckMs: 200 });
+    await watcher.done;
+    expect(events).to.deep.equal([{ type: 'deleted' }]);
   });
 
   it('gives up after the consecutive-error limit', async () => {
