@@ -77,7 +77,10 @@ export function renderTemplate(args: RenderArgs): RenderResult {
     if (err !== undefined) {
       const line = err.linePos?.[0].line ?? lineCounter.linePos(err.pos[0]).line;
       const what = err.message.split('\n')[0] ?? err.code;
-      throw new RenderError({ message: `${file}:${line}: YAML syntax error: ${what}`, file });
+      // `{port: ${X}}` is the usual culprit: inside flow collections `{` starts a mapping.
+      const lineText = args.text.split('\n')[line - 1] ?? '';
+      const hint = /\$\{/.test(lineText) && /[{[]/.test(lineText.replace(/\$\{[^}]*\}/g, '')) ? ' (quote placeholders inside {…} or […] flow collections, e.g. "${VAR}")' : '';
+      throw new RenderError({ message: `${file}:${line}: YAML syntax error: ${what}${hint}`, file });
     }
   }
   const ctx: Context = {

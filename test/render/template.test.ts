@@ -177,3 +177,16 @@ describe('render: no global state', () => {
     }
   });
 });
+
+describe('render/template: flow collections', () => {
+  it('explains that a placeholder inside a flow mapping must be quoted', () => {
+    expect(() => renderTemplate({ text: 'control: {mode: direct, port: ${PORT}}\n', file: 'f.yaml', env: { PORT: '1' } })).to.throw(
+      /^f\.yaml:1: YAML syntax error: .*\(quote placeholders inside \{…\} or \[…\] flow collections, e\.g\. "\$\{VAR\}"\)$/,
+    );
+  });
+
+  it('renders a quoted placeholder inside a flow mapping as text', () => {
+    const r = renderTemplate({ text: 'control: {mode: direct, port: "${PORT}"}\n', file: 'f.yaml', env: { PORT: '1' } });
+    expect(r.documents[0]).to.deep.equal({ control: { mode: 'direct', port: '1' } });
+  });
+});
