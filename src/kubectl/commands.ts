@@ -7,6 +7,7 @@ import { commandLabel } from './classify.ts';
 import { KubectlError } from './errors.ts';
 import type { Kubectl, RunOptions } from './runner.ts';
 import type { JsonObject, JsonValue, KubeObject, KubectlResult, ObjectRef } from './types.ts';
+import { isJsonObject as isRecord } from './types.ts';
 
 export type JsonPatchOp = {
   op: 'add' | 'replace' | 'remove' | 'test' | 'move' | 'copy';
@@ -34,10 +35,6 @@ export function resourceType(ref: Pick<ObjectRef, 'apiVersion' | 'kind'>): strin
 
 function refNamespace(ref: ObjectRef): Pick<RunOptions, 'namespace'> {
   return ref.namespace === undefined ? {} : { namespace: ref.namespace };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isKubeObject(value: unknown): value is KubeObject {

@@ -58,6 +58,11 @@ export interface JsonObject {
   [key: string]: JsonValue;
 }
 
+/** A JSON object (not null, not an array): the one guard every module narrows with. */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** A Kubernetes object (manifest document or API response). */
 export interface KubeObject {
   apiVersion: string;

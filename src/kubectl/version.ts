@@ -5,6 +5,7 @@
 import { commandLabel } from './classify.ts';
 import { KubectlError } from './errors.ts';
 import type { Kubectl } from './runner.ts';
+import { isJsonObject as isRecord } from './types.ts';
 
 export const MIN_KUBECTL_MINOR = 27;
 
@@ -66,10 +67,6 @@ function versionNumber(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const match = /^(\d+)\+?$/.exec(value.trim());
   return match?.[1] === undefined ? undefined : Number(match[1]);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function preview(text: string): string {

@@ -17,6 +17,7 @@ import {
 } from './labels.ts';
 import { isValidName, sanitizeLabelValue, sanitizeName } from './names.ts';
 import { decideNamespace, isClusterScopedKind, type NamespaceSources } from './scope.ts';
+import { isJsonObject as isObject } from '../kubectl/types.ts';
 
 const log = createDebug('kubectl-task:manifest');
 
@@ -156,10 +157,6 @@ function sanitizeObjectName(obj: KubeObject): void {
   obj.metadata.name = name;
   obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [ANNOTATION_ORIGINAL_NAME]: original };
   log('%s name %j sanitised to %s', obj.kind, original, name);
-}
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringMap(

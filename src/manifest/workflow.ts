@@ -15,6 +15,7 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { EnvParseError, parseEnvList } from '../render/env-list.ts';
 import { ManifestError } from './errors.ts';
+import { isJsonObject as isRecord } from '../kubectl/types.ts';
 
 export type ControlMode = 'kubectl_direct' | 'kubectl_fairmq';
 
@@ -110,10 +111,6 @@ function resolveManifest(path: string, file: string, options: ParseWorkflowOptio
 
 function optionalField<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkResolved(value: string, field: string, fail: (m: string) => WorkflowError): string {

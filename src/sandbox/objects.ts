@@ -7,6 +7,8 @@ import type { Store } from './storage.ts';
 import type { OpenApiCache } from './openapi.ts';
 import type { StatusTarget } from './status.ts';
 import type { FieldCause } from './schema.ts';
+import { isJsonObject as isObject } from '../kubectl/types.ts';
+export { isObject };
 
 /** Everything request handlers share. */
 export interface SandboxState {
@@ -16,10 +18,6 @@ export interface SandboxState {
   now: () => Date;
   /** Next free Service ClusterIP (10.96.0.0/12 like a kubeadm cluster). */
   allocateClusterIP: () => string;
-}
-
-export function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** metadata of an object, created when missing. */

@@ -4,6 +4,8 @@
  */
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import type { FieldMeta } from './patch-strategic-meta.ts';
+import { isJsonObject as isObject } from '../kubectl/types.ts';
+export { isObject };
 
 /** One path: fieldsV1 tokens joined by SEP. */
 export const SEP = '\u0000';
@@ -13,10 +15,6 @@ const STRIPPED_METADATA = new Set([
   'name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
   'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink',
 ]);
-
-export function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function canonical(v: JsonValue): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;

@@ -5,6 +5,7 @@
  */
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import type { FieldMeta, ListMeta } from './patch-strategic-meta.ts';
+import { isJsonObject as isObject } from '../kubectl/types.ts';
 
 const PATCH = '$patch';
 const RETAIN_KEYS = '$retainKeys';
@@ -13,10 +14,6 @@ const DELETE_PRIMITIVES = '$deleteFromPrimitiveList/';
 
 export class StrategicPatchError extends Error {
   override name = 'StrategicPatchError';
-}
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const same = (a: JsonValue | undefined, b: JsonValue | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);

@@ -10,14 +10,11 @@ import type { Operation } from 'fast-json-patch';
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import { STRATEGIC_KINDS } from './patch-strategic-meta.ts';
 import { mergeMap, StrategicPatchError } from './patch-strategic.ts';
+import { isJsonObject as isObject } from '../kubectl/types.ts';
 
 export type PatchOutcome = { ok: true; value: JsonObject } | { ok: false; message: string; code?: 400 | 422 };
 
 export { applyServerSideApply, applyConflictCauses, applyConflictMessage, type ApplyConflict } from './patch-apply.ts';
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 

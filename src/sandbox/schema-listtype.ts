@@ -6,10 +6,7 @@
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import type { FieldCause, JSONSchemaProps } from './schema.ts';
 import { badValue } from './schema-messages.ts';
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { isJsonObject as isObject } from '../kubectl/types.ts';
 
 function canonical(v: JsonValue): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;

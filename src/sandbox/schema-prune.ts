@@ -4,10 +4,7 @@
  */
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import type { JSONSchemaProps } from './schema.ts';
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { isJsonObject as isObject } from '../kubectl/types.ts';
 
 const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 

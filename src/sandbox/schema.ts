@@ -6,6 +6,7 @@
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import * as msg from './schema-messages.ts';
 import { validateListTypes } from './schema-listtype.ts';
+import { isJsonObject as isObject } from '../kubectl/types.ts';
 
 export interface JSONSchemaProps {
   type?: string;
@@ -46,10 +47,6 @@ export { pruneUnknownFields, applySchemaDefaults } from './schema-prune.ts';
 export { strictDecodingMessage } from './schema-messages.ts';
 
 type DataType = 'null' | 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function dataType(v: JsonValue): DataType {
   if (v === null) return 'null';

@@ -6,6 +6,7 @@
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import type { PrinterColumn } from './table.ts';
 import { ageSince } from './table-age.ts';
+import { isJsonObject as isObject } from '../kubectl/types.ts';
 
 export const NAME_DESCRIPTION =
   'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: http://kubernetes.io/docs/user-guide/identifiers#names';
@@ -63,9 +64,6 @@ const COLUMNS: Record<string, PrinterColumn[]> = {
   ],
 };
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 const obj = (v: JsonValue | undefined): JsonObject => (isObject(v) ? v : {});
 const list = (v: JsonValue | undefined): JsonValue[] => (Array.isArray(v) ? v : []);
 const str = (v: JsonValue | undefined, fallback = ''): string => (typeof v === 'string' ? v : fallback);

@@ -3,12 +3,9 @@
  * `.metadata.labels['app.kubernetes.io/name']`), evaluated like client-go's jsonpath: first result only.
  */
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import { isJsonObject as isObject } from '../kubectl/types.ts';
 
 type Step = { kind: 'key'; key: string } | { kind: 'index'; index: number } | { kind: 'wildcard' };
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Parses a path; throws with the offending text when it is outside the supported subset. */
 export function parseJsonPath(path: string): Step[] {

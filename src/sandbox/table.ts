@@ -17,6 +17,7 @@ import { humanDuration } from './table-age.ts';
 import { CREATED_DESCRIPTION, NAME_DESCRIPTION, builtinCellsFor, builtinColumnsFor } from './table-builtin.ts';
 import { goNumber } from './schema-messages.ts';
 import { evaluateJsonPath } from './table-jsonpath.ts';
+import { isJsonObject as isObject } from '../kubectl/types.ts';
 
 export interface PrinterColumn {
   name: string;
@@ -28,10 +29,6 @@ export interface PrinterColumn {
 }
 
 export { humanDuration } from './table-age.ts';
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const meta = (o: JsonObject): JsonObject => (isObject(o['metadata']) ? o['metadata'] : {});
 

@@ -20,6 +20,8 @@
  * - `kubectl-task.io/fake-stuck: "true"`: never write anything (for transition-timeout tests).
  */
 import type { JsonObject, JsonValue } from '../../kubectl/types.ts';
+import { isJsonObject } from '../../kubectl/types.ts';
+export { isJsonObject };
 
 export const ANNOTATION_DELAY_MS = 'kubectl-task.io/fake-delay-ms';
 export const ANNOTATION_ERROR_ON = 'kubectl-task.io/fake-error-on';
@@ -102,10 +104,6 @@ function annotationsOf(task: JsonObject): Record<string, string> {
 function objectAt(obj: JsonObject, key: string): JsonObject | undefined {
   const value: JsonValue | undefined = obj[key];
   return isJsonObject(value) ? value : undefined;
-}
-
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A non-negative integer number of milliseconds; anything else counts as absent. */
