@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionDocument, type VersionInfo } from './discovery.ts';
+import { aggregatedContentType, aggregatedDiscovery, negotiateAggregated } from './discovery-aggregated.ts';
 import type { OpenApiCache } from './openapi.ts';
 import type { ResourceRegistry } from './resources.ts';
 import type { Route } from './router.ts';
@@ -113,9 +114,16 @@ export function serveNonResource(r: NonResourceRequest): number {
       res.end('ok');
       return 200;
     case 'api':
-      return json(res, 200, apiVersions(r.serverAddress));
-    case 'apis':
-      return json(res, 200, apiGroupList(registry));
+    case 'apis': {
+      const aggregated = negotiateAggregated(r.req.headers.accept, r.version);
+      if (aggregated !== undefined) {
+        const payload = `${JSON.stringify(aggregatedDiscovery(registry, route.kind, aggregated))}\n`;
+        res.writeHead(200, { ...JSON_HEADERS, 'content-type': aggregatedContentType(aggregated), vary: 'Accept', 'content-length': Buffer.byteLength(payload) });
+        res.end(payload);
+        return 200;
+      }
+      return json(res, 200, route.kind === 'api' ? apiVersions(r.serverAddress) : apiGroupList(registry));
+    }
     case 'group': {
       const g = apiGroup(registry, route.group);
       if (g === undefined) throw notFoundPath();
