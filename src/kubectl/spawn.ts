@@ -58,8 +58,30 @@ function toResult(file: string, args: readonly string[], outcome: ExecaOutcome, 
   };
 }
 
+/**
+ * kubectl children still running, killed when this process exits. execa's own `cleanup` relies on
+ * signal-exit, which re-raises SIGTERM/SIGINT whenever its listener count matches its handler
+ * count, killing the process before the CLI's own signal handler can stop watches cleanly. So we
+ * do our own, on 'exit' only, and leave signals to the application.
+ */
+const live = new Set<{ kill(signal?: NodeJS.Signals): boolean }>();
+let exitHookInstalled = false;
+
+function track<T extends { kill(signal?: NodeJS.Signals): boolean }>(child: T, finished: Promise<unknown>): T {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of live) c.kill('SIGTERM');
+    });
+  }
+  live.add(child);
+  void finished.finally(() => live.delete(child));
+  return child;
+}
+
 export const execaSpawn: SpawnFn = async (file, args, options) => {
-  const result = await execa(file, [...args], {
+  const subprocess = execa(file, [...args], {
+    cleanup: false,
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     timeout: options.timeoutMs,
     forceKillAfterDelay: FORCE_KILL_AFTER_MS,
@@ -71,6 +93,7 @@ export const execaSpawn: SpawnFn = async (file, args, options) => {
     encoding: 'utf8',
     ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
   });
+  const result = await track(subprocess, subprocess);
   return toResult(file, args, result, String(result.stdout ?? ''), String(result.stderr ?? ''));
 };
 
@@ -83,6 +106,7 @@ function forEachLine(stream: Readable | null, onLine: (line: string) => void): P
 
 export const execaStreamSpawn: StreamSpawnFn = (file, args, options) => {
   const subprocess = execa(file, [...args], {
+    cleanup: false,
     stdin: 'ignore',
     env: options.env,
     extendEnv: false,
@@ -92,6 +116,7 @@ export const execaStreamSpawn: StreamSpawnFn = (file, args, options) => {
     forceKillAfterDelay: FORCE_KILL_AFTER_MS,
     ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
   });
+  track(subprocess, subprocess);
   let stderrTail = '';
   const stdoutDone = forEachLine(subprocess.stdout, (line) => options.onLine(line));
   const stderrDone = forEachLine(subprocess.stderr, (line) => {

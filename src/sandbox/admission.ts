@@ -4,8 +4,11 @@
  * and validation into a 422 with the apiserver's causes.
  */
 import type { JsonObject } from '../kubectl/types.ts';
-import { applySchemaDefaults, pruneUnknownFields, validateAgainstSchema, type FieldCause } from './schema.ts';
-import { badRequest, invalid } from './status.ts';
+import { decodeTypeError } from './decode-types.ts';
+import { applySchemaDefaults, pruneUnknownFields, strictDecodingMessage, validateAgainstSchema, type FieldCause } from './schema.ts';
+import { builtinSchema } from './schema-builtin.ts';
+import { goQuote } from './schema-messages.ts';
+import { ApiError, badRequest, failure, invalid } from './status.ts';
 import { defaultCrdSpec, validateCrd } from './crds.ts';
 import { isObject, meta, nameCauses, str } from './objects.ts';
 import type { ResourceType } from './resources.ts';
@@ -20,24 +23,49 @@ export function parseFieldValidation(value: string | null): FieldValidation {
 
 export interface AdmissionContext {
   fieldValidation: FieldValidation;
+  /**
+   * Where the object came from: a whole object (POST/PUT) or a patch result. The apiserver words
+   * decoding errors differently for the two (see decodingError below).
+   */
+  decodedFrom: 'object' | 'patch';
   /** Hands out the next free ClusterIP for a new Service. */
   allocateClusterIP?: () => string;
   /** Collected `Warning:` header texts. */
   warnings: string[];
 }
 
+/**
+ * POST/PUT decoding errors carry the kind and version (handlers' transformDecodeError); a patch's
+ * strict errors stay bare and its type errors are a 422 on the field `patch`.
+ */
+function decodingError(type: ResourceType, ctx: AdmissionContext, problem: { strict: string } | { types: string; json: string }): ApiError {
+  if (ctx.decodedFrom === 'object') {
+    const text = 'strict' in problem ? problem.strict : problem.types;
+    return badRequest(`${type.kind} in version ${JSON.stringify(type.version)} cannot be handled as a ${type.kind}: ${text}`);
+  }
+  if ('strict' in problem) return badRequest(problem.strict);
+  const message = `Invalid value: ${goQuote(problem.json)}: ${problem.types}`;
+  return new ApiError(422, failure({
+    code: 422, reason: 'Invalid', message: ` "" is invalid: patch: ${message}`,
+    details: { causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }] },
+  }));
+}
+
 /** Runs defaulting and validation; returns the (possibly pruned) object or throws an ApiError. */
 export function admit(type: ResourceType, input: JsonObject, ctx: AdmissionContext, isCreate: boolean): JsonObject {
   let obj = input;
   const name = str(meta(obj)['name']);
-  if (type.schema !== undefined) {
-    const { pruned, unknownFields } = pruneUnknownFields(obj, type.schema);
-    const fields = unknownFields.map((f) => (f.startsWith('.') ? f.slice(1) : f));
-    if (fields.length > 0 && ctx.fieldValidation === 'Strict') {
-      throw badRequest(`strict decoding error: ${fields.map((f) => `unknown field "${f}"`).join(', ')}`);
+  const schema = type.schema ?? (type.origin === 'builtin' ? builtinSchema(type.group, type.resource) : undefined);
+  if (schema !== undefined) {
+    if (type.origin === 'builtin') {
+      const types = decodeTypeError(obj, schema);
+      if (types !== undefined) throw decodingError(type, ctx, { types, json: JSON.stringify(obj) });
     }
-    if (ctx.fieldValidation === 'Warn') for (const f of fields) ctx.warnings.push(`unknown field "${f}"`);
-    obj = applySchemaDefaults(pruned, type.schema);
+    const { pruned, unknownFields } = pruneUnknownFields(obj, schema);
+    const fields = unknownFields.map((f) => (f.startsWith('.') ? f.slice(1) : f));
+    if (fields.length > 0 && ctx.fieldValidation === 'Strict') throw decodingError(type, ctx, { strict: strictDecodingMessage(fields) });
+    if (ctx.fieldValidation === 'Warn') for (const f of fields) ctx.warnings.push(`unknown field ${goQuote(f)}`);
+    obj = type.schema !== undefined ? applySchemaDefaults(pruned, type.schema) : pruned;
   }
   const causes: FieldCause[] = isCreate ? nameCauses(type, name) : [];
   causes.push(...annotationSizeCauses(obj));

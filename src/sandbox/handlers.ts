@@ -140,6 +140,7 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
     req,
     manager: managerFrom(query, r.http.headers['user-agent']),
     fieldValidation: parseFieldValidation(query.get('fieldValidation')),
+    decodedFrom: req.verb === 'patch' ? ('patch' as const) : ('object' as const),
     allocateClusterIP: state.allocateClusterIP,
     warnings,
   };

@@ -53,6 +53,7 @@ export class SandboxStore {
       manager: 'sandbox',
       dryRun: false,
       fieldValidation: 'Ignore',
+      decodedFrom: 'object',
       allocateClusterIP: this.state.allocateClusterIP,
       warnings: [],
     };

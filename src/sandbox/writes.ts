@@ -132,13 +132,15 @@ function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, opera
   const ssa = operation === 'Apply';
   const before = live.obj;
   const bm = meta(before);
+  // Read before mergeSubresource: a /status write keeps only status from the body, yet the
+  // client's resourceVersion still guards it.
+  const rv = meta(proposed)['resourceVersion'];
   let next = mergeSubresource(w, before, proposed);
   checkIdentity(w, next);
   const nm = meta(next);
   if (str(nm['name']) !== w.req.name) {
     throw badRequest(`the name of the object (${str(nm['name'])}) does not match the name on the URL (${w.req.name})`);
   }
-  const rv = nm['resourceVersion'];
   if (rv !== undefined && rv !== '' && rv !== bm['resourceVersion']) throw conflict(targetOf(w.type, w.req.name), OPTIMISTIC_LOCK);
   for (const f of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
     if (bm[f] === undefined) delete nm[f];

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubectlError } from '../../src/kubectl/errors.ts';
 import { Kubectl } from '../../src/kubectl/runner.ts';
+import { execa } from 'execa';
 
 const FAKES = fileURLToPath(new URL('../fixtures/fake-kubectl/', import.meta.url));
 const fake = (name: string): string => join(FAKES, name);
@@ -119,5 +120,36 @@ describe('kubectl/runner (real processes)', () => {
       const result = await k.stream(['get', 'x', '-w'], { onLine: () => expect.fail('no output expected') }).done;
       expect(result.spawnError).to.equal('ENOENT');
     });
+  });
+});
+
+describe('kubectl/spawn: children and signals', function () {
+  this.timeout(30_000);
+  const repo = fileURLToPath(new URL('../../', import.meta.url));
+
+  it('a running kubectl watch does not take over SIGTERM: the CLI stops cleanly and its children die with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubectl-sig-'));
+    const pidFile = join(dir, 'pid');
+    const child = execa('node', [join(repo, 'bin', 'kubectl-task.js'), 'fake-controller', '-n', 'default', '--kubectl', fake('kubectl-hang')], {
+      env: { ...process.env, FAKE_KUBECTL_PID_FILE: pidFile },
+      reject: false,
+    });
+    while (!existsSync(pidFile)) await new Promise((r) => setTimeout(r, 20));
+    const kubectlPid = Number(readFileSync(pidFile, 'utf8'));
+    child.kill('SIGTERM');
+    const result = await child;
+    expect(result.exitCode, result.stderr).to.equal(0);
+    expect(result.stderr).to.contain('fake-controller: stopped after 0 status writes');
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      try {
+        process.kill(kubectlPid, 0);
+        await new Promise((r) => setTimeout(r, 50));
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive, 'the kubectl child is gone').to.equal(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

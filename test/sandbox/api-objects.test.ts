@@ -66,7 +66,7 @@ describe('sandbox API objects', function () {
     const body = task('a', { state: 'standby', foo: 1 });
     const strict = await call('POST', `${TASKS}?fieldValidation=Strict`, { body });
     expect(strict.status).to.equal(400);
-    expect(strict.json['message']).to.equal('strict decoding error: unknown field "spec.foo"');
+    expect(strict.json['message']).to.equal('Task in version "v1alpha1" cannot be handled as a Task: strict decoding error: unknown field "spec.foo"');
     const warn = await call('POST', `${TASKS}?fieldValidation=Warn`, { body });
     expect(warn.status).to.equal(201);
     expect(warn.headers['warning']).to.equal('299 - "unknown field \\"spec.foo\\""');

@@ -23,7 +23,9 @@ export const fakeControllerCommand: Command = {
     const delayMs = delay === undefined ? undefined : Number(delay);
     if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) throw new UsageError(`fake-controller: --delay-ms must be a number >= 0, got "${delay}"`);
     const { runFakeControllerCommand } = await import('../../sandbox/controller/cli.ts');
+    const binary = connection.kubectl ?? process.env['KUBECTL'];
     return runFakeControllerCommand({
+      ...(binary === undefined || binary === '' ? {} : { binary }),
       ...(connection.kubeconfig === undefined ? {} : { kubeconfig: connection.kubeconfig }),
       ...(connection.context === undefined ? {} : { context: connection.context }),
       ...(values['all-namespaces'] === true || connection.namespace === undefined ? {} : { namespace: connection.namespace }),

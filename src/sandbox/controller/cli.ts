@@ -6,6 +6,8 @@ import { Kubectl } from '../../kubectl/runner.ts';
 import { startFakeController } from './index.ts';
 
 export interface FakeControllerCommandArgs {
+  /** kubectl binary (default `kubectl` on PATH). */
+  readonly binary?: string;
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly namespace?: string;
@@ -19,6 +21,7 @@ export async function runFakeControllerCommand(args: FakeControllerCommandArgs):
   let kubectl: Kubectl;
   try {
     kubectl = new Kubectl({
+      ...(args.binary === undefined ? {} : { binary: args.binary }),
       ...(args.kubeconfig === undefined ? {} : { kubeconfig: args.kubeconfig }),
       ...(args.context === undefined ? {} : { context: args.context }),
     });
