@@ -15,7 +15,8 @@ export type TaskErrorReason =
   | 'TransitionFailed'
   | 'TransitionTimeout'
   | 'TaskGone'
-  | 'UserLookup';
+  | 'UserLookup'
+  | 'OwnedElsewhere';
 
 export class TaskError extends Error {
   override readonly name = 'TaskError';

@@ -1,22 +1,28 @@
 /**
  * One task of a scheduler, run as an aliecs.alice.cern Task through kubectl. The stage union says
  * where the task is in its life; every way out (kill, error, done, vanished, monitor gave up)
- * goes through finalize() so a terminal status is reported exactly once.
+ * goes through finalize() so a terminal status is reported exactly once, and kill() deletes the
+ * task's own objects whatever stage it finds, also after the task failed or finished.
  */
 import createDebug from 'debug';
 import type { Kubectl } from '../kubectl/runner.ts';
-import { apply, deleteObjects, getObject, patchJson, resourceArg, type JsonPatchOp } from '../kubectl/commands.ts';
+import { apply, getObject, resourceArg } from '../kubectl/commands.ts';
 import { contextNamespace } from '../kubectl/config.ts';
 import type { ObjectRef } from '../kubectl/types.ts';
 import type { WatchEvent } from '../watch/object-watcher.ts';
 import { TaskError, describeRef as describe, messageOf, reasonOf } from './errors.ts';
 import { defaultMonitor, type MonitorFactory, type MonitorHandle } from './monitor.ts';
+import { assertNothingForeign, deleteOwned } from './ownership.ts';
 import { renderTask, type RenderTaskArgs, type RenderedTask } from './render-task.ts';
-import { executorStateFor, isTerminal, type ExecutorState, type TaskState } from './states.ts';
+import { executorStateFor, type ExecutorState, type TaskState } from './states.ts';
+import { StatusReporter, type Report, type StatusUpdate } from './status-reporter.ts';
 import { StatusTracker, type Observation } from './status-tracker.ts';
-import { parseTransitionEvent, ruleFor, type TransitionEvent, type TransitionRule } from './transitions.ts';
+import { runTransition, type SetTimer } from './transition-runner.ts';
+import { parseTransitionEvent, ruleFor, type TransitionEvent } from './transitions.ts';
 
 const debug = createDebug('kubectl-task:task');
+
+export type { StatusUpdate } from './status-reporter.ts';
 
 export type Stage =
   | { readonly kind: 'pending' }
@@ -24,21 +30,10 @@ export type Stage =
   | { readonly kind: 'launched'; readonly rendered: RenderedTask }
   | { readonly kind: 'running'; readonly rendered: RenderedTask }
   | { readonly kind: 'killing'; readonly rendered: RenderedTask }
-  | { readonly kind: 'failed'; readonly reason: string; readonly message: string }
-  | { readonly kind: 'finished' }
+  /** `rendered` is absent when rendering itself failed (nothing can have been applied). */
+  | { readonly kind: 'failed'; readonly reason: string; readonly message: string; readonly rendered?: RenderedTask }
+  | { readonly kind: 'finished'; readonly rendered: RenderedTask }
   | { readonly kind: 'killed' };
-
-export interface StatusUpdate {
-  readonly taskId: string;
-  readonly previous: ExecutorState | undefined;
-  readonly state: ExecutorState;
-  /** The Task's own `status.state` when it is what changed. */
-  readonly previousTaskState?: TaskState;
-  readonly taskState?: TaskState;
-  /** Machine-readable cause: a TaskState, a KubectlReason, `Applied`, `Killed`, `Deleted`… */
-  readonly reason: string;
-  readonly message?: string;
-}
 
 export interface KubectlTaskOptions extends Omit<RenderTaskArgs, 'taskId'> {
   readonly id: string;
@@ -49,15 +44,18 @@ export interface KubectlTaskOptions extends Omit<RenderTaskArgs, 'taskId'> {
   readonly killTimeoutMs?: number;
   readonly monitor?: MonitorFactory;
   readonly onStatus?: (update: StatusUpdate) => void;
+  /** Timer for transition timeouts (tests inject a manual one). */
+  readonly setTimer?: SetTimer;
 }
 
 export class KubectlTask {
   readonly id: string;
   private currentStage: Stage = { kind: 'pending' };
-  private executorState: ExecutorState | undefined;
+  private readonly reporter: StatusReporter;
   private readonly tracker = new StatusTracker();
   private monitor: MonitorHandle | undefined;
-  private killing: Promise<ExecutorState> | undefined;
+  private launching: Promise<void> | undefined;
+  private killInFlight: Promise<ExecutorState> | undefined;
   private contextNamespace: Promise<string | undefined> | undefined;
   /** One transition at a time: a second would race the first for spec.state. */
   private transitionInFlight: TransitionEvent | undefined;
@@ -65,13 +63,14 @@ export class KubectlTask {
   constructor(private readonly options: KubectlTaskOptions) {
     if (options.id.trim() === '') throw new TypeError('KubectlTask needs a non-empty id');
     this.id = options.id;
+    this.reporter = new StatusReporter(options.id, options.onStatus);
   }
 
   get stage(): Stage {
     return this.currentStage;
   }
   get status(): ExecutorState | undefined {
-    return this.executorState;
+    return this.reporter.state;
   }
   get observed(): Observation | undefined {
     return this.tracker.last;
@@ -79,12 +78,13 @@ export class KubectlTask {
   /** The Task object's address once rendered. */
   get taskRef(): ObjectRef | undefined {
     const stage = this.currentStage;
-    return 'rendered' in stage ? stage.rendered.manifest.taskRef : undefined;
+    return 'rendered' in stage ? stage.rendered?.manifest.taskRef : undefined;
   }
 
   /** Renders without changing the cluster (it may read the kubeconfig's namespace). */
   async render(): Promise<RenderedTask> {
-    const explicit = this.options.namespace?.explicit;
+    // kubectl's precedence: -n (the option, or the runner's namespace) over the kubeconfig context.
+    const explicit = this.options.namespace?.explicit ?? this.options.kubectl.connection.namespace;
     let context = this.options.namespace?.context;
     if (explicit === undefined && context === undefined) {
       this.contextNamespace ??= contextNamespace(this.options.kubectl);
@@ -97,23 +97,29 @@ export class KubectlTask {
     });
   }
 
-  /** Renders, applies every document in one kubectl call, then follows the Task. */
-  async launch(): Promise<void> {
-    if (this.currentStage.kind !== 'pending') throw this.error('AlreadyLaunched', `task ${this.id} was already launched`);
+  /** Renders, validates, applies every document in one kubectl call, then follows the Task. */
+  launch(): Promise<void> {
+    if (this.currentStage.kind !== 'pending') return Promise.reject(this.error('AlreadyLaunched', `task ${this.id} was already launched`));
     this.currentStage = { kind: 'applying' };
-    this.report('TASK_STAGING', 'Rendering');
-    let rendered: RenderedTask;
+    this.launching = this.doLaunch();
+    return this.launching;
+  }
+
+  private async doLaunch(): Promise<void> {
+    this.reporter.report({ state: 'TASK_STAGING', reason: 'Rendering' });
+    let rendered: RenderedTask | undefined;
     try {
       rendered = await this.render();
       await this.options.kubectl.ensureVersion();
       if (this.options.dryRunFirst ?? true) await apply(this.options.kubectl, rendered.yaml, { dryRun: 'server' });
+      await assertNothingForeign(this.options.kubectl, rendered, this.id);
       await apply(this.options.kubectl, rendered.yaml);
     } catch (error) {
-      this.finalize('TASK_FAILED', reasonOf(error), messageOf(error));
+      this.finalize({ state: 'TASK_FAILED', reason: reasonOf(error), message: messageOf(error), ...(rendered === undefined ? {} : { rendered }) });
       throw error;
     }
     this.currentStage = { kind: 'launched', rendered };
-    this.report('TASK_STARTING', 'Applied', `applied ${rendered.manifest.refs.map(resourceArg).join(', ')}`);
+    this.reporter.report({ state: 'TASK_STARTING', reason: 'Applied', message: `applied ${rendered.manifest.refs.map(resourceArg).join(', ')}` });
     this.startMonitor(rendered);
   }
 
@@ -127,7 +133,9 @@ export class KubectlTask {
     this.currentStage = { kind: 'launched', rendered };
     this.onWatchEvent({ type: 'observed', object, via: 'poll' });
     this.startMonitor(rendered);
-    return this.tracker.last ?? this.fail('TaskGone', 'no observation');
+    const observation = this.tracker.last;
+    if (observation === undefined) throw this.error('TaskGone', `${describe(rendered.manifest.taskRef)}: nothing observed`);
+    return observation;
   }
 
   /** Moves the Task along its state machine; resolves once `status.state` reached the target. */
@@ -146,74 +154,65 @@ export class KubectlTask {
     }
     this.transitionInFlight = event;
     try {
-      return await this.runTransition(event, rule, stage.rendered, args);
+      return await runTransition({
+        taskId: this.id,
+        event,
+        rule,
+        ref: stage.rendered.manifest.taskRef,
+        args,
+        kubectl: this.options.kubectl,
+        tracker: this.tracker,
+        timeoutMs: this.options.transitionTimeoutMs ?? 30_000,
+        ...(this.options.setTimer === undefined ? {} : { setTimer: this.options.setTimer }),
+        onPatched: (object) => this.onWatchEvent({ type: 'observed', object, via: 'poll' }),
+      });
     } finally {
       this.transitionInFlight = undefined;
     }
   }
 
-  private async runTransition(event: TransitionEvent, rule: TransitionRule, rendered: RenderedTask, args: Readonly<Record<string, string>>): Promise<Observation> {
-    const timeoutMs = this.options.transitionTimeoutMs ?? 30_000;
-    const ref = rendered.manifest.taskRef;
-    // Right after launch the task manager may not have written a status yet: wait for one.
-    const current = await this.tracker.waitFor({
-      decide: (o) => (o === 'deleted' ? { settle: 'reject', error: this.error('TaskGone', `${describe(ref)} was deleted`) } : o.state === undefined ? undefined : { settle: 'resolve', value: o }),
-      timeoutMs,
-      onTimeout: () => this.error('TransitionTimeout', `task ${this.id}: ${describe(ref)} reported no status.state within ${timeoutMs} ms`),
-    });
-    if (current.state !== rule.from) {
-      throw this.error('WrongState', `task ${this.id}: cannot ${event} from "${current.state}"; ${event} needs "${rule.from}"`);
-    }
-    const ops: JsonPatchOp[] = [{ op: 'add', path: '/spec/state', value: rule.to }];
-    if (rule.carriesArguments) ops.push({ op: 'add', path: '/spec/arguments', value: { ...args } });
-    debug('%s: %s %s → %s', this.id, event, rule.from, rule.to);
-    const waiting = this.tracker.waitFor({
-      decide: (o) => {
-        if (o === 'deleted') return { settle: 'reject', error: this.error('TaskGone', `task ${this.id}: ${describe(ref)} was deleted during ${event}`) };
-        if (o.state === rule.to) return { settle: 'resolve', value: o };
-        if (o.state === 'error') {
-          return { settle: 'reject', error: this.error('TransitionFailed', `task ${this.id}: ${event} failed: ${o.error ?? 'status.state is error (no status.error given)'}`) };
-        }
-        if (o.state === 'done') return { settle: 'reject', error: this.error('TransitionFailed', `task ${this.id}: ${event} interrupted: the task finished`) };
-        return undefined;
-      },
-      timeoutMs,
-      onTimeout: (last) => this.error('TransitionTimeout', `task ${this.id}: ${event} timed out after ${timeoutMs} ms waiting for "${rule.to}"; last observed status.state: ${last?.state ?? last?.unknownState ?? 'none'}`),
-    });
-    waiting.catch(() => {}); // settled through the await below; avoid an unhandled rejection meanwhile
-    try {
-      const patched = await patchJson(this.options.kubectl, ref, ops);
-      this.onWatchEvent({ type: 'observed', object: patched, via: 'poll' });
-    } catch (error) {
-      this.tracker.abortAll(error instanceof Error ? error : new Error(String(error)));
-      throw error;
-    }
-    return waiting;
-  }
-
-  /** Deletes the Task and its own companions; always ends in a terminal status. Idempotent. */
+  /**
+   * Deletes the Task and its own companions (never an object another task owns) and waits until
+   * they are gone. Ends in TASK_KILLED, or TASK_FAILED with the reason; a task that had already
+   * ended keeps its terminal status but is cleaned up all the same. Idempotent; a failed kill can
+   * be retried.
+   */
   kill(): Promise<ExecutorState> {
-    if (isTerminal(this.executorState) && this.currentStage.kind !== 'killing') return Promise.resolve(this.executorState as ExecutorState);
-    this.killing ??= this.doKill();
-    return this.killing;
+    this.killInFlight ??= this.doKill().finally(() => {
+      this.killInFlight = undefined;
+    });
+    return this.killInFlight;
   }
 
   private async doKill(): Promise<ExecutorState> {
-    let rendered: RenderedTask;
+    await this.launching?.catch(() => {}); // a launch in flight settles first, then is undone
     const stage = this.currentStage;
+    if (stage.kind === 'killed') return this.reporter.state ?? 'TASK_KILLED';
+    let rendered: RenderedTask;
     try {
-      rendered = 'rendered' in stage ? stage.rendered : await this.render();
+      rendered = 'rendered' in stage && stage.rendered !== undefined ? stage.rendered : await this.render();
     } catch (error) {
-      return this.finalize('TASK_FAILED', reasonOf(error), messageOf(error));
+      return this.finalize({ state: 'TASK_FAILED', reason: reasonOf(error), message: messageOf(error) });
     }
+    const ended = this.reporter.ended ? stage : undefined;
     this.currentStage = { kind: 'killing', rendered };
     await this.stopMonitor();
     this.tracker.abortAll(this.error('Terminated', `task ${this.id} was killed`));
     try {
-      await deleteObjects(this.options.kubectl, rendered.manifest.refs, { ignoreNotFound: true, wait: true, timeoutMs: this.options.killTimeoutMs ?? 60_000 });
-      return this.finalize('TASK_KILLED', 'Killed', `deleted ${rendered.manifest.refs.map(resourceArg).join(', ')}`);
+      const deleted = await deleteOwned(this.options.kubectl, rendered, this.options.killTimeoutMs ?? 60_000);
+      const endedAs = this.reporter.state;
+      if (ended !== undefined && endedAs !== undefined) {
+        this.currentStage = { kind: 'killed' };
+        debug('%s: cleaned up after %s: %s', this.id, endedAs, deleted);
+        return endedAs;
+      }
+      return this.finalize({ state: 'TASK_KILLED', reason: 'Killed', message: deleted });
     } catch (error) {
-      return this.finalize('TASK_FAILED', reasonOf(error), `kill failed: ${messageOf(error)}`);
+      if (ended !== undefined) {
+        this.currentStage = ended;
+        throw error; // the status was reported long ago; the caller learns the cleanup failed
+      }
+      return this.finalize({ state: 'TASK_FAILED', reason: reasonOf(error), message: `kill failed: ${messageOf(error)}`, rendered });
     }
   }
 
@@ -244,56 +243,41 @@ export class KubectlTask {
         if (state === undefined) return;
         if (state === 'TASK_RUNNING') {
           this.currentStage = { kind: 'running', rendered: stage.rendered };
-          this.report(state, current.state, undefined, previous?.state, current.state);
+          this.reporter.report({ state, reason: current.state, previousTaskState: previous?.state, taskState: current.state });
         } else {
-          this.finalize(state, current.state, current.error, previous?.state, current.state);
+          this.finalize({ state, reason: current.state, ...(current.error === undefined ? {} : { message: current.error }), rendered: stage.rendered, previousTaskState: previous?.state, taskState: current.state });
         }
         return;
       }
       case 'deleted':
         this.tracker.markDeleted();
-        this.finalize('TASK_LOST', 'Deleted', `${describe(stage.rendered.manifest.taskRef)} was deleted outside kubectl-task`);
+        this.finalize({ state: 'TASK_LOST', reason: 'Deleted', message: `${describe(stage.rendered.manifest.taskRef)} was deleted outside kubectl-task`, rendered: stage.rendered });
         return;
       case 'error':
         debug('%s: monitor error %d: %s', this.id, event.consecutive, event.error.message);
         return;
       case 'gave-up':
-        this.finalize('TASK_FAILED', event.error.reason, `monitoring gave up: ${event.error.message}`);
+        this.finalize({ state: 'TASK_FAILED', reason: event.error.reason, message: `monitoring gave up: ${event.error.message}`, rendered: stage.rendered });
         return;
     }
   }
 
-  private finalize(state: ExecutorState, reason: string, message?: string, previousTaskState?: TaskState, taskState?: TaskState): ExecutorState {
-    if (isTerminal(this.executorState)) return this.executorState as ExecutorState;
+  private finalize(end: Report & { rendered?: RenderedTask }): ExecutorState {
+    const { state, reason, message, rendered } = end;
+    if (this.reporter.ended) return this.reporter.state ?? state;
     this.currentStage =
-      state === 'TASK_KILLED' ? { kind: 'killed' } : state === 'TASK_FINISHED' ? { kind: 'finished' } : { kind: 'failed', reason, message: message ?? reason };
-    this.report(state, reason, message, previousTaskState, taskState);
+      state === 'TASK_KILLED'
+        ? { kind: 'killed' }
+        : state === 'TASK_FINISHED' && rendered !== undefined
+          ? { kind: 'finished', rendered }
+          : { kind: 'failed', reason, message: message ?? reason, ...(rendered === undefined ? {} : { rendered }) };
+    this.reporter.report(end);
     this.tracker.abortAll(this.error('Terminated', `task ${this.id} ended: ${state}${message ? ` (${message})` : ''}`));
     void this.stopMonitor();
     return state;
   }
 
-  private report(state: ExecutorState, reason: string, message?: string, previousTaskState?: TaskState, taskState?: TaskState): void {
-    const previous = this.executorState;
-    this.executorState = state;
-    const update: StatusUpdate = {
-      taskId: this.id,
-      previous,
-      state,
-      reason,
-      ...(message === undefined ? {} : { message }),
-      ...(previousTaskState === undefined ? {} : { previousTaskState }),
-      ...(taskState === undefined ? {} : { taskState }),
-    };
-    debug('%s: %s → %s (%s)', this.id, previous ?? '-', state, reason);
-    this.options.onStatus?.(update);
-  }
-
   private error(reason: TaskError['reason'], message: string): TaskError {
     return new TaskError({ reason, taskId: this.id, message });
-  }
-
-  private fail(reason: TaskError['reason'], message: string): never {
-    throw this.error(reason, message);
   }
 }

@@ -10,14 +10,14 @@ export interface TransitionRule {
   readonly from: DesiredState;
   readonly to: DesiredState;
   /** CONFIGURE carries the scheduler's arguments into spec.arguments. */
-  readonly carriesArguments: boolean;
+  readonly carries: 'arguments' | 'nothing';
 }
 
 export const TRANSITIONS: Readonly<Record<'CONFIGURE' | 'START' | 'STOP' | 'RESET', TransitionRule>> = {
-  CONFIGURE: { from: 'standby', to: 'configured', carriesArguments: true },
-  START: { from: 'configured', to: 'running', carriesArguments: false },
-  STOP: { from: 'running', to: 'configured', carriesArguments: false },
-  RESET: { from: 'configured', to: 'standby', carriesArguments: false },
+  CONFIGURE: { from: 'standby', to: 'configured', carries: 'arguments' },
+  START: { from: 'configured', to: 'running', carries: 'nothing' },
+  STOP: { from: 'running', to: 'configured', carries: 'nothing' },
+  RESET: { from: 'configured', to: 'standby', carries: 'nothing' },
 };
 
 const ALL_EVENTS: readonly TransitionEvent[] = ['CONFIGURE', 'START', 'STOP', 'RESET', 'GO_ERROR', 'RECOVER', 'EXIT'];

@@ -104,8 +104,12 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     expect(Date.now() - started).to.be.below(30_000); // not the timeout: the error decided it
     expect(task.status).to.equal('TASK_FAILED');
     expect(updates.at(-1)).to.include({ state: 'TASK_FAILED', taskState: 'error' });
-    await task.kill(); // terminal already: idempotent, reports nothing new
+    // Terminal already: kill reports nothing new, but still removes the task's objects.
+    expect(await task.kill()).to.equal('TASK_FAILED');
     expect(updates.at(-1)?.state).to.equal('TASK_FAILED');
+    expect(task.stage.kind).to.equal('killed');
+    expect(await getObject(cluster.kubectl, taskRef('fails'))).to.equal(undefined);
+    expect(await getObject(cluster.kubectl, configRef('fails-config'))).to.equal(undefined);
   });
 
   it('times out a transition and names the last observed state', async () => {
@@ -163,7 +167,9 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     await finishing.transition('START');
     await waitUntil(() => finishing.status === 'TASK_FINISHED');
     expect(updates.at(-1)).to.include({ state: 'TASK_FINISHED', taskState: 'done' });
-    await finishing.kill();
+    expect(await finishing.kill()).to.equal('TASK_FINISHED');
+    expect(await getObject(cluster.kubectl, taskRef('finishing'))).to.equal(undefined);
+    expect(await getObject(cluster.kubectl, configRef('finishing-config'))).to.equal(undefined);
 
     const { task: lost } = makeTask('lost');
     await lost.launch();
@@ -171,7 +177,64 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     await cluster.kubectl.run(['delete', 'task.v1alpha1.aliecs.alice.cern/lost']);
     await waitUntil(() => lost.status === 'TASK_LOST');
     expect(lost.stage.kind).to.equal('failed');
-    await lost.kill();
+    expect(await lost.kill()).to.equal('TASK_LOST');
+    expect(await getObject(cluster.kubectl, configRef('lost-config'))).to.equal(undefined); // the companion is cleaned up
+  });
+
+  it('a kill during launch waits for the apply and then removes everything', async () => {
+    const { task, updates } = makeTask('racing');
+    const launching = task.launch();
+    const killed = task.kill();
+    await launching;
+    expect(await killed).to.equal('TASK_KILLED');
+    expect(updates.at(-1)?.state).to.equal('TASK_KILLED');
+    expect(await getObject(cluster.kubectl, taskRef('racing'))).to.equal(undefined);
+    expect(await getObject(cluster.kubectl, configRef('racing-config'))).to.equal(undefined);
+  });
+
+  it('never takes over or deletes an object another task owns', async () => {
+    const shared = (name: string) => `apiVersion: aliecs.alice.cern/v1alpha1
+kind: Task
+metadata:
+  name: ${name}
+spec:
+  state: standby
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: shared-config
+data:
+  owner: ${name}
+`;
+    const { task: first } = makeTask('owner-a', {}, { template: shared('owner-a') });
+    const { task: second, updates } = makeTask('owner-b', {}, { template: shared('owner-b') });
+    await first.launch();
+    const error = await second.launch().then(() => undefined, (e: unknown) => e);
+    expect((error as TaskError).reason).to.equal('OwnedElsewhere');
+    expect((error as TaskError).message).to.contain('configmap/shared-config in namespace kt already exists and belongs to task owner-a');
+    expect(updates.at(-1)).to.include({ state: 'TASK_FAILED', reason: 'OwnedElsewhere' });
+    expect(await getObject(cluster.kubectl, taskRef('owner-b'))).to.equal(undefined); // nothing applied
+    expect(await second.kill()).to.equal('TASK_FAILED');
+    const config = await getObject(cluster.kubectl, configRef('shared-config'));
+    expect(config?.['data']).to.deep.equal({ owner: 'owner-a' });
+    expect(await first.kill()).to.equal('TASK_KILLED');
+    expect(await getObject(cluster.kubectl, configRef('shared-config'))).to.equal(undefined);
+  });
+
+  it("takes the namespace from the runner's -n when the options give none", async () => {
+    await cluster.kubectl.run(['create', 'namespace', 'elsewhere'], { namespace: null });
+    const task = new KubectlTask({
+      id: 'ns-from-runner',
+      kubectl: cluster.kubectl.with({ namespace: 'elsewhere' }), // the kubeconfig context says "kt"
+      template: { text: TASK_TEMPLATE, file: 'ns.yaml' },
+      env: { TASK_NAME: 'ns-from-runner', DETECTOR: 'TPC' },
+      baseEnv: {},
+    });
+    await task.launch();
+    expect(task.taskRef?.namespace).to.equal('elsewhere');
+    expect(await getObject(cluster.kubectl, { ...taskRef('ns-from-runner'), namespace: 'elsewhere' })).to.not.equal(undefined);
+    expect(await task.kill()).to.equal('TASK_KILLED');
   });
 
   it('keeps two tasks in one process apart: no environment leaks', async () => {

@@ -30,7 +30,7 @@ describe('task/states', () => {
 
 describe('task/transitions', () => {
   it('has the upstream state machine', () => {
-    expect(TRANSITIONS.CONFIGURE).to.include({ from: 'standby', to: 'configured', carriesArguments: true });
+    expect(TRANSITIONS.CONFIGURE).to.include({ from: 'standby', to: 'configured', carries: 'arguments' });
     expect(TRANSITIONS.START).to.include({ from: 'configured', to: 'running' });
     expect(TRANSITIONS.STOP).to.include({ from: 'running', to: 'configured' });
     expect(TRANSITIONS.RESET).to.include({ from: 'configured', to: 'standby' });

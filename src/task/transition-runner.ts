@@ -1,0 +1,68 @@
+/**
+ * One transition of a Task: check the state it starts from, patch spec.state (and
+ * spec.arguments for CONFIGURE) on the Task object only, then wait until status.state reaches
+ * the target. Unlike the original, which took any status change for success (defect 5), an
+ * `error` or `done` fails at once with status.error, and a timeout names the last state seen.
+ */
+import createDebug from 'debug';
+import { patchJson, type JsonPatchOp } from '../kubectl/commands.ts';
+import type { Kubectl } from '../kubectl/runner.ts';
+import type { KubeObject, ObjectRef } from '../kubectl/types.ts';
+import { TaskError, describeRef, type TaskErrorReason } from './errors.ts';
+import type { Observation, StatusTracker } from './status-tracker.ts';
+import type { TransitionEvent, TransitionRule } from './transitions.ts';
+
+const debug = createDebug('kubectl-task:task');
+
+export type SetTimer = (fn: () => void, ms: number) => () => void;
+
+export interface TransitionRun {
+  readonly taskId: string;
+  readonly event: TransitionEvent;
+  readonly rule: TransitionRule;
+  readonly ref: ObjectRef;
+  readonly args: Readonly<Record<string, string>>;
+  readonly kubectl: Kubectl;
+  readonly tracker: StatusTracker;
+  readonly timeoutMs: number;
+  readonly setTimer?: SetTimer;
+  /** The patched object, fed back as an observation. */
+  readonly onPatched: (object: KubeObject) => void;
+}
+
+export async function runTransition(run: TransitionRun): Promise<Observation> {
+  const { taskId, event, rule, ref, timeoutMs } = run;
+  const fail = (reason: TaskErrorReason, message: string): TaskError => new TaskError({ reason, taskId, message: `task ${taskId}: ${message}` });
+  const timer = run.setTimer === undefined ? {} : { setTimer: run.setTimer };
+  // Right after launch the task manager may not have written a status yet: wait for one.
+  const current = await run.tracker.waitFor({
+    decide: (o) => (o === 'deleted' ? { settle: 'reject', error: fail('TaskGone', `${describeRef(ref)} was deleted`) } : o.state === undefined ? undefined : { settle: 'resolve', value: o }),
+    timeoutMs,
+    onTimeout: () => fail('TransitionTimeout', `${describeRef(ref)} reported no status.state within ${timeoutMs} ms`),
+    ...timer,
+  });
+  if (current.state !== rule.from) throw fail('WrongState', `cannot ${event} from "${current.state}"; ${event} needs "${rule.from}"`);
+  const ops: JsonPatchOp[] = [{ op: 'add', path: '/spec/state', value: rule.to }];
+  if (rule.carries === 'arguments') ops.push({ op: 'add', path: '/spec/arguments', value: { ...run.args } });
+  debug('%s: %s %s → %s', taskId, event, rule.from, rule.to);
+  const waiting = run.tracker.waitFor({
+    decide: (o) => {
+      if (o === 'deleted') return { settle: 'reject', error: fail('TaskGone', `${describeRef(ref)} was deleted during ${event}`) };
+      if (o.state === rule.to) return { settle: 'resolve', value: o };
+      if (o.state === 'error') return { settle: 'reject', error: fail('TransitionFailed', `${event} failed: ${o.error ?? 'status.state is error (no status.error given)'}`) };
+      if (o.state === 'done') return { settle: 'reject', error: fail('TransitionFailed', `${event} interrupted: the task finished`) };
+      return undefined;
+    },
+    timeoutMs,
+    onTimeout: (last) => fail('TransitionTimeout', `${event} timed out after ${timeoutMs} ms waiting for "${rule.to}"; last observed status.state: ${last?.state ?? last?.unknownState ?? 'none'}`),
+    ...timer,
+  });
+  waiting.catch(() => {}); // settled through the return below; no unhandled rejection meanwhile
+  try {
+    run.onPatched(await patchJson(run.kubectl, ref, ops));
+  } catch (error) {
+    run.tracker.abortAll(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
+  return waiting;
+}
