@@ -88,10 +88,12 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
     consecutiveErrors = 0;
   };
 
-  const watchOnce = async (): Promise<'again' | 'deleted' | 'failed' | 'gave-up'> => {
+  /** 'again': reconnect now; 'pause': reconnect after a backoff (the run proved nothing). */
+  const watchOnce = async (): Promise<'again' | 'pause' | 'deleted' | 'failed' | 'gave-up'> => {
     const splitter = new JsonValueSplitter();
     let events = 0;
     let deleted = false;
+    let serverError: { code: number; message: string } | undefined;
     const stream = options.kubectl.stream(
       ['get', resourceType(options.ref), '--field-selector', `metadata.name=${options.ref.name}`, '--watch', '-o', 'json', '--output-watch-events'],
       {
@@ -101,6 +103,12 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
           for (const text of splitter.push(line)) {
             const event = parseWatchEvent(text);
             if (event === undefined) continue;
+            if (event.type === 'ERROR') {
+              // A Status in the stream (410 Expired, 500…): this watch is over whatever kubectl does.
+              serverError = statusOf(event.object);
+              stopStream?.();
+              continue;
+            }
             // kubectl prints the object it GETs before watching; only a later event proves the
             // watch itself works, so only that resets the watch failure count and the backoff.
             events += 1;
@@ -138,8 +146,16 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
     stopStream = undefined;
     if (deleted) return 'deleted';
     if (abort.signal.aborted) return 'again';
+    if (serverError?.code === 410) return 'again'; // expired resourceVersion: a fresh list fixes it
+    if (serverError !== undefined) {
+      watchFailures += 1;
+      const error = new KubectlError({ reason: serverError.code >= 500 ? 'ServerError' : 'Unknown', message: `kubectl get --watch: watch ended by the server: ${serverError.message}`, result, attempts: 1 });
+      return recordError(error) ? 'failed' : 'gave-up';
+    }
     const failure = classify(result);
-    if (failure === undefined) return 'again'; // the server ended the watch: reconnect at once
+    // The server ended the watch cleanly. After a working watch, reconnect at once; if it ended
+    // before any change came through (a proxy that cuts watches), back off instead of spinning.
+    if (failure === undefined) return events >= 2 ? 'again' : 'pause';
     if (failure.reason === 'NotFound') {
       emit({ type: 'deleted' });
       return 'deleted';
@@ -170,6 +186,7 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
       if (mode === 'watch') {
         const outcome = await watchOnce();
         if (outcome === 'deleted' || outcome === 'gave-up') break;
+        if (outcome === 'pause') await sleep(backoff.next(), abort.signal);
         if (outcome === 'failed') {
           if (watchFailures >= failuresBeforePolling) {
             debug('%s: watch failed %d times, polling every %d ms', resourceArg(options.ref), watchFailures, pollIntervalMs);
@@ -223,6 +240,12 @@ function parseWatchEvent(text: string): { type: string; object: KubeObject } | u
     debug('ignoring unparsable watch output: %s', text.slice(0, 200));
     return undefined;
   }
+}
+
+function statusOf(object: KubeObject): { code: number; message: string } {
+  const code = object['code'];
+  const message = object['message'];
+  return { code: typeof code === 'number' ? code : 0, message: typeof message === 'string' ? message : JSON.stringify(object).slice(0, 200) };
 }
 
 function toError(result: KubectlResult, failure: NonNullable<ReturnType<typeof classify>>): KubectlError {
