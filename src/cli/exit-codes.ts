@@ -3,7 +3,7 @@
  * from "you called me wrong" from "the cluster or kubectl is in trouble".
  */
 import { KubectlError } from '../kubectl/errors.ts';
-import { TaskError } from '../task/errors.ts';
+import { reasonOf } from '../task/errors.ts';
 
 export const EXIT = {
   ok: 0,
@@ -18,20 +18,31 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof UsageError) return EXIT.usage;
-  if (error instanceof KubectlError) return EXIT.cluster;
-  if (error instanceof TaskError) {
-    return error.reason === 'WrongState' || error.reason === 'UnsupportedTransition' || error.reason === 'NotLaunched' || error.reason === 'UserLookup'
-      ? EXIT.usage
-      : error.reason === 'TaskGone'
-        ? EXIT.cluster
-        : EXIT.taskFailed;
-  }
-  if (error instanceof Error && 'code' in error && (error.code === 'RenderError' || error.code === 'ManifestError' || error.code === 'WorkflowError' || error.code === 'EnvParseError' || error.code === 'ExecutorEnvError')) {
-    return EXIT.usage;
-  }
+/** You called it wrong: a flag, a template, a variable, a transition from the wrong state. */
+const USAGE_REASONS: ReadonlySet<string> = new Set([
+  'UsageError',
+  'RenderError',
+  'ManifestError',
+  'WorkflowError',
+  'EnvParseError',
+  'ExecutorEnvError',
+  'WrongState',
+  'UnsupportedTransition',
+  'NotLaunched',
+  'UserLookup',
+]);
+/** The task itself failed. Everything else (every KubectlReason, TaskGone, OwnedElsewhere) is 3. */
+const TASK_REASONS: ReadonlySet<string> = new Set(['TransitionFailed', 'TransitionTimeout', 'Terminated', 'AlreadyLaunched']);
+
+/** The one mapping from a machine-readable reason to an exit code. */
+export function exitCodeForReason(reason: string): ExitCode {
+  if (USAGE_REASONS.has(reason)) return EXIT.usage;
+  if (TASK_REASONS.has(reason)) return EXIT.taskFailed;
   return EXIT.cluster;
+}
+
+export function exitCodeFor(error: unknown): ExitCode {
+  return exitCodeForReason(error instanceof UsageError ? 'UsageError' : reasonOf(error));
 }
 
 /**

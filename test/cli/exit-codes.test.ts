@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EXIT, UsageError, diagnose, exitCodeFor } from '../../src/cli/exit-codes.ts';
+import { EXIT, UsageError, diagnose, exitCodeFor, exitCodeForReason } from '../../src/cli/exit-codes.ts';
 import { KubectlError } from '../../src/kubectl/errors.ts';
 import { TaskError } from '../../src/task/errors.ts';
 import { RenderError } from '../../src/render/index.ts';
@@ -15,6 +15,11 @@ describe('cli/exit-codes', () => {
     expect(exitCodeFor(new TaskError({ reason: 'TransitionFailed', taskId: 't', message: 'x' }))).to.equal(EXIT.taskFailed);
     expect(exitCodeFor(new TaskError({ reason: 'TransitionTimeout', taskId: 't', message: 'x' }))).to.equal(EXIT.taskFailed);
     expect(exitCodeFor(new TaskError({ reason: 'TaskGone', taskId: 't', message: 'x' }))).to.equal(EXIT.cluster);
+    expect(exitCodeFor(new TaskError({ reason: 'OwnedElsewhere', taskId: 't', message: 'x' }))).to.equal(EXIT.cluster);
+    expect(exitCodeFor(new Error('unexpected'))).to.equal(EXIT.cluster);
+    // kill reports a reason string, not an error: the same table answers.
+    expect(exitCodeForReason('ManifestError')).to.equal(EXIT.usage);
+    expect(exitCodeForReason('Unreachable')).to.equal(EXIT.cluster);
   });
 
   it("adds only the kubectl stderr lines the diagnosis does not already say", () => {

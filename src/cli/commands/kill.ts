@@ -1,5 +1,5 @@
 import type { Command } from '../command.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT, exitCodeForReason } from '../exit-codes.ts';
 import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, templateFlags } from '../flags.ts';
 import { formatStatusUpdate } from '../printers.ts';
 import { enableVerbose, makeKubectl, makeTask } from '../task-context.ts';
@@ -21,6 +21,6 @@ export const killCommand: Command = {
     });
     const state = await task.kill();
     if (state !== 'TASK_KILLED' && task.stage.kind === 'failed') out.stderr(`error: ${task.stage.message} [${task.stage.reason}]\n`);
-    return state === 'TASK_KILLED' ? EXIT.ok : task.stage.kind === 'failed' && task.stage.reason === 'RenderError' ? EXIT.usage : EXIT.cluster;
+    return state === 'TASK_KILLED' ? EXIT.ok : exitCodeForReason(task.stage.kind === 'failed' ? task.stage.reason : 'Unknown');
   },
 };

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { parseControlWorkflow } from '../../manifest/workflow.ts';
 import type { Command } from '../command.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
-import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse } from '../flags.ts';
-import { launchCommand } from './launch.ts';
+import { UsageError } from '../exit-codes.ts';
+import { connectionFlags, parse, templateFlags, type TemplateFlags } from '../flags.ts';
+import { enableVerbose } from '../task-context.ts';
+import { LAUNCH_FLAGS, launchTask } from './launch.ts';
 
 /**
  * Reads an ECS control workflow (control.mode kubectl_direct | kubectl_fairmq) the way the
@@ -15,7 +16,7 @@ export const runWorkflowCommand: Command = {
   summary: 'Launch the task an ECS control workflow (*-kube.yaml) describes',
   usage: 'kubectl-task run-workflow WORKFLOW.yaml [--env K=V]... [--no-wait] [-n NS] [-o json]',
   async run(argv, io) {
-    const { values, positionals } = parse('run-workflow', argv, { ...CONNECTION_FLAGS, ...TEMPLATE_FLAGS, 'no-wait': { type: 'boolean' } });
+    const { values, positionals } = parse('run-workflow', argv, LAUNCH_FLAGS);
     const [file, ...extra] = positionals;
     if (file === undefined || extra.length > 0) throw new UsageError('run-workflow: expected exactly one WORKFLOW.yaml');
     let text: string;
@@ -25,19 +26,18 @@ export const runWorkflowCommand: Command = {
       throw new UsageError(`run-workflow: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
     const workflow = parseControlWorkflow(text, file);
-    connectionFlags(values); // validates the shared flags before anything runs
-    const forwarded = [
-      ...argv.filter((arg) => arg !== file),
-      '-f',
-      workflow.manifestPath,
-      ...Object.entries(workflow.env).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
-      ...(workflow.command === undefined ? [] : ['--kube-command', workflow.command]),
-      ...workflow.arguments.flatMap((arg) => ['--kube-argument', arg]),
-      ...(workflow.user === undefined || values['user'] !== undefined ? [] : ['--user', workflow.user]),
-    ];
-    // Flags given on the command line win over the workflow's env: parseEnvList keeps the last.
-    const cliEnv = argv.flatMap((arg, i) => ((arg === '--env' || arg === '-e') && argv[i + 1] !== undefined ? ['--env', argv[i + 1] as string] : []));
-    const status = await launchCommand.run([...forwarded, ...cliEnv], io);
-    return status === EXIT.ok ? EXIT.ok : status;
+    const connection = connectionFlags(values);
+    enableVerbose(connection);
+    if (values['filename'] !== undefined) throw new UsageError('run-workflow: the manifest is command.arguments[0] of the workflow; -f is not accepted');
+    const cli = await templateFlags('run-workflow', { ...values, filename: workflow.manifestPath });
+    // What the command line says wins over the workflow: --env per variable, the rest per flag.
+    const template: TemplateFlags = {
+      ...cli,
+      env: { ...workflow.env, ...cli.env },
+      kubeArguments: cli.kubeArguments.length > 0 ? cli.kubeArguments : workflow.arguments,
+      ...(cli.kubeCommand === undefined && workflow.command !== undefined ? { kubeCommand: workflow.command } : {}),
+      ...(cli.user === undefined && workflow.user !== undefined ? { user: workflow.user } : {}),
+    };
+    return launchTask({ template, connection, wait: values['no-wait'] !== true }, io);
   },
 };

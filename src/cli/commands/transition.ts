@@ -20,18 +20,19 @@ export const transitionCommand: Command = {
     const template = await templateFlags('transition', values);
     const args = parseEnvList(strings(values['arg']));
     const kubectl = makeKubectl(connection);
-    let attached = false;
+    // Attaching reports the current state; only what the transition changes is printed.
+    let phase: 'attaching' | 'transitioning' = 'attaching';
     const task = await makeTask({
       template,
       connection,
       kubectl,
       onStatus: (update) => {
-        if (attached) out.stdout(formatStatusUpdate(update, template.output));
+        if (phase === 'transitioning') out.stdout(formatStatusUpdate(update, template.output));
       },
     });
     try {
       await task.attach();
-      attached = true;
+      phase = 'transitioning';
       await task.transition(eventName, args);
     } finally {
       await task.detach();
