@@ -26,7 +26,7 @@ interface Waiter {
 
 export class StatusTracker {
   private lastObservation: Observation | undefined;
-  private deleted = false;
+  private presence: 'unknown' | 'present' | 'deleted' = 'unknown';
   private readonly waiters = new Set<Waiter>();
 
   get last(): Observation | undefined {
@@ -34,7 +34,7 @@ export class StatusTracker {
   }
 
   get isDeleted(): boolean {
-    return this.deleted;
+    return this.presence === 'deleted';
   }
 
   /** Records an object; returns the new observation and the one it replaces. */
@@ -42,13 +42,13 @@ export class StatusTracker {
     const previous = this.lastObservation;
     const current = toObservation(object);
     this.lastObservation = current;
-    this.deleted = false;
+    this.presence = 'present';
     this.notify(current);
     return { previous, current };
   }
 
   markDeleted(): void {
-    this.deleted = true;
+    this.presence = 'deleted';
     this.notify('deleted');
   }
 
@@ -78,7 +78,7 @@ export class StatusTracker {
           reject(error);
         },
       };
-      const current = this.deleted ? 'deleted' : this.lastObservation;
+      const current = this.presence === 'deleted' ? 'deleted' : this.lastObservation;
       if (current !== undefined && settle(waiter, current)) return;
       this.waiters.add(waiter);
       cancelTimer = setTimer(() => waiter.reject(args.onTimeout(this.lastObservation)), args.timeoutMs);
