@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import createDebug from 'debug';
-import { stringify } from 'yaml';
-import { renderTemplate, redactForLog, taskEnvironment, RenderError, executorEnv, identityFromEnv, type ExecutorEnvArgs } from '../render/index.ts';
+import { renderTemplate, redactForLog, taskEnvironment, RenderError, executorEnv, identityFromEnv, toKubectlYaml, type ExecutorEnvArgs } from '../render/index.ts';
 import { buildManifest, type Manifest } from '../manifest/index.ts';
 import type { JsonObject } from '../kubectl/types.ts';
 
@@ -67,11 +66,15 @@ export async function renderTask(args: RenderTaskArgs): Promise<RenderedTask> {
     ...(args.appName === undefined ? {} : { appName: args.appName }),
     ...(args.namespace === undefined ? {} : { namespace: args.namespace }),
   });
+  // The manifest's objects are the rendered JSON documents, labelled: JSON by construction.
+  const documents = manifest.objects as unknown as JsonObject[];
   if (debug.enabled) {
     debug('%s: variables %s', file, rendered.variables.join(', '));
-    debug('%s rendered (secrets redacted):\n%s', file, redactForLog({ documents: manifest.objects as unknown as JsonObject[], env, ...(args.secretPattern ? { secretPattern: args.secretPattern } : {}) }));
+    debug('%s rendered (secrets redacted):\n%s', file, redactForLog({ documents, env, ...(args.secretPattern ? { secretPattern: args.secretPattern } : {}) }));
   }
-  return { manifest, yaml: serialiseObjects(manifest), file, variables: rendered.variables };
+  // YAML as kubectl reads it (1.1 scalars: "yes", "0644" stay strings); not JSON, which kubectl
+  // would read as one document.
+  return { manifest, yaml: toKubectlYaml(documents), file, variables: rendered.variables };
 }
 
 function computeExecutorEnv(args: ExecutorEnvArgs | undefined): { executor: Record<string, string>; lookupError?: Error } {
@@ -85,11 +88,6 @@ function computeExecutorEnv(args: ExecutorEnvArgs | undefined): { executor: Reco
     const executor = Object.fromEntries(Object.entries(partial).filter(([name]) => name.startsWith('KUBE_')));
     return { executor, lookupError: error instanceof Error ? error : new Error(String(error)) };
   }
-}
-
-function serialiseObjects(manifest: Manifest): string {
-  // YAML, not JSON: kubectl reads a stream that starts with `{` as one JSON document.
-  return manifest.objects.map((object) => stringify(object)).join('---\n');
 }
 
 function readUtf8(file: string): Promise<string> {

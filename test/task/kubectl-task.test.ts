@@ -250,6 +250,35 @@ data:
     await Promise.all([a.kill(), b.kill()]);
   });
 
+  it('hands kubectl strings that YAML 1.1 would read as booleans or numbers as strings', async () => {
+    const template = `apiVersion: aliecs.alice.cern/v1alpha1
+kind: Task
+metadata:
+  name: \${TASK_NAME}
+spec:
+  state: standby
+  properties:
+    answer: "\${ANSWER}"
+    mode: "\${MODE}"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: \${TASK_NAME}-config
+data:
+  answer: "\${ANSWER}"
+  mode: "\${MODE}"
+  clock: "\${CLOCK}"
+`;
+    const { task } = makeTask('yaml11', { ANSWER: 'yes', MODE: '0644', CLOCK: '12:30' }, { template });
+    await task.launch();
+    const config = await getObject(cluster.kubectl, configRef('yaml11-config'));
+    expect(config?.['data']).to.deep.equal({ answer: 'yes', mode: '0644', clock: '12:30' });
+    const live = await getObject(cluster.kubectl, taskRef('yaml11'));
+    expect((live?.['spec'] as { properties: unknown }).properties).to.deep.equal({ answer: 'yes', mode: '0644' });
+    await task.kill();
+  });
+
   it('applies nothing when one document is invalid', async () => {
     const { task, updates } = makeTask('halfway', { PORT: '"not-a-port"' });
     const error = await task.launch().then(() => undefined, (e: unknown) => e);
