@@ -1,5 +1,5 @@
 /** Manifest building: the one Task and its companions, names, labels, namespace; control workflows. */
-export { buildManifest, refOf, isTask, type BuildManifestArgs, type Manifest } from './manifest.ts';
+export { buildManifest, isTask, type BuildManifestArgs, type Manifest } from './manifest.ts';
 export { ManifestError } from './errors.ts';
 export { sanitizeName, sanitizeLabelValue, isValidName, shortHash, type NameStyle } from './names.ts';
 export {

@@ -2,8 +2,17 @@
  * Rendered documents → the one Task and its companions, with valid names, our labels and one
  * namespace. Everything later (apply, get, patch, delete) addresses objects by ref, never by the
  * raw template (defect 4 of the original: `get/patch/delete -f template` broke on multi-doc files).
+ *
+ * Renamed companions: an invalid name is sanitised (names.ts) and the original kept in the
+ * kubectl-task/original-name annotation. Every string VALUE in the manifest's documents (never a
+ * key, never that annotation) that is EXACTLY a renamed companion's original name is rewritten to
+ * the new name, so references such as `configMapKeyRef.name: MyTask-config` or a Task property
+ * holding the name do not dangle. Substrings are left alone (`MyTask-config.yaml` is not a
+ * reference), and so is an original name that another object keeps unchanged or that two
+ * companions renamed differently: such a value is ambiguous.
  */
 import createDebug from 'debug';
+import { refOf } from '../kubectl/commands.ts';
 import type { JsonObject, JsonValue, KubeObject, ObjectRef } from '../kubectl/types.ts';
 import { ManifestError } from './errors.ts';
 import {
@@ -41,13 +50,6 @@ export interface Manifest {
   readonly refs: ObjectRef[];
   readonly namespace: string;
   readonly taskRef: ObjectRef;
-}
-
-export function refOf(obj: KubeObject): ObjectRef {
-  const ns = obj.metadata.namespace;
-  return ns === undefined
-    ? { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name }
-    : { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace: ns };
 }
 
 export function isTask(obj: { readonly apiVersion?: unknown; readonly kind?: unknown }): boolean {
@@ -93,7 +95,15 @@ export function buildManifest(args: BuildManifestArgs): Manifest {
 
   const taskIdLabel = sanitizeLabelValue(args.taskId);
   if (taskIdLabel === '') throw fail('the task id must not be empty');
-  for (const it of items) sanitizeObjectName(it.obj);
+  const renames = items.map((it) => ({ it, original: it.obj.metadata.name, renamed: sanitizeObjectName(it.obj) }));
+  rewriteReferences(
+    items.map((it) => it.obj),
+    renames.filter((r) => r.it !== task).map((r) => ({ original: r.original, name: r.renamed })),
+  );
+  for (const r of renames) {
+    if (r.renamed === r.original) continue;
+    r.it.obj.metadata.annotations = { ...(r.it.obj.metadata.annotations ?? {}), [ANNOTATION_ORIGINAL_NAME]: r.original };
+  }
   const appLabel = sanitizeLabelValue(args.appName ?? task.obj.metadata.name);
   for (const it of items) {
     it.obj.metadata.namespace = namespace;
@@ -134,7 +144,12 @@ function toKubeObject(doc: JsonObject, index: number, fail: (m: string) => Manif
   const metadata = doc['metadata'];
   if (!isObject(metadata)) throw fail(`${where}: missing metadata`);
   const name = metadata['name'];
-  if (typeof name !== 'string' || name === '') throw fail(`${where}: missing metadata.name`);
+  if (name !== undefined && typeof name !== 'string') {
+    // `name: ${TASK_NAME}` with TASK_NAME=123 (or true, null) is typed by YAML, not a string.
+    const got = name === null ? 'null' : Array.isArray(name) ? 'a list' : isObject(name) ? 'a map' : `${typeof name} ${String(name)}`;
+    throw fail(`${where}: metadata.name must be a string, got ${got} (quote the placeholder, e.g. name: "\${TASK_NAME}")`);
+  }
+  if (name === undefined || name === '') throw fail(`${where}: missing metadata.name`);
   const namespace = metadata['namespace'];
   if (namespace !== undefined && namespace !== null && typeof namespace !== 'string') {
     throw fail(`${where}: metadata.namespace must be a string`);
@@ -150,13 +165,52 @@ function toKubeObject(doc: JsonObject, index: number, fail: (m: string) => Manif
   return { ...copy, apiVersion, kind, metadata: meta };
 }
 
-function sanitizeObjectName(obj: KubeObject): void {
+/** Returns the (possibly new) name. */
+function sanitizeObjectName(obj: KubeObject): string {
   const original = obj.metadata.name;
   const name = sanitizeName(original, { style: obj.kind === 'Service' ? 'dns1035' : 'subdomain' });
-  if (name === original) return;
+  if (name === original) return name;
   obj.metadata.name = name;
-  obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [ANNOTATION_ORIGINAL_NAME]: original };
   log('%s name %j sanitised to %s', obj.kind, original, name);
+  return name;
+}
+
+/** See the module header: exact-match rewriting of renamed companions' original names. */
+function rewriteReferences(
+  objects: readonly KubeObject[],
+  names: readonly { readonly original: string; readonly name: string }[],
+): void {
+  const kept = new Set(names.filter((n) => n.original === n.name).map((n) => n.original));
+  for (const obj of objects) kept.add(obj.metadata.name);
+  const targets = new Map<string, Set<string>>();
+  for (const n of names) {
+    if (n.original === n.name) continue;
+    targets.set(n.original, (targets.get(n.original) ?? new Set()).add(n.name));
+  }
+  const map = new Map<string, string>();
+  for (const [original, news] of targets) {
+    const [only] = news;
+    if (news.size === 1 && only !== undefined && !kept.has(original)) map.set(original, only);
+  }
+  if (map.size === 0) return;
+  const rewrite = (value: JsonValue): JsonValue => {
+    if (typeof value === 'string') return map.get(value) ?? value;
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (isObject(value)) {
+      for (const [k, v] of Object.entries(value)) value[k] = rewrite(v);
+    }
+    return value;
+  };
+  for (const obj of objects) {
+    for (const [k, v] of Object.entries(obj)) {
+      if (k !== 'metadata' && v !== undefined) obj[k] = rewrite(v as JsonValue);
+    }
+    const { labels, annotations } = obj.metadata;
+    for (const section of [labels, annotations]) {
+      if (section === undefined) continue;
+      for (const [k, v] of Object.entries(section)) section[k] = map.get(v) ?? v;
+    }
+  }
 }
 
 function stringMap(

@@ -1,7 +1,14 @@
 /**
- * Kubernetes name and label-value sanitising. A name that had to change (invalid characters,
- * case, length) gets a short stable suffix from the ORIGINAL's sha256, so two different invalid
- * names never collapse onto the same valid one.
+ * Kubernetes name and label-value sanitising.
+ *
+ * Names: lower case, invalid characters replaced by `-`, at most 63 characters. Only a name that
+ * had to be TRUNCATED (or lost every character) gets a short stable suffix from the ORIGINAL's
+ * sha256, so two long names sharing a prefix never collapse; `MyTask` simply becomes `mytask`.
+ * Two names that differ only in case or invalid characters map to the same name: buildManifest
+ * reports such a clash as two documents naming the same object.
+ *
+ * Label values keep the suffix whenever they change: the task-id label selects a task's objects,
+ * so two distinct task ids must never share a label value.
  */
 import { createHash } from 'node:crypto';
 
@@ -43,6 +50,7 @@ export function sanitizeName(name: string, options: { readonly style?: NameStyle
     base = trimLabel(base);
   }
   if (style === 'dns1035' && base !== '' && !/^[a-z]/.test(base)) base = `x-${base}`;
+  if (base !== '' && base.length <= MAX) return base;
   base = trimEnd(base.slice(0, MAX - SUFFIX_LEN - 1));
   return `${base === '' ? 'x' : base}-${shortHash(name)}`;
 }

@@ -1,6 +1,7 @@
 /** Template rendering: strict structure-safe substitution, task environments, log redaction. */
 export { renderTemplate, type RenderArgs, type RenderResult } from './template.ts';
 export { RenderError, type MissingVariable } from './errors.ts';
+export { toKubectlYaml, KUBECTL_PARSE_OPTIONS } from './kubectl-yaml.ts';
 export { scanPlaceholders, type Segment, type ScanResult } from './placeholders.ts';
 export { redactForLog, DEFAULT_SECRET_PATTERN, REDACTED, type RedactArgs } from './redact.ts';
 export {

@@ -3,6 +3,9 @@
  * original, which ran os.ExpandEnv over the raw text with the process environment).
  *
  * Rules:
+ * - Scalars resolve as kubectl (go-yaml v2, YAML 1.1) resolves them (kubectl-yaml.ts): a literal
+ *   `mode: 0644` is 420, `enabled: yes` is true; the output quotes every string a YAML 1.1
+ *   reader would take for something else.
  * - The template is parsed as YAML FIRST; placeholders are substituted only inside scalars of the
  *   parsed tree, so a value (newline, `: `, `{`, `#`, `---`, quotes, anchors, …) can never add
  *   keys, items or documents. Comments are never rendered nor reported.
@@ -16,7 +19,6 @@
  *   `allowMissing` restores the original's behaviour (unset → empty string).
  * - No process-global state: the environment is an argument, never process.env.
  */
-import createDebug from 'debug';
 import {
   LineCounter,
   Scalar,
@@ -24,7 +26,6 @@ import {
   isPair,
   isScalar,
   parseAllDocuments,
-  stringify,
   visit,
   type Document,
   type YAMLMap,
@@ -32,10 +33,8 @@ import {
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import { RenderError, type MissingVariable } from './errors.ts';
 import { resolveVar, scanPlaceholders, type Segment } from './placeholders.ts';
-import { redactForLog } from './redact.ts';
+import { KUBECTL_PARSE_OPTIONS, toKubectlYaml } from './kubectl-yaml.ts';
 import { typeWholeValue } from './typed-value.ts';
-
-const log = createDebug('kubectl-task:render');
 
 export interface RenderArgs {
   readonly text: string;
@@ -48,7 +47,7 @@ export interface RenderArgs {
 export interface RenderResult {
   /** Rendered non-empty documents, in file order. */
   readonly documents: JsonObject[];
-  /** The documents re-serialised (`---` between them), for `kubectl apply -f -`. */
+  /** toKubectlYaml(documents): `---` between them, YAML 1.1-safe, for `kubectl apply -f -`. */
   readonly yaml: string;
   /** Names referenced by placeholders (with or without default), in order of first use. */
   readonly variables: string[];
@@ -70,7 +69,12 @@ type VarSegment = Extract<Segment, { kind: 'var' }>;
 export function renderTemplate(args: RenderArgs): RenderResult {
   const file = args.file ?? '<template>';
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(args.text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(args.text, {
+    ...KUBECTL_PARSE_OPTIONS,
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
   const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
   for (const doc of list) {
     const err = doc.errors[0];
@@ -107,12 +111,8 @@ export function renderTemplate(args: RenderArgs): RenderResult {
     }
     documents.push(js);
   });
-  const yaml = documents.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
-  if (log.enabled) {
-    log('%s: variables used: %s', file, ctx.variables.join(', ') || '(none)');
-    log('%s: rendered manifest:\n%s', file, redactForLog({ documents, env: args.env }));
-  }
-  return { documents, yaml, variables: ctx.variables };
+  // No log of the rendered manifest here: only the caller knows the configured secret pattern.
+  return { documents, yaml: toKubectlYaml(documents), variables: ctx.variables };
 }
 
 function substituteDocument(doc: Document.Parsed, ctx: Context): void {

@@ -7,9 +7,13 @@
  * (nested sequences allowed) are converted. Anything else — a string, a map (it would add keys),
  * a multi-line or multi-document value, anchors/aliases/tags, a parse error or warning — stays
  * the exact string given. A string result is the raw value, never YAML's unquoted reading of it.
+ *
+ * Values are read as kubectl reads a literal (YAML 1.1, kubectl-yaml.ts): `0644` is 420, `yes`
+ * is true, so `mode: ${MODE}` with MODE=0644 means what `mode: 0644` written by hand means.
  */
 import { isScalar, isSeq, parseDocument } from 'yaml';
 import type { JsonValue } from '../kubectl/types.ts';
+import { KUBECTL_PARSE_OPTIONS } from './kubectl-yaml.ts';
 
 export type TypedValue = { readonly kind: 'typed'; readonly value: JsonValue } | { readonly kind: 'string' };
 
@@ -19,7 +23,7 @@ export function typeWholeValue(raw: string): TypedValue {
   if (/[&*!]/.test(raw)) return { kind: 'string' };
   let doc;
   try {
-    doc = parseDocument(raw, { prettyErrors: false });
+    doc = parseDocument(raw, { ...KUBECTL_PARSE_OPTIONS, prettyErrors: false });
   } catch {
     return { kind: 'string' };
   }

@@ -10,8 +10,10 @@ import { parse, parseAllDocuments } from 'yaml';
 import { buildManifest } from '../../src/manifest/manifest.ts';
 import { parseControlWorkflow } from '../../src/manifest/workflow.ts';
 import { executorEnv } from '../../src/render/executor-env.ts';
+import { KUBECTL_PARSE_OPTIONS } from '../../src/render/kubectl-yaml.ts';
 import { renderTemplate } from '../../src/render/template.ts';
 import { taskEnvironment } from '../../src/render/task-env.ts';
+import { kubectlRead } from '../render/kubectl-read.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (p: string): string => readFileSync(`${root}${p}`, 'utf8');
@@ -69,13 +71,21 @@ describe('content: templates and control workflows', () => {
         expect(() => renderTemplate({ text, file: `templates/${template}.yaml`, env: {} })).to.throw(/missing variables: /);
       });
       it(`${template}-test.yaml is valid YAML equal to the template rendered with the workflow env`, () => {
-        const docs = parseAllDocuments(read(`templates/${template}-test.yaml`));
+        // Read as kubectl reads it (YAML 1.1): `yes` or `0644` would not be strings there.
+        const docs = parseAllDocuments(read(`templates/${template}-test.yaml`), KUBECTL_PARSE_OPTIONS);
         if (!Array.isArray(docs)) throw new Error('no documents');
         for (const d of docs) expect(d.errors).to.deep.equal([]);
         const { env } = envFor(workflow);
         const r = renderTemplate({ text, env });
         expect(docs.map((d) => d.toJS() as unknown)).to.deep.equal(r.documents);
         expect(read(`templates/${template}-test.yaml`)).not.to.contain('$');
+      });
+      it(`the real kubectl reads ${template}-test.yaml and our rendering as the same documents`, function () {
+        if (!existsSync(KUBECTL)) this.skip();
+        const { env } = envFor(workflow);
+        const r = renderTemplate({ text, env });
+        expect(kubectlRead(read(`templates/${template}-test.yaml`))).to.deep.equal(r.documents);
+        expect(kubectlRead(r.yaml)).to.deep.equal(r.documents);
       });
     });
   }

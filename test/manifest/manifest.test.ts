@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { JsonObject } from '../../src/kubectl/types.ts';
-import { buildManifest, refOf } from '../../src/manifest/manifest.ts';
+import { buildManifest } from '../../src/manifest/manifest.ts';
+import { renderTemplate } from '../../src/render/template.ts';
 import { ManifestError } from '../../src/manifest/errors.ts';
 import {
   ANNOTATION_ORIGINAL_NAME,
@@ -81,6 +83,15 @@ describe('manifest: buildManifest', () => {
     expect(fails(() => buildManifest({ documents: [task(), { apiVersion: 'v1', kind: 'Service', metadata: {} }], file: 'f', taskId: 'x' })).message)
       .to.equal('f: document 2 (Service): missing metadata.name');
   });
+  it('a metadata.name that YAML typed (TASK_NAME=123, true, null) says so and how to fix it', () => {
+    const text = 'apiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\nmetadata:\n  name: ${TASK_NAME}\n';
+    for (const [value, got] of [['123', 'number 123'], ['true', 'boolean true'], ['null', 'null'], ['0644', 'number 420']] as const) {
+      const { documents } = renderTemplate({ text, file: 't.yaml', env: { TASK_NAME: value } });
+      expect(fails(() => buildManifest({ documents: [cm(), ...documents], file: 't.yaml', taskId: 'x' })).message).to.equal(
+        `t.yaml: document 2 (Task): metadata.name must be a string, got ${got} (quote the placeholder, e.g. name: "\${TASK_NAME}")`,
+      );
+    }
+  });
   it('two documents naming the same object are rejected', () => {
     expect(fails(() => buildManifest({ documents: [task(), cm('a'), cm('a')], file: 'f', taskId: 'x' })).message).to.equal(
       'f: document 2 ConfigMap/a and document 3 ConfigMap/a name the same object',
@@ -113,18 +124,40 @@ describe('manifest: labels', () => {
 });
 
 describe('manifest: names', () => {
-  it('sanitises invalid names with a stable hash suffix and remembers the original', () => {
+  it('sanitises invalid names (no hash unless truncated) and remembers the original', () => {
     const a = buildManifest({ documents: [task('Readout_FLP001')], taskId: 'x' });
-    const b = buildManifest({ documents: [task('Readout_FLP001')], taskId: 'y' });
-    expect(a.task.metadata.name).to.match(/^readout-flp001-[0-9a-f]{5}$/);
-    expect(a.task.metadata.name).to.equal(b.task.metadata.name);
+    expect(a.task.metadata.name).to.equal('readout-flp001');
     expect(a.task.metadata.annotations?.[ANNOTATION_ORIGINAL_NAME]).to.equal('Readout_FLP001');
-    expect(a.taskRef.name).to.equal(a.task.metadata.name);
+    expect(a.taskRef.name).to.equal('readout-flp001');
+    const long = buildManifest({ documents: [task(`T${'x'.repeat(80)}`)], taskId: 'x' });
+    expect(long.task.metadata.name).to.match(/^tx{56}-[0-9a-f]{5}$/);
   });
   it('Services get RFC 1035 names', () => {
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: '1svc.a' } };
     const m = buildManifest({ documents: [task(), svc], taskId: 'x' });
-    expect(m.companions[0]?.metadata.name).to.match(/^x-1svc-a-[0-9a-f]{5}$/);
+    expect(m.companions[0]?.metadata.name).to.equal('x-1svc-a');
+  });
+  it('TASK_NAME=MyTask with the example template: references to the renamed ConfigMap follow it', () => {
+    const text = readFileSync(new URL('../../templates/example.yaml', import.meta.url), 'utf8');
+    const { documents } = renderTemplate({ text, file: 'example.yaml', env: { TASK_NAME: 'MyTask' } });
+    const m = buildManifest({ documents, file: 'example.yaml', taskId: 'x' });
+    expect(m.objects.map((o) => o.metadata.name)).to.deep.equal(['mytask-config', 'mytask']);
+    expect(m.task).to.nested.include({
+      'spec.properties.config-map': 'mytask-config',
+      'spec.pod.containers[0].env[0].valueFrom.configMapKeyRef.name': 'mytask-config',
+    });
+    expect(m.companions[0]?.metadata.annotations?.[ANNOTATION_ORIGINAL_NAME]).to.equal('MyTask-config');
+    expect(m.task.metadata.annotations?.[ANNOTATION_ORIGINAL_NAME]).to.equal('MyTask');
+  });
+  it('rewrites only exact, unambiguous matches of a renamed companion\'s original name', () => {
+    const t = task('t', { labels: { ref: 'My_Cfg' } });
+    t['spec'] = { a: 'My_Cfg', b: ['My_Cfg', 'My_Cfg.yaml'], My_Cfg: 'key stays', c: '1svc' };
+    // Service 1svc becomes x-1svc, ConfigMap 1svc keeps its name: "1svc" is ambiguous.
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: '1svc' } };
+    const m = buildManifest({ documents: [t, cm('My_Cfg'), svc, cm('1svc')], taskId: 'x' });
+    expect(m.companions[1]?.metadata.name).to.equal('x-1svc');
+    expect(m.task['spec']).to.deep.equal({ a: 'my-cfg', b: ['my-cfg', 'My_Cfg.yaml'], My_Cfg: 'key stays', c: '1svc' });
+    expect(m.task.metadata.labels?.['ref']).to.equal('my-cfg');
   });
 });
 
@@ -162,10 +195,4 @@ describe('manifest: namespace', () => {
       expect(e.message).to.equal(`m.yaml: document 2 ${kind}/c is cluster-scoped; a task must not create cluster-scoped objects`);
     });
   }
-});
-
-describe('manifest: refOf', () => {
-  it('omits the namespace of cluster-scoped objects', () => {
-    expect(refOf({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } })).to.deep.equal({ apiVersion: 'v1', kind: 'Namespace', name: 'n' });
-  });
 });

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
-import type { JsonValue } from '../../src/kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../../src/kubectl/types.ts';
+import { KUBECTL_PARSE_OPTIONS } from '../../src/render/kubectl-yaml.ts';
 import { renderTemplate } from '../../src/render/template.ts';
 import { typeWholeValue } from '../../src/render/typed-value.ts';
+import { kubectlAvailable, kubectlRead } from './kubectl-read.ts';
 
 const corpusDir = new URL('../corpus/', import.meta.url);
 const template = readFileSync(new URL('injection-template.yaml', corpusDir), 'utf8');
@@ -47,8 +49,8 @@ describe('render: injection corpus (defect 3)', () => {
       const r = renderTemplate({ text: template, file: 'injection-template.yaml', env: { V: value } });
       const want = base.documents.map((d, i) => expected(d, value, String(i)));
       expect(r.documents).to.deep.equal(want);
-      // The YAML handed to kubectl must mean exactly the same documents.
-      const reparsed = parseAllDocuments(r.yaml);
+      // The YAML handed to kubectl must mean exactly the same documents (read as YAML 1.1).
+      const reparsed = parseAllDocuments(r.yaml, KUBECTL_PARSE_OPTIONS);
       if (!Array.isArray(reparsed)) throw new Error('expected documents');
       const docs = reparsed.map((d) => {
         expect(d.errors, 'reparse errors').to.deep.equal([]);
@@ -57,6 +59,28 @@ describe('render: injection corpus (defect 3)', () => {
       expect(docs).to.deep.equal(want);
     });
   }
+
+  describe('through the real kubectl', function () {
+    this.timeout(120_000);
+    let read: JsonObject[] = [];
+    before(function () {
+      if (!kubectlAvailable()) this.skip();
+      // One kubectl run for the whole corpus: 2 documents per value, in corpus order.
+      const stream = (values as string[])
+        .map((v) => renderTemplate({ text: template, file: 'injection-template.yaml', env: { V: v } }).yaml)
+        .join('---\n');
+      read = kubectlRead(stream);
+    });
+    (values as string[]).forEach((value, i) => {
+      it(`kubectl reads the rendering of ${JSON.stringify(value)} as our documents`, () => {
+        const r = renderTemplate({ text: template, file: 'injection-template.yaml', env: { V: value } });
+        expect(read.slice(2 * i, 2 * i + 2)).to.deep.equal(r.documents);
+      });
+    });
+    it('kubectl read exactly 2 documents per value', () => {
+      expect(read).to.have.length(2 * (values as string[]).length);
+    });
+  });
 
   it('a value that looks like structure stays a string even in a whole plain position', () => {
     const r = renderTemplate({ text: 'a: ${V}\nb: 1\n', env: { V: 'x: 1\nb: 2' } });

@@ -54,11 +54,11 @@ describe('render: redactForLog (defect 9)', () => {
     expect(t).not.to.contain('demo');
     expect(t).to.contain('s3cr3t-pw');
   });
-  it('the debug log of a render never shows a secret', () => {
+  it('rendering logs nothing (the caller logs once, with its configured secret pattern)', () => {
     const lines: string[] = [];
     const previous = createDebug.log;
     const previousNamespaces = createDebug.disable();
-    createDebug.enable('kubectl-task:render');
+    createDebug.enable('kubectl-task:*');
     createDebug.log = (...args: unknown[]) => {
       lines.push(args.map(String).join(' '));
     };
@@ -69,10 +69,6 @@ describe('render: redactForLog (defect 9)', () => {
       createDebug.disable();
       if (previousNamespaces !== '') createDebug.enable(previousNamespaces);
     }
-    const all = lines.join('\n');
-    expect(all).to.contain('DB_PASSWORD');
-    expect(all).to.contain('<redacted>');
-    expect(all).not.to.contain('s3cr3t-pw');
-    expect(all).not.to.contain('tok-123');
+    expect(lines).to.deep.equal([]);
   });
 });

@@ -109,6 +109,11 @@ describe('render: typing of whole plain placeholders', () => {
     const r = render('a: ${A}\nb: ${B}\nc: ${C}\n', { A: '"quoted"', B: 'x # y', C: '[a: b]' });
     expect(r.documents).to.deep.equal([{ a: '"quoted"', b: 'x # y', c: '[a: b]' }]);
   });
+  it('reads literals and whole values as kubectl does (YAML 1.1): 0644 is 420, yes is true', () => {
+    const r = render('lit: 0644\non: yes\nmode: ${M}\nflag: ${F}\ntime: ${T}\nq: "${Y}"\n', { M: '0644', F: 'yes', T: '12:30', Y: 'on' });
+    expect(r.documents).to.deep.equal([{ lit: 420, true: true, mode: 420, flag: true, time: '12:30', q: 'on' }]);
+    expect(r.yaml).to.equal('lit: 420\n"true": true\nmode: 420\nflag: true\ntime: "12:30"\nq: "on"\n');
+  });
   it('an empty value is an empty string, not null', () => {
     expect(render('a: ${A}\n', { A: '' }).documents).to.deep.equal([{ a: '' }]);
   });
