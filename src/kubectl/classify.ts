@@ -68,7 +68,7 @@ const PATTERNS: ReadonlyArray<readonly [KubectlReason, RegExp]> = [
   ['AlreadyExists', /\balready exists\b/],
   [
     'Invalid',
-    /\bis invalid\b|error validating data|strict decoding error|unknown field|no matches for kind|doesn't have a resource type|resource mapping not found/,
+    /\bis invalid\b|does not match the namespace|error validating data|strict decoding error|unknown field|no matches for kind|doesn't have a resource type|resource mapping not found/,
   ],
   ['NotFound', /\bnot found\b/],
 ];
@@ -78,7 +78,7 @@ const KLOG_LINE = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]+\]\s?/;
 
 /** undefined = success. */
 export function classify(result: KubectlResult): Classification | undefined {
-  const label = commandLabel(result.argv);
+  const label = commandLabel(result.argv, result.stderr);
   if (result.spawnError !== undefined) return spawnFailure(label, result);
   if (result.timedOut) {
     return {
@@ -176,11 +176,20 @@ export function parseRetryAfterMs(stderr: string): number | undefined {
 /** Flags whose value is the next argument, so the label does not mistake the value for an object. */
 const FLAGS_WITH_VALUE = new Set(['-n', '--namespace', '-f', '--filename', '-o', '--output', '-p', '--patch', '-l', '--selector', '--context', '--kubeconfig', '--type', '--subresource', '--token', '--password']);
 
+/** kubectl's own wait (`delete --wait`, `wait`) names the object it gave up on; argv may list several. */
+const WAITED_FOR = /timed out waiting for the condition on (\S+)/;
+
 /**
  * `kubectl <verb> <first object argument>` for messages: global flags (`--kubeconfig=…`, `-n x`)
- * are skipped so the label reads like the command a user typed.
+ * are skipped so the label reads like the command a user typed. When stderr says which object a
+ * wait timed out on, that object is named instead of the first argument.
  */
-export function commandLabel(argv: readonly string[]): string {
+export function commandLabel(argv: readonly string[], stderr = ''): string {
+  const waitedFor = WAITED_FOR.exec(stderr)?.[1];
+  if (waitedFor !== undefined) {
+    const verb = commandLabel(argv).split(' ')[1];
+    return ['kubectl', ...(verb === undefined ? [] : [verb]), waitedFor].join(' ');
+  }
   const positional: string[] = [];
   for (let i = 1; i < argv.length && positional.length < 2; i++) {
     const arg = argv[i] ?? '';

@@ -34,7 +34,22 @@ export function resourceType(ref: Pick<ObjectRef, 'apiVersion' | 'kind'>): strin
 }
 
 function refNamespace(ref: ObjectRef): Pick<RunOptions, 'namespace'> {
-  return ref.namespace === undefined ? {} : { namespace: ref.namespace };
+  return namespaceChoice(ref.namespace);
+}
+
+function namespaceChoice(namespace: string | undefined): Pick<RunOptions, 'namespace'> {
+  return namespace === undefined ? {} : { namespace };
+}
+
+/** Refs grouped by namespace, in first-seen order, so one kubectl call serves each namespace. */
+function groupByNamespace(refs: readonly ObjectRef[]): Map<string | undefined, ObjectRef[]> {
+  const byNamespace = new Map<string | undefined, ObjectRef[]>();
+  for (const ref of refs) {
+    const group = byNamespace.get(ref.namespace) ?? [];
+    group.push(ref);
+    byNamespace.set(ref.namespace, group);
+  }
+  return byNamespace;
 }
 
 function isKubeObject(value: unknown): value is KubeObject {
@@ -118,6 +133,21 @@ export async function getObject(k: Kubectl, ref: ObjectRef): Promise<KubeObject 
   }
 }
 
+/**
+ * The objects among `refs` that exist: one `kubectl get <r1> <r2> … -o json --ignore-not-found` per
+ * namespace. Missing objects are simply absent; kubectl prints nothing when none exists, the object
+ * itself for a single name and a List for several.
+ */
+export async function getObjects(k: Kubectl, refs: readonly ObjectRef[]): Promise<KubeObject[]> {
+  const found: KubeObject[] = [];
+  for (const [namespace, group] of groupByNamespace(refs)) {
+    const result = await k.run(['get', ...group.map(resourceArg), '-o', 'json', '--ignore-not-found'], namespaceChoice(namespace));
+    if (result.stdout.trim() === '') continue;
+    found.push(...parseObjects(result));
+  }
+  return found;
+}
+
 /** stdout of `get -o jsonpath=<expr>`, as printed (no trimming: an empty field is ''). */
 export async function getJsonpath(k: Kubectl, ref: ObjectRef, jsonpath: string): Promise<string> {
   const result = await k.run(['get', resourceArg(ref), '-o', `jsonpath=${jsonpath}`], refNamespace(ref));
@@ -148,7 +178,11 @@ export interface DeleteOptions {
   ignoreNotFound?: boolean;
   /** Wait until the objects are gone (kubectl's default: true). */
   wait?: boolean;
-  /** Passed to kubectl as `--timeout=<s>s`; the process gets 10 s more before it is killed. */
+  /**
+   * Bound of the whole call: kubectl gets `--timeout=<s>s` (what is left of it, for later namespaces),
+   * the processes get DELETE_PROCESS_MARGIN_MS more before they are killed, and a transient failure is
+   * only retried while time is left. A Timeout of a waiting delete is never retried.
+   */
   timeoutMs?: number;
 }
 
@@ -156,20 +190,21 @@ const DELETE_PROCESS_MARGIN_MS = 10_000;
 
 /** One `kubectl delete` per namespace, naming exactly these objects. */
 export async function deleteObjects(k: Kubectl, refs: ObjectRef[], options: DeleteOptions = {}): Promise<void> {
-  const byNamespace = new Map<string | undefined, ObjectRef[]>();
-  for (const ref of refs) {
-    const group = byNamespace.get(ref.namespace) ?? [];
-    group.push(ref);
-    byNamespace.set(ref.namespace, group);
-  }
-  for (const [namespace, group] of byNamespace) {
+  const wait = options.wait !== false;
+  const deadlineMs = options.timeoutMs === undefined ? undefined : k.now() + options.timeoutMs + DELETE_PROCESS_MARGIN_MS;
+  for (const [namespace, group] of groupByNamespace(refs)) {
     const args = ['delete', ...group.map(resourceArg)];
     if (options.ignoreNotFound !== false) args.push('--ignore-not-found');
-    args.push(`--wait=${options.wait === false ? 'false' : 'true'}`);
-    if (options.timeoutMs !== undefined) args.push(`--timeout=${Math.max(1, Math.ceil(options.timeoutMs / 1000))}s`);
+    args.push(`--wait=${wait ? 'true' : 'false'}`);
+    if (deadlineMs !== undefined) {
+      const leftMs = deadlineMs - DELETE_PROCESS_MARGIN_MS - k.now();
+      args.push(`--timeout=${Math.max(1, Math.ceil(leftMs / 1000))}s`);
+    }
     await k.run(args, {
-      ...(namespace === undefined ? {} : { namespace }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs + DELETE_PROCESS_MARGIN_MS }),
+      ...namespaceChoice(namespace),
+      ...(deadlineMs === undefined ? {} : { deadlineMs, timeoutMs: Math.max(1, deadlineMs - k.now()) }),
+      // kubectl's own --timeout already waited as long as the caller allowed: another try would double it.
+      ...(wait ? { noRetry: ['Timeout'] as const } : {}),
     });
   }
 }

@@ -1,54 +1,136 @@
 /**
  * Secret scrubbing for argv and free text. Every argv that reaches a result, a log line or an
- * error message passes through here first, so a bearer token never leaves the process.
+ * error message passes through here first, so a bearer token never leaves the process, and neither
+ * does a CONFIGURE argument such as `password=hunter2` carried in a `-p` patch or a `--from-literal`.
+ * stdin (manifests) is never logged, so it is not scrubbed.
  */
+import type { JsonValue } from './types.ts';
+import { isJsonObject } from './types.ts';
 
 export const REDACTED = '<redacted>';
 
-/** Flags whose value is a secret, in both `--flag=value` and `--flag value` forms. */
+/** Keys (JSON keys, last JSON-pointer segments, --from-literal keys) whose values are secrets. */
+export const SECRET_KEY = /(PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL)/i;
+
+/** Flags whose whole value is a secret, in both `--flag=value` and `--flag value` forms. */
 const SECRET_FLAGS: readonly string[] = ['--token', '--password', '--client-key-data', '--token-file-data'];
+const PATCH_FLAGS: readonly string[] = ['-p', '--patch'];
+const LITERAL_FLAGS: readonly string[] = ['--from-literal'];
 
-function isSecretFlag(arg: string): boolean {
-  return SECRET_FLAGS.includes(arg);
+/** What the previous argument announced about the next one. */
+type Pending = 'none' | 'secret' | 'patch' | 'literal';
+
+function pendingAfter(flag: string): Pending {
+  if (SECRET_FLAGS.includes(flag)) return 'secret';
+  if (PATCH_FLAGS.includes(flag)) return 'patch';
+  if (LITERAL_FLAGS.includes(flag)) return 'literal';
+  return 'none';
 }
 
-function secretFlagWithValue(arg: string): string | undefined {
-  const eq = arg.indexOf('=');
-  if (eq <= 0) return undefined;
-  const flag = arg.slice(0, eq);
-  return isSecretFlag(flag) ? flag : undefined;
+function redactValue(kind: Exclude<Pending, 'none'>, value: string): string {
+  if (kind === 'secret') return REDACTED;
+  return kind === 'patch' ? redactPatch(value) : redactLiteral(value);
 }
 
-/** argv with every secret flag value replaced by `<redacted>`. The input is not modified. */
+/** argv with secret values replaced by `<redacted>`. The input is not modified; applying it twice changes nothing. */
 export function redactArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
-  let nextIsSecret = false;
+  let pending: Pending = 'none';
   for (const arg of argv) {
-    if (nextIsSecret) {
-      out.push(REDACTED);
-      nextIsSecret = false;
+    if (pending !== 'none') {
+      out.push(redactValue(pending, arg));
+      pending = 'none';
       continue;
     }
-    const flag = secretFlagWithValue(arg);
-    if (flag !== undefined) {
-      out.push(`${flag}=${REDACTED}`);
+    const eq = arg.indexOf('=');
+    const flagPart = eq > 0 ? arg.slice(0, eq) : arg;
+    const kind = pendingAfter(flagPart);
+    if (eq > 0 && kind !== 'none') {
+      out.push(`${flagPart}=${redactValue(kind, arg.slice(eq + 1))}`);
+    } else if (arg.startsWith('-p') && !arg.startsWith('--') && arg.length > 2 && eq < 0) {
+      // pflag's attached short form: -p'{"a":1}'
+      out.push(`-p${redactPatch(arg.slice(2))}`);
     } else {
       out.push(arg);
-      nextIsSecret = isSecretFlag(arg);
+      pending = kind;
     }
   }
   return out;
 }
 
 /**
- * Free text (stderr, messages) with secret flag values and bearer tokens scrubbed. kubectl echoes
- * flags back in some usage errors, and `-v=8` logs print `Authorization: Bearer …`.
+ * A `-p` value with the values of secret keys (and of JSON-patch ops whose path ends in one)
+ * replaced. Anything that is not JSON but mentions a secret-looking key is replaced as a whole.
+ */
+export function redactPatch(text: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return SECRET_KEY.test(text) ? REDACTED : text;
+  }
+  const redacted = redactJson(parsed as JsonValue);
+  return redacted.changed ? JSON.stringify(redacted.value) : text;
+}
+
+interface Redacted {
+  readonly value: JsonValue;
+  readonly changed: boolean;
+}
+
+function lastPointerSegment(path: string): string {
+  const segment = path.slice(path.lastIndexOf('/') + 1);
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function redactJson(value: JsonValue): Redacted {
+  if (Array.isArray(value)) {
+    const items = value.map(redactJson);
+    return { value: items.map((item) => item.value), changed: items.some((item) => item.changed) };
+  }
+  if (!isJsonObject(value)) return { value, changed: false };
+  const path = value['path'];
+  const secretOp = typeof value['op'] === 'string' && typeof path === 'string' && SECRET_KEY.test(lastPointerSegment(path));
+  let changed = false;
+  const out: Record<string, JsonValue> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (SECRET_KEY.test(key) || (secretOp && key === 'value')) {
+      out[key] = REDACTED;
+      changed ||= inner !== REDACTED;
+    } else {
+      const redacted = redactJson(inner);
+      out[key] = redacted.value;
+      changed ||= redacted.changed;
+    }
+  }
+  return { value: out, changed };
+}
+
+/** `K=V` of --from-literal: V replaced when K looks like a secret. */
+function redactLiteral(text: string): string {
+  const eq = text.indexOf('=');
+  if (eq < 0) return text;
+  return SECRET_KEY.test(text.slice(0, eq)) ? `${text.slice(0, eq)}=${REDACTED}` : text;
+}
+
+/**
+ * `"…password…": value` in text, also inside a quoted string (`\"password\":\"x\"`): kubectl echoes a
+ * patch it cannot parse, and server messages may quote a body.
+ */
+const JSON_SECRET_PAIR = /(\\?"[^"\\]*(?:PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL)[^"\\]*\\?"\s*:\s*)(\\?"(?:[^"\\]|\\[^"])*\\?"|[^,}\]\s]+)/gi;
+
+/**
+ * Free text (stderr, messages) with secret flag values, bearer tokens and the values of secret
+ * JSON keys scrubbed. kubectl echoes flags back in some usage errors, and `-v=8` logs print
+ * `Authorization: Bearer …`.
  */
 export function redactText(text: string): string {
   let out = text;
-  for (const flag of SECRET_FLAGS) {
+  for (const flag of [...SECRET_FLAGS]) {
     const escaped = flag.replace(/[-]/g, '\\-');
     out = out.replace(new RegExp(`${escaped}(=|\\s+)(\\S+)`, 'g'), `${flag}$1${REDACTED}`);
   }
+  out = out.replace(/(--from-literal(?:=|\s+)[^=\s]*(?:PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL)[^=\s]*=)\S+/gi, `$1${REDACTED}`);
+  out = out.replace(JSON_SECRET_PAIR, (_match, key: string, value: string) => `${key}${value.startsWith('\\"') ? `\\"${REDACTED}\\"` : `"${REDACTED}"`}`);
   return out.replace(/(Authorization:\s*Bearer\s+)\S+/gi, `$1${REDACTED}`);
 }

@@ -11,6 +11,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { setTimeout as delay } from 'node:timers/promises';
 import { KubectlError } from './errors.ts';
 import { TRANSIENT_REASONS } from './types.ts';
+import type { KubectlReason } from './types.ts';
 
 export interface RetryPolicy {
   /** Extra attempts after the first one (0 = no retry). */
@@ -87,6 +88,28 @@ export interface WithRetryOptions {
   readonly sleep: SleepFn;
   readonly signal?: AbortSignal;
   readonly onFailure?: (failure: FailedAttempt) => void;
+  /** Transient reasons that must not be retried in this call (e.g. Timeout when kubectl's own --timeout is the bound). */
+  readonly noRetry?: ReadonlySet<KubectlReason>;
+  /** Absolute time (on `now`'s clock) after which no retry may start. */
+  readonly deadlineMs?: number;
+  /** Clock for deadlineMs (default Date.now). */
+  readonly now?: () => number;
+}
+
+/**
+ * A retry that would start with less than this left before the deadline is not started: kubectl
+ * alone needs a few hundred ms to start, so such an attempt could only be killed.
+ */
+export const MIN_ATTEMPT_MS = 1_000;
+
+type Verdict = { readonly retry: true } | { readonly retry: false; readonly why: 'final' | 'deadline' | 'excluded' };
+
+function verdict(error: KubectlError, attempt: number, retries: number, delayMs: number, options: WithRetryOptions): Verdict {
+  const { policy, signal, noRetry, deadlineMs, now = Date.now } = options;
+  if (policy === false || !TRANSIENT_REASONS.has(error.reason) || attempt > retries || signal?.aborted === true) return { retry: false, why: 'final' };
+  if (noRetry?.has(error.reason) === true) return { retry: false, why: 'excluded' };
+  if (deadlineMs !== undefined && now() + delayMs + MIN_ATTEMPT_MS > deadlineMs) return { retry: false, why: 'deadline' };
+  return { retry: true };
 }
 
 /**
@@ -96,6 +119,9 @@ export interface WithRetryOptions {
 export async function withRetry<T>(operation: (attempt: number) => Promise<T>, options: WithRetryOptions): Promise<T> {
   const { policy, sleep, signal, onFailure } = options;
   const retries = policy === false ? 0 : policy.retries;
+  if (options.deadlineMs !== undefined && !Number.isFinite(options.deadlineMs)) {
+    throw new TypeError(`retry deadlineMs must be a finite time in ms, got ${String(options.deadlineMs)}`);
+  }
   return pRetry(
     async (attempt: number) => {
       try {
@@ -105,14 +131,14 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
           throw new AbortError(thrown instanceof Error ? thrown : new Error(String(thrown)));
         }
         const error = thrown.withAttempts(attempt);
-        const willRetry = policy !== false && TRANSIENT_REASONS.has(error.reason) && attempt <= retries && signal?.aborted !== true;
-        if (!willRetry) {
-          const final = attempt > 1 ? error.withMessage(`${error.message} (gave up after ${attempt} attempts)`) : error;
-          onFailure?.({ error: final, attempt, willRetry });
+        const delayMs = policy === false ? 0 : backoffDelayMs(policy, attempt - 1, error.retryAfterMs);
+        const decision = verdict(error, attempt, retries, delayMs, options);
+        if (!decision.retry) {
+          const final = error.withMessage(`${error.message}${giveUpNote(decision.why, attempt)}`);
+          onFailure?.({ error: final, attempt, willRetry: false });
           throw new AbortError(final);
         }
-        const delayMs = backoffDelayMs(policy, attempt - 1, error.retryAfterMs);
-        onFailure?.({ error, attempt, willRetry, delayMs });
+        onFailure?.({ error, attempt, willRetry: true, delayMs });
         // p-retry's own wait is 0 (minTimeout 0): we sleep here so tests can inject the clock.
         await sleep(delayMs, signal);
         throw error;
@@ -120,4 +146,9 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
     },
     { retries, minTimeout: 0, maxTimeout: 0, factor: 1, ...(signal === undefined ? {} : { signal }) },
   );
+}
+
+function giveUpNote(why: 'final' | 'deadline' | 'excluded', attempt: number): string {
+  if (why === 'deadline') return attempt > 1 ? ` (gave up after ${attempt} attempts: no time left before the caller's deadline)` : ` (not retried: no time left before the caller's deadline)`;
+  return attempt > 1 ? ` (gave up after ${attempt} attempts)` : '';
 }

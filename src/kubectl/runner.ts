@@ -6,7 +6,8 @@
 import createDebug from 'debug';
 import { buildArgv, validateConnection, validateNamespace } from './argv.ts';
 import type { KubectlConnection, NamespaceChoice } from './argv.ts';
-import { classify } from './classify.ts';
+import { classify, commandLabel } from './classify.ts';
+import { redactArgv } from './redact.ts';
 import { KubectlError } from './errors.ts';
 import { DEFAULT_RETRY_POLICY, defaultSleep, validateRetryPolicy, withRetry } from './retry.ts';
 import type { RetryPolicy, SleepFn } from './retry.ts';
@@ -43,6 +44,8 @@ export interface KubectlOptions extends KubectlConnection {
   /** Process starter for stream() (default execa-based). */
   streamSpawn?: StreamSpawnFn;
   sleep?: SleepFn;
+  /** Clock for RunOptions.deadlineMs (default Date.now). */
+  now?: () => number;
   onAttempt?: (event: AttemptEvent) => void;
 }
 
@@ -54,6 +57,13 @@ export interface RunOptions {
   /** Per call; null = no -n; undefined = connection.namespace. */
   namespace?: string | null;
   signal?: AbortSignal;
+  /**
+   * Absolute time on the runner's clock (kubectl.now()) that this call must not outlast: no retry
+   * starts too close to it and each attempt's process timeout is capped at the time left.
+   */
+  deadlineMs?: number;
+  /** Transient reasons not to retry in this call, e.g. Timeout when kubectl's own --timeout is the bound. */
+  noRetry?: readonly KubectlReason[];
 }
 
 export interface StreamOptions {
@@ -78,6 +88,7 @@ interface Deps {
   readonly spawn: SpawnFn;
   readonly streamSpawn: StreamSpawnFn;
   readonly sleep: SleepFn;
+  readonly now: () => number;
   readonly onAttempt: ((event: AttemptEvent) => void) | undefined;
 }
 
@@ -106,6 +117,7 @@ function depsFrom(options: KubectlOptions): Deps {
     spawn: validateFunction(options.spawn, `${WHERE}.spawn`) ?? execaSpawn,
     streamSpawn: validateFunction(options.streamSpawn, `${WHERE}.streamSpawn`) ?? execaStreamSpawn,
     sleep: validateFunction(options.sleep, `${WHERE}.sleep`) ?? defaultSleep,
+    now: validateFunction(options.now, `${WHERE}.now`) ?? Date.now,
     onAttempt: validateFunction(options.onAttempt, `${WHERE}.onAttempt`),
   };
 }
@@ -167,9 +179,15 @@ export class Kubectl {
     return this.#shared.version;
   }
 
+  /** The runner's clock (injected `now`, default Date.now): the time base of RunOptions.deadlineMs. */
+  now(): number {
+    return this.#deps.now();
+  }
+
   /** exit 0 → result; otherwise KubectlError (after retrying TRANSIENT_REASONS unless retry: false). */
   async run(args: readonly string[], options: RunOptions = {}): Promise<KubectlResult> {
     const policy = options.retry === false ? false : this.#deps.retry;
+    this.#checkDeadline(args, options);
     return withRetry(
       async (attempt) => {
         const result = await this.#once(args, options);
@@ -185,6 +203,9 @@ export class Kubectl {
       {
         policy,
         sleep: this.#deps.sleep,
+        now: this.#deps.now,
+        ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
+        ...(options.noRetry === undefined ? {} : { noRetry: new Set(options.noRetry) }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         onFailure: ({ error, attempt, willRetry, delayMs }) => {
           const result = error.result;
@@ -198,6 +219,7 @@ export class Kubectl {
 
   /** One attempt, never throws: the caller inspects the result (and may classify() it). */
   async tryRun(args: readonly string[], options: RunOptions = {}): Promise<KubectlResult> {
+    this.#checkDeadline(args, options);
     const result = await this.#once(args, options);
     const failure = classify(result);
     this.#deps.onAttempt?.({ argv: result.argv, attempt: 1, result, ...(failure === undefined ? {} : { reason: failure.reason }), willRetry: false });
@@ -216,24 +238,40 @@ export class Kubectl {
       ...(options.onStderrLine === undefined ? {} : { onStderrLine: options.onStderrLine }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
-    const done = handle.done.then((result) => {
+    const done = handle.done.then((ended) => {
+      const result: KubectlResult = { ...ended, argv: redactArgv(ended.argv) };
       log('stream %s ended: exit %s signal %s after %d ms', result.argv.join(' '), String(result.exitCode), result.signal ?? '-', Math.round(result.durationMs));
       return result;
     });
     return { done, stop: () => handle.stop() };
   }
 
+  /** TypeError for a malformed deadline; KubectlError Timeout (kubectl not started) when it has passed. */
+  #checkDeadline(args: readonly string[], options: RunOptions): void {
+    const { deadlineMs } = options;
+    if (deadlineMs === undefined) return;
+    if (!Number.isFinite(deadlineMs)) throw new TypeError(`run options.deadlineMs must be a finite time in ms, got ${String(deadlineMs)}`);
+    if (deadlineMs > this.#deps.now()) return;
+    validateArgs(args);
+    const argv = redactArgv([this.connection.binary ?? 'kubectl', ...buildArgv(this.connection, args, this.#namespace(options.namespace))]);
+    throw new KubectlError({ reason: 'Timeout', message: `${commandLabel(argv)}: Timeout: the caller's deadline passed before kubectl was started` });
+  }
+
   async #once(args: readonly string[], options: RunOptions): Promise<KubectlResult> {
     validateArgs(args);
     const argv = buildArgv(this.connection, args, this.#namespace(options.namespace));
-    const timeoutMs = options.timeoutMs === undefined ? this.#deps.timeoutMs : validateTimeout(options.timeoutMs, 'run options.timeoutMs');
+    const ownTimeoutMs = options.timeoutMs === undefined ? this.#deps.timeoutMs : validateTimeout(options.timeoutMs, 'run options.timeoutMs');
+    // withRetry starts no attempt with less than MIN_ATTEMPT_MS left, so this stays positive.
+    const timeoutMs = options.deadlineMs === undefined ? ownTimeoutMs : Math.max(1, Math.min(ownTimeoutMs, options.deadlineMs - this.#deps.now()));
     const file = this.connection.binary ?? 'kubectl';
-    const result = await this.#deps.spawn(file, argv, {
+    const spawned = await this.#deps.spawn(file, argv, {
       timeoutMs,
       env: this.#env(),
       ...(options.stdin === undefined ? {} : { input: options.stdin }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
+    // Again here, not only in spawn.ts: an injected spawn must not be able to leak a secret either.
+    const result: KubectlResult = { ...spawned, argv: redactArgv(spawned.argv) };
     log('%s → exit %s%s in %d ms', result.argv.join(' '), String(result.exitCode), result.timedOut ? ' (timed out)' : '', Math.round(result.durationMs));
     return result;
   }

@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import createDebug from 'debug';
+import { format } from 'node:util';
+import { KubectlError } from '../../src/kubectl/errors.ts';
+import { patchJson, patchMerge } from '../../src/kubectl/commands.ts';
 import { fileURLToPath } from 'node:url';
 import { buildArgv } from '../../src/kubectl/argv.ts';
 import { redactArgv, redactText } from '../../src/kubectl/redact.ts';
@@ -50,6 +54,65 @@ describe('kubectl/argv', () => {
       'x',
     ]);
     expect(redactText('error: bad flag --token=abc and Authorization: Bearer zzz')).to.equal('error: bad flag --token=<redacted> and Authorization: Bearer <redacted>');
+  });
+
+  it('redacts secret keys in -p/--patch JSON (merge and JSON-patch paths) and --from-literal values, keeping the rest readable', () => {
+    const jsonPatch = JSON.stringify([
+      { op: 'add', path: '/spec/arguments', value: { password: 'hunter2', environment_id: 'E1' } },
+      { op: 'replace', path: '/spec/arguments/api_token', value: 't0k3n' },
+      { op: 'add', path: '/spec/state', value: 'configured' },
+    ]);
+    const redacted = redactArgv(['kubectl', 'patch', 'task/t1', '--type=json', '-p', jsonPatch, '--patch={"data":{"DB_PASSWD":"pw1","user":"bob"}}', '-p{"spec":{"clientSecret":"cs"}}']);
+    expect(JSON.parse(redacted[5] ?? '')).to.deep.equal([
+      { op: 'add', path: '/spec/arguments', value: { password: '<redacted>', environment_id: 'E1' } },
+      { op: 'replace', path: '/spec/arguments/api_token', value: '<redacted>' },
+      { op: 'add', path: '/spec/state', value: 'configured' },
+    ]);
+    expect(redacted[6]).to.equal('--patch={"data":{"DB_PASSWD":"<redacted>","user":"bob"}}');
+    expect(redacted[7]).to.equal('-p{"spec":{"clientSecret":"<redacted>"}}');
+    expect(redactArgv(['kubectl', '-p', '{"spec":{"state":"running"}}'])[2]).to.equal('{"spec":{"state":"running"}}');
+    expect(redactArgv(['kubectl', '-p', 'password: hunter2'])[2]).to.equal('<redacted>'); // not JSON: all of it
+    expect(redactArgv(['kubectl', 'create', 'secret', 'generic', 's', '--from-literal=db-password=hunter2', '--from-literal', 'apiKey=k3y', '--from-literal=user=bob'])).to.deep.equal([
+      'kubectl', 'create', 'secret', 'generic', 's', '--from-literal=db-password=<redacted>', '--from-literal', 'apiKey=<redacted>', '--from-literal=user=bob',
+    ]);
+    expect(redactArgv(redacted)).to.deep.equal(redacted);
+    expect(redactText('{"password": "hunter2", "user": "bob"} --from-literal=TOKEN=abc')).to.equal('{"password": "<redacted>", "user": "bob"} --from-literal=TOKEN=<redacted>');
+  });
+
+  it('runner: patch secrets never reach result.argv, error messages, onAttempt or debug lines (kubectl still gets them)', async () => {
+    const seen: string[][] = [];
+    const events: string[] = [];
+    const debugLines: string[] = [];
+    const spawn: SpawnFn = async (file, args) => {
+      seen.push([...args]);
+      return { argv: [file, ...args], exitCode: 1, stdout: '', stderr: 'Error from server (InternalError): an error on the server ("unknown") has prevented the request from succeeding\n', durationMs: 1, timedOut: false };
+    };
+    const k = new Kubectl({ spawn, namespace: 'rec', sleep: async () => {}, onAttempt: (e) => events.push(JSON.stringify(e)) });
+    const t1 = { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name: 't1', namespace: 'rec' };
+    const previousLog = createDebug.log;
+    const previousNamespaces = createDebug.disable();
+    createDebug.log = (...args: unknown[]) => void debugLines.push(format(...args));
+    createDebug.enable('kubectl-task:*');
+    try {
+      const errors = [
+        await patchJson(k, t1, [{ op: 'add', path: '/spec/arguments', value: { password: 'hunter2' } }]).catch((e: unknown) => e),
+        await patchMerge(k, t1, { spec: { arguments: { token: 'hunter2' } } }).catch((e: unknown) => e),
+      ];
+      for (const error of errors) {
+        expect(error).to.be.instanceOf(KubectlError);
+        const ke = error as KubectlError;
+        expect(ke.reason).to.equal('ServerError');
+        expect(`${ke.message} ${JSON.stringify(ke.result?.argv)}`).to.not.contain('hunter2');
+        expect(ke.result?.argv.join(' ')).to.contain('<redacted>');
+      }
+    } finally {
+      createDebug.log = previousLog;
+      createDebug.enable(previousNamespaces);
+    }
+    expect(seen.some((args) => args.join(' ').includes('hunter2'))).to.equal(true);
+    expect(events.length).to.be.greaterThan(0);
+    expect(debugLines.length).to.be.greaterThan(0);
+    expect([...events, ...debugLines].join('\n')).to.not.contain('hunter2');
   });
 
   it('the runner passes connection flags, per-call namespaces and stdin to spawn', async () => {

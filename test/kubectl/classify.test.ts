@@ -92,6 +92,18 @@ describe('kubectl/classify', () => {
     expect(classify(failed('error: Operation cannot be fulfilled on tasks.aliecs.alice.cern "t1": the object has been modified\n'))?.reason).to.equal('Conflict');
   });
 
+  it('a manifest namespace that contradicts -n is Invalid (kubectl refuses it before any request)', () => {
+    const mismatch = classify(failed('error: the namespace from the provided object "a" does not match the namespace "b". You must pass \'--namespace=a\' to perform this operation.\n', ['kubectl', '-n', 'b', 'apply', '-f', '-']));
+    expect(mismatch?.reason).to.equal('Invalid');
+    expect(mismatch?.message).to.equal('kubectl apply: Invalid: the namespace from the provided object "a" does not match the namespace "b". You must pass \'--namespace=a\' to perform this operation.');
+  });
+
+  it('a wait that timed out names the object kubectl waited for, not the first argument', () => {
+    const result = classify(failed('E1125 02:55:33.978187   10453 reflector.go:166] "Unhandled Error" err="context deadline exceeded"\nerror: timed out waiting for the condition on tasks/fin\n', ['kubectl', '-n', 'x', 'delete', 'configmap/fin-config', 'task.v1alpha1.aliecs.alice.cern/fin', '--wait=true', '--timeout=2s']));
+    expect(result?.reason).to.equal('Timeout');
+    expect(result?.message).to.equal('kubectl delete tasks/fin: Timeout: timed out waiting for the condition on tasks/fin');
+  });
+
   it('recorded Forbidden (19)', () => {
     const result = classify(failed(RECORDED.forbidden19));
     expect(result?.reason).to.equal('Forbidden');
@@ -166,6 +178,13 @@ describe('kubectl/classify', () => {
   it('messages never carry a token', () => {
     const result = classify(failed('error: unknown flag --token=s3cr3t\n', ['kubectl', '--token=s3cr3t', 'get', 'x']));
     expect(result?.message).to.not.contain('s3cr3t');
+  });
+
+  it('messages never carry a secret from a patch that kubectl echoes', () => {
+    const argv = ['kubectl', 'patch', 'task/t1', '--type=merge', '-p', '{"spec":{"arguments":{"password":"hunter2"}}'];
+    const result = classify(failed('error: unable to parse "{\\"spec\\":{\\"arguments\\":{\\"password\\":\\"hunter2\\"}}": yaml: line 1: did not find expected node content\n', argv));
+    expect(result?.message).to.not.contain('hunter2');
+    expect(result?.message).to.contain('password');
   });
 
   it('helpers: labels skip global flags; first meaningful line; retry-after forms', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { apply, deleteObjects, exists, getJsonpath, getObject, patchJson, patchMerge, resourceArg } from '../../src/kubectl/commands.ts';
+import { apply, deleteObjects, exists, getJsonpath, getObject, getObjects, patchJson, patchMerge, resourceArg } from '../../src/kubectl/commands.ts';
 import { KubectlError } from '../../src/kubectl/errors.ts';
 import { Kubectl } from '../../src/kubectl/runner.ts';
 import type { SpawnFn } from '../../src/kubectl/runner.ts';
@@ -83,6 +83,26 @@ describe('kubectl/commands', () => {
     expect(((await getObject(forbidden.k, T1).catch((e: unknown) => e)) as KubectlError).reason).to.equal('Forbidden');
   });
 
+  it('getObjects: one get per namespace with --ignore-not-found; List, single object and empty output', async () => {
+    const task = JSON.parse(recordedStep('08-get-json-yaml-name.json', 0).stdout) as unknown;
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'rec' }, data: {} };
+    const { k, calls } = fakeKubectl((args) => {
+      if (args[1] === 'rec') return { exitCode: 0, stdout: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [task, cm] }) };
+      if (args[1] === 'one') return { exitCode: 0, stdout: JSON.stringify(cm) };
+      return { exitCode: 0, stdout: '' };
+    });
+    const objects = await getObjects(k, [T1, { ...T1, name: 't2', namespace: 'other' }, CM, { ...CM, namespace: 'one' }]);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).to.deep.equal(['Task/t1', 'ConfigMap/cfg', 'ConfigMap/cfg']);
+    expect(calls).to.deep.equal([
+      ['-n', 'rec', 'get', 'task.v1alpha1.aliecs.alice.cern/t1', 'configmap/cfg', '-o', 'json', '--ignore-not-found'],
+      ['-n', 'other', 'get', 'task.v1alpha1.aliecs.alice.cern/t2', '-o', 'json', '--ignore-not-found'],
+      ['-n', 'one', 'get', 'configmap/cfg', '-o', 'json', '--ignore-not-found'],
+    ]);
+    expect(await getObjects(k, [])).to.deep.equal([]);
+    const forbidden = fakeKubectl(() => recordedStep('19-forbidden.json', 1));
+    expect(((await getObjects(forbidden.k, [T1]).catch((e: unknown) => e)) as KubectlError).reason).to.equal('Forbidden');
+  });
+
   it('getJsonpath returns stdout untouched', async () => {
     const { k, calls } = fakeKubectl(() => ({ exitCode: 0, stdout: 'standby' }));
     expect(await getJsonpath(k, T1, '{.spec.state}')).to.equal('standby');
@@ -116,6 +136,32 @@ describe('kubectl/commands', () => {
       ['-n', 'other', 'delete', 'task.v1alpha1.aliecs.alice.cern/t2', '--ignore-not-found', '--wait=true', '--timeout=20s'],
       ['-n', 'rec', 'delete', 'task.v1alpha1.aliecs.alice.cern/t1', '--wait=false'],
     ]);
+  });
+
+  it('deleteObjects --wait: a Timeout is not retried and names the object kubectl waited for', async () => {
+    const { k, calls } = fakeKubectl(() => ({ exitCode: 1, stderr: 'error: timed out waiting for the condition on tasks/t1\n' }));
+    const error = (await deleteObjects(k, [CM, T1], { wait: true, timeoutMs: 2_000 }).catch((e: unknown) => e)) as KubectlError;
+    expect(error.reason).to.equal('Timeout');
+    expect(error.attempts).to.equal(1);
+    expect(error.message).to.equal('kubectl delete tasks/t1: Timeout: timed out waiting for the condition on tasks/t1');
+    expect(calls).to.deep.equal([['-n', 'rec', 'delete', 'configmap/cfg', 'task.v1alpha1.aliecs.alice.cern/t1', '--ignore-not-found', '--wait=true', '--timeout=2s']]);
+  });
+
+  it('deleteObjects: a 503 is retried, but only while the timeout leaves room; process timeout = timeout + margin at most', async () => {
+    let clock = 0;
+    const timeouts: number[] = [];
+    const spawn: SpawnFn = async (file, args, options) => {
+      timeouts.push(options.timeoutMs);
+      clock += Math.min(5_000, options.timeoutMs); // a process that hits its timeout is killed
+      return { argv: [file, ...args], exitCode: 1, stdout: '', stderr: 'Error from server (ServiceUnavailable): the server is currently unable to handle the request\n', durationMs: 5_000, timedOut: false };
+    };
+    const k = new Kubectl({ spawn, now: () => clock, sleep: async (ms) => void (clock += ms) });
+    const error = (await deleteObjects(k, [T1], { timeoutMs: 2_000 }).catch((e: unknown) => e)) as KubectlError;
+    expect(error.reason).to.equal('ServerError');
+    // deadline 12 s (2 s + 10 s margin): tries at 0, 5.2 s and 10.6 s (1.4 s left); none after 12 s
+    expect(timeouts).to.deep.equal([12_000, 6_800, 1_400]);
+    expect(clock).to.equal(12_000);
+    expect(error.message).to.match(/no time left before the caller's deadline\)$/);
   });
 
   it('exists: true for a name, false for empty output', async () => {

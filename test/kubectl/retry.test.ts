@@ -113,6 +113,54 @@ describe('kubectl/retry', () => {
     expect(calls).to.have.length(1);
   });
 
+  it('a deadline bounds the retries: no retry starts too close to it, each process timeout is capped by the time left', async () => {
+    let clock = 0;
+    const timeouts: number[] = [];
+    const calls: number[] = [];
+    // Each attempt "takes" 2 s on the fake clock; sleeps advance it by their delay.
+    const spawn: SpawnFn = async (file, args, options) => {
+      calls.push(clock);
+      timeouts.push(options.timeoutMs);
+      clock += 2_000;
+      return { argv: [file, ...args], exitCode: 1, stdout: '', stderr: UNAVAILABLE, durationMs: 2_000, timedOut: false };
+    };
+    const k = new Kubectl({ spawn, timeoutMs: 30_000, now: () => clock, sleep: async (ms) => void (clock += ms), retry: { retries: 10, minTimeoutMs: 1_000, maxTimeoutMs: 1_000 } });
+    const error = (await k.run(['get', 'x'], { deadlineMs: 6_500 }).catch((e: unknown) => e)) as KubectlError;
+    expect(error).to.be.instanceOf(KubectlError);
+    expect(error.reason).to.equal('ServerError');
+    // 0 → 2 s, wait 1 s, 3 → 5 s; a third try would start at 6 s with 0.5 s left (< MIN_ATTEMPT_MS): not started.
+    expect(calls).to.deep.equal([0, 3_000]);
+    expect(timeouts).to.deep.equal([6_500, 3_500]);
+    expect(error.attempts).to.equal(2);
+    expect(error.message).to.match(/\(gave up after 2 attempts: no time left before the caller's deadline\)$/);
+    expect(clock).to.be.at.most(6_500);
+  });
+
+  it('a deadline already passed: Timeout without starting kubectl', async () => {
+    const { spawn, calls } = scripted([{ exitCode: 0 }]);
+    const k = new Kubectl({ spawn, now: () => 10_000 });
+    const error = (await k.run(['get', 'task/t1'], { deadlineMs: 9_000 }).catch((e: unknown) => e)) as KubectlError;
+    expect(error.reason).to.equal('Timeout');
+    expect(error.message).to.equal("kubectl get task/t1: Timeout: the caller's deadline passed before kubectl was started");
+    expect(calls).to.have.length(0);
+    const bad = await k.run(['get', 'x'], { deadlineMs: Number.NaN }).catch((e: unknown) => e);
+    expect(bad).to.be.instanceOf(TypeError);
+    expect(String(bad)).to.contain('run options.deadlineMs must be a finite time in ms, got NaN');
+  });
+
+  it('noRetry: a transient reason listed for the call is reported after one attempt', async () => {
+    const { spawn, calls } = scripted([{ exitCode: 1, stderr: 'error: timed out waiting for the condition on tasks/fin\n' }]);
+    const k = new Kubectl({ spawn, sleep: async () => expect.fail('must not retry') });
+    const error = (await k.run(['delete', 'configmap/c', 'task/fin'], { noRetry: ['Timeout'] }).catch((e: unknown) => e)) as KubectlError;
+    expect(error.reason).to.equal('Timeout');
+    expect(error.attempts).to.equal(1);
+    expect(calls).to.have.length(1);
+    // without noRetry the same failure is retried
+    const again = scripted([{ exitCode: 1, stderr: 'error: timed out waiting for the condition on tasks/fin\n' }, { exitCode: 0 }]);
+    await new Kubectl({ spawn: again.spawn, sleep: async () => {} }).run(['delete', 'task/fin']);
+    expect(again.calls).to.have.length(2);
+  });
+
   it('validates policies with messages naming the option', () => {
     expect(() => new Kubectl({ retry: { retries: -1, minTimeoutMs: 1, maxTimeoutMs: 2 } })).to.throw(TypeError, 'kubectl options.retry.retries must be a finite integer >= 0, got -1');
     expect(() => new Kubectl({ retry: { retries: 1.5, minTimeoutMs: 1, maxTimeoutMs: 2 } })).to.throw(TypeError, /retry\.retries/);

@@ -2,7 +2,7 @@
  * The real kubectl through the runner and commands.ts against the embedded sandbox API server.
  */
 import { expect } from 'chai';
-import { apply, deleteObjects, exists, getJsonpath, getObject, patchJson, patchMerge } from '../../src/kubectl/commands.ts';
+import { apply, deleteObjects, exists, getJsonpath, getObject, getObjects, patchJson, patchMerge } from '../../src/kubectl/commands.ts';
 import { KubectlError } from '../../src/kubectl/errors.ts';
 import type { AttemptEvent } from '../../src/kubectl/runner.ts';
 import { Kubectl } from '../../src/kubectl/runner.ts';
@@ -109,13 +109,103 @@ describe('kubectl/commands against the sandbox (real kubectl)', function () {
 
   it('a 429 with Retry-After is honoured (kubectl waits and retries by itself) and the patch lands', async () => {
     const path = '/apis/aliecs.alice.cern/v1alpha1/namespaces/kubectl-it/tasks/t1';
+    const events: AttemptEvent[] = [];
+    const k = new Kubectl({ kubeconfig: cluster.kubeconfig, context: 'admin', namespace: 'kubectl-it', onAttempt: (e) => events.push(e) });
     const before = cluster.sandbox.requestLog.count({ method: 'PATCH', path });
     cluster.sandbox.faults.failNext({ count: 2, status: 429, method: 'PATCH', path, retryAfterSeconds: 1 });
-    const started = Date.now();
-    const patched = await patchMerge(cluster.kubectl.with({ namespace: 'kubectl-it' }), t1, { spec: { state: 'configured' } });
+    const patched = await patchMerge(k, t1, { spec: { state: 'configured' } });
     expect(patched['spec']).to.deep.include({ state: 'configured' });
+    // three PATCHes from ONE kubectl run: client-go retried on its own
     expect(cluster.sandbox.requestLog.count({ method: 'PATCH', path }) - before).to.equal(3);
-    expect(Date.now() - started).to.be.at.least(2000); // two Retry-After: 1 waits, never less
+    expect(events.map((e) => [e.attempt, e.reason])).to.deep.equal([[1, undefined]]);
+  });
+
+  it('a 429 WITHOUT Retry-After: client-go gives up, our runner retries, and the patch lands', async () => {
+    const path = '/apis/aliecs.alice.cern/v1alpha1/namespaces/kubectl-it/tasks/t1';
+    const events: AttemptEvent[] = [];
+    const k = new Kubectl({ kubeconfig: cluster.kubeconfig, context: 'admin', sleep: async () => {}, onAttempt: (e) => events.push(e) });
+    const before = cluster.sandbox.requestLog.count({ method: 'PATCH', path });
+    cluster.sandbox.faults.failNext({ count: 2, status: 429, method: 'PATCH', path });
+    const patched = await patchMerge(k, t1, { spec: { state: 'deployed' } });
+    expect(patched['spec']).to.deep.include({ state: 'deployed' });
+    expect(cluster.sandbox.requestLog.count({ method: 'PATCH', path }) - before).to.equal(3);
+    expect(events.map((e) => [e.attempt, e.reason, e.willRetry])).to.deep.equal([
+      [1, 'TooManyRequests', true],
+      [2, 'TooManyRequests', true],
+      [3, undefined, false],
+    ]);
+  });
+
+  it('a 500 once on a GET is retried by the runner; getObjects returns only the objects that exist', async () => {
+    const cmPath = '/api/v1/namespaces/kubectl-it/configmaps/readout-config';
+    const events: AttemptEvent[] = [];
+    const k = new Kubectl({ kubeconfig: cluster.kubeconfig, context: 'admin', sleep: async () => {}, onAttempt: (e) => events.push(e) });
+    const before = cluster.sandbox.requestLog.count({ method: 'GET', path: cmPath });
+    cluster.sandbox.faults.failNext({ count: 1, status: 500, method: 'GET', path: cmPath });
+    const cm: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', name: 'readout-config', namespace: 'kubectl-it' };
+    const objects = await getObjects(k, [t1, { ...t1, name: 'absent' }, cm, { ...cm, name: 'absent-too' }]);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).to.deep.equal(['Task/t1', 'ConfigMap/readout-config']);
+    expect(cluster.sandbox.requestLog.count({ method: 'GET', path: cmPath }) - before).to.equal(2);
+    expect(events.map((e) => [e.reason, e.willRetry])).to.deep.equal([
+      ['ServerError', true],
+      [undefined, false],
+    ]);
+    // single name: kubectl prints the object itself; none found: nothing at all
+    expect((await getObjects(cluster.kubectl, [cm])).map((o) => o.metadata.name)).to.deep.equal(['readout-config']);
+    expect(await getObjects(cluster.kubectl, [{ ...cm, name: 'absent' }])).to.deep.equal([]);
+  });
+
+  it('kubectl create of an existing object is AlreadyExists, one attempt', async () => {
+    const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: created-twice}\ndata: {a: "1"}\n';
+    await cluster.kubectl.run(['create', '-f', '-'], { stdin: manifest });
+    const error = (await cluster.kubectl.run(['create', '-f', '-'], { stdin: manifest }).catch((e: unknown) => e)) as KubectlError;
+    expect(error).to.be.instanceOf(KubectlError);
+    expect(error.reason).to.equal('AlreadyExists');
+    expect(error.attempts).to.equal(1);
+    expect(error.message).to.contain('configmaps "created-twice" already exists');
+  });
+
+  it('kubectl replace with a stale resourceVersion is Conflict, one attempt', async () => {
+    const ref: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', name: 'created-twice', namespace: 'kubectl-it' };
+    const stale = await getObject(cluster.kubectl, ref);
+    expect(stale?.metadata.resourceVersion).to.be.a('string');
+    await patchMerge(cluster.kubectl, ref, { data: { a: '2' } });
+    const replaced = JSON.stringify({ ...stale, data: { a: '3' } });
+    const error = (await cluster.kubectl.run(['replace', '-f', '-'], { stdin: replaced }).catch((e: unknown) => e)) as KubectlError;
+    expect(error).to.be.instanceOf(KubectlError);
+    expect(error.reason).to.equal('Conflict');
+    expect(error.attempts).to.equal(1);
+    expect((await getObject(cluster.kubectl, ref))?.['data']).to.deep.equal({ a: '2' });
+  });
+
+  it('a manifest namespace that contradicts -n is Invalid (kubectl refuses it itself)', async () => {
+    const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: elsewhere, namespace: other}\n';
+    const error = (await apply(cluster.kubectl, manifest, { namespace: 'kubectl-it' }).catch((e: unknown) => e)) as KubectlError;
+    expect(error).to.be.instanceOf(KubectlError);
+    expect(error.reason).to.equal('Invalid');
+    expect(error.attempts).to.equal(1);
+    expect(error.message).to.contain('does not match the namespace "kubectl-it"');
+  });
+
+  it('deleteObjects --wait on a Task held by a finalizer: one DELETE, Timeout naming the Task, no retry', async () => {
+    const refs = await apply(
+      cluster.kubectl,
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fin-config}\n---\napiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\nmetadata: {name: fin, finalizers: [example.com/hold]}\nspec: {state: standby, control: {mode: direct, port: 31001}}\n',
+    );
+    const taskPath = '/apis/aliecs.alice.cern/v1alpha1/namespaces/kubectl-it/tasks/fin';
+    const events: AttemptEvent[] = [];
+    const k = new Kubectl({ kubeconfig: cluster.kubeconfig, context: 'admin', namespace: 'kubectl-it', sleep: async () => {}, onAttempt: (e) => events.push(e) });
+    const error = (await deleteObjects(k, refs, { wait: true, timeoutMs: 2_000 }).catch((e: unknown) => e)) as KubectlError;
+    expect(error).to.be.instanceOf(KubectlError);
+    expect(error.reason).to.equal('Timeout');
+    expect(error.attempts).to.equal(1);
+    expect(error.message).to.match(/^kubectl delete tasks\/fin: Timeout: timed out waiting for the condition on tasks\/fin$/);
+    expect(cluster.sandbox.requestLog.count({ method: 'DELETE', path: taskPath })).to.equal(1);
+    expect(events).to.have.length(1);
+    // release it so nothing lingers
+    const fin = refs.find((r) => r.kind === 'Task') as ObjectRef;
+    await patchMerge(cluster.kubectl, fin, { metadata: { finalizers: null } });
+    expect(await exists(cluster.kubectl, fin)).to.equal(false);
   });
 
   it('stream(): a real watch delivers one JSON line per event until stop()', async () => {
