@@ -10,6 +10,7 @@ import { builtinSchema } from './schema-builtin.ts';
 import { goQuote } from './schema-messages.ts';
 import { ApiError, badRequest, failure, invalid } from './status.ts';
 import { defaultCrdSpec, validateCrd } from './crds.ts';
+import { metadataCauses } from './metadata-validation.ts';
 import { isObject, meta, nameCauses, str } from './objects.ts';
 import type { ResourceType } from './resources.ts';
 
@@ -68,7 +69,7 @@ export function admit(type: ResourceType, input: JsonObject, ctx: AdmissionConte
     obj = type.schema !== undefined ? applySchemaDefaults(pruned, type.schema) : pruned;
   }
   const causes: FieldCause[] = isCreate ? nameCauses(type, name) : [];
-  causes.push(...annotationSizeCauses(obj));
+  causes.push(...metadataCauses(obj));
   switch (type.resource) {
     case 'namespaces':
       if (type.group === '') defaultNamespace(obj, name);
@@ -132,16 +133,4 @@ function defaultService(obj: JsonObject, allocate: (() => string) | undefined): 
   if (spec['ipFamilies'] === undefined) spec['ipFamilies'] = ['IPv4'];
   if (spec['ipFamilyPolicy'] === undefined) spec['ipFamilyPolicy'] = 'SingleStack';
   if (spec['internalTrafficPolicy'] === undefined) spec['internalTrafficPolicy'] = 'Cluster';
-}
-
-const MAX_ANNOTATION_BYTES = 256 * 1024;
-
-/** The apiserver caps all annotations of an object together (keys and values) at 256 KiB. */
-function annotationSizeCauses(obj: JsonObject): FieldCause[] {
-  const annotations = meta(obj)['annotations'];
-  if (!isObject(annotations)) return [];
-  let size = 0;
-  for (const [k, v] of Object.entries(annotations)) size += Buffer.byteLength(k) + Buffer.byteLength(str(v));
-  if (size <= MAX_ANNOTATION_BYTES) return [];
-  return [{ reason: 'FieldValueTooLong', message: `Too long: must have at most ${MAX_ANNOTATION_BYTES} bytes`, field: 'metadata.annotations' }];
 }

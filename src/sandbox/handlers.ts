@@ -3,7 +3,7 @@
  * wording), then the verb's handler. Returns what to send; watches write to the response directly.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { JsonValue } from '../kubectl/types.ts';
+import { isJsonObject, type JsonValue } from '../kubectl/types.ts';
 import { reviewAccess } from './access-review.ts';
 import { parseFieldValidation } from './admission.ts';
 import { forbiddenMessage, type RequestAttributes, type SandboxUser } from './auth.ts';
@@ -13,7 +13,7 @@ import type { ResourceRequest } from './router.ts';
 import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufError } from './protobuf.ts';
 import { badRequest, forbidden, methodNotAllowed, notFoundPath, unsupportedMediaType } from './status.ts';
 import { startWatch, type WatchHub } from './watch.ts';
-import { deleteCollection, remove, type DeleteOptions } from './deletes.ts';
+import { deleteCollection, parseDeleteOptions, remove, type DeleteOptions } from './deletes.ts';
 import { create, patch, replace, type WriteRequest } from './writes.ts';
 
 export interface HandlerContext {
@@ -74,18 +74,9 @@ function parseJson(body: string): JsonValue {
 
 function deleteOptions(body: string, query: URLSearchParams): { options: DeleteOptions; dryRun: boolean } {
   const parsed = parseJson(body);
-  const o = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {};
-  const options: DeleteOptions = {};
-  const policy = o['propagationPolicy'] ?? query.get('propagationPolicy');
-  if (typeof policy === 'string') options.propagationPolicy = policy;
-  const pre = o['preconditions'];
-  if (typeof pre === 'object' && pre !== null && !Array.isArray(pre)) {
-    options.preconditions = {};
-    if (typeof pre['uid'] === 'string') options.preconditions.uid = pre['uid'];
-    if (typeof pre['resourceVersion'] === 'string') options.preconditions.resourceVersion = pre['resourceVersion'];
-  }
+  const o = isJsonObject(parsed) ? parsed : {};
   const dryRunBody = Array.isArray(o['dryRun']) && o['dryRun'].length > 0;
-  return { options, dryRun: dryRunBody || parseDryRun(query) };
+  return { options: parseDeleteOptions(o, query), dryRun: dryRunBody || parseDryRun(query) };
 }
 
 /** Handles one resource request; undefined means a watch took over the response. */
@@ -167,9 +158,9 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
       return { ...remove({ ...base, dryRun }, options), warnings };
     }
     case 'deletecollection': {
-      const { dryRun } = deleteOptions(r.body.toString('utf8'), query);
+      const { options, dryRun } = deleteOptions(r.body.toString('utf8'), query);
       const l = listObjects(state, type, req, query);
-      return { ...deleteCollection({ ...base, dryRun }, l.items), warnings };
+      return { ...deleteCollection({ ...base, dryRun }, l.items, options), warnings };
     }
   }
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createAuthenticator, createAuthorizer, DEFAULT_RULES, DEFAULT_USERS, generateToken, type AccessRule, type SandboxUser } from './auth.ts';
 import type { VersionInfo } from './discovery.ts';
 import { Faults } from './faults.ts';
+import { GarbageCollector } from './garbage-collector.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { OpenApiCache } from './openapi.ts';
 import { RequestLog } from './request-log.ts';
@@ -47,6 +48,8 @@ export interface SandboxOptions {
   /** Access rules by user name; default DEFAULT_RULES. */
   rules?: Record<string, AccessRule[]>;
   clock?: () => Date;
+  /** How fault latency and connection outages wait; default a timer. */
+  sleep?: (ms: number) => Promise<void>;
   /** Change events kept for watches that resume from an older resourceVersion. */
   watchHistory?: number;
   /**
@@ -112,9 +115,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     requestLog,
     version: options.version ?? DEFAULT_VERSION,
+    sleep: options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
   });
   const store = new SandboxStore(state);
-  for (const ns of new Set(['default', namespace])) store.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const collector = new GarbageCollector(state);
+  // The namespaces every cluster has from its first start (kube-apiserver's system namespace controller).
+  for (const ns of new Set(['default', 'kube-node-lease', 'kube-public', 'kube-system', namespace])) {
+    store.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  }
   const port = await server.listen();
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const kubeconfigPath = options.kubeconfigPath ?? join(await mkdtemp(join(tmpdir(), 'kubectl-task-sandbox-')), 'kubeconfig');
@@ -149,6 +157,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     store,
     close: async () => {
       await controller?.stop();
+      collector.stop();
       await server.close();
     },
   };

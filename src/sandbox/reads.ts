@@ -3,8 +3,9 @@
  * (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`). Stored JSON is spliced into list bodies
  * as is, so a list of 500 objects costs no re-serialization.
  */
-import type { JsonObject } from '../kubectl/types.ts';
-import { apiVersionOf, keyOf, meta, str, targetOf, type SandboxState } from './objects.ts';
+import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import { checkListResourceVersion } from './list-resource-version.ts';
+import { apiVersionOf, isObject, keyOf, meta, str, targetOf, type SandboxState } from './objects.ts';
 import type { ResourceType } from './resources.ts';
 import type { ResourceRequest } from './router.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type FieldSelector, type LabelSelector } from './selectors.ts';
@@ -28,23 +29,37 @@ export interface Filter {
   extra: Record<string, (o: JsonObject) => string>;
 }
 
+/** A string one level down (`status.phase`), '' when the parent is missing or not an object. */
+function field(o: JsonObject, parent: string, name: string): string {
+  const p = o[parent];
+  return isObject(p) ? str(p[name]) : '';
+}
+
+/** Label values as selectors see them; a malformed label map has no labels. */
+function labelsOf(v: JsonValue | undefined): Record<string, string> | undefined {
+  if (!isObject(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = str(x);
+  return out;
+}
+
 /** Field selectors each type supports besides metadata.name/namespace, with how to read them. */
 const EXTRA_FIELDS: Record<string, Record<string, (o: JsonObject) => string>> = {
   events: {
     ...Object.fromEntries(
       ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'].map((f) => [
         `involvedObject.${f}`,
-        (o: JsonObject) => str((o['involvedObject'] as JsonObject | undefined)?.[f]),
+        (o: JsonObject) => field(o, 'involvedObject', f),
       ]),
     ),
     reason: (o) => str(o['reason']),
     type: (o) => str(o['type']),
   },
-  namespaces: { 'status.phase': (o) => str((o['status'] as JsonObject | undefined)?.['phase']) },
+  namespaces: { 'status.phase': (o) => field(o, 'status', 'phase') },
   secrets: { type: (o) => str(o['type']) },
   pods: {
-    'spec.nodeName': (o) => str((o['spec'] as JsonObject | undefined)?.['nodeName']),
-    'status.phase': (o) => str((o['status'] as JsonObject | undefined)?.['phase']),
+    'spec.nodeName': (o) => field(o, 'spec', 'nodeName'),
+    'status.phase': (o) => field(o, 'status', 'phase'),
   },
 };
 
@@ -72,7 +87,7 @@ export function parseFilter(type: ResourceType, query: URLSearchParams): Filter 
 export function matchesFilter(f: Filter, obj: JsonObject): boolean {
   const m = meta(obj);
   const labels = m['labels'];
-  if (f.labels.requirements.length > 0 && !matchesLabels(f.labels, (labels ?? undefined) as Record<string, string> | undefined)) return false;
+  if (f.labels.requirements.length > 0 && !matchesLabels(f.labels, labelsOf(labels))) return false;
   if (f.fields.requirements.length === 0) return true;
   const fields: Record<string, string> = { 'metadata.name': str(m['name']), 'metadata.namespace': str(m['namespace']) };
   for (const r of f.fields.requirements) {
@@ -124,10 +139,11 @@ function decodeContinue(s: string, oldest: number): ContinueToken {
   } catch {
     throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
   }
-  const p = parsed as { rv?: unknown; start?: unknown };
-  if (typeof p.rv !== 'number' || typeof p.start !== 'string') throw badRequest('continue key is not valid: unrecognized continue key');
-  if (p.rv < oldest) throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
-  return { rv: p.rv, start: p.start };
+  const rv = isObject(parsed) ? parsed['rv'] : undefined;
+  const start = isObject(parsed) ? parsed['start'] : undefined;
+  if (typeof rv !== 'number' || typeof start !== 'string') throw badRequest('continue key is not valid: unrecognized continue key');
+  if (rv < oldest) throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+  return { rv, start };
 }
 
 export interface ListResult {
@@ -139,9 +155,11 @@ export interface ListResult {
 
 export function listObjects(state: SandboxState, type: ResourceType, req: ResourceRequest, query: URLSearchParams): ListResult {
   const filter = parseFilter(type, query);
+  const cont = query.get('continue');
+  // A continue token carries its own version; the apiserver ignores resourceVersion then.
+  if (cont === null || cont === '') checkListResourceVersion(state.store, query);
   const all = state.store.list(keyOf(type), type.namespaced && req.namespace !== '' ? req.namespace : undefined);
   const limit = Number(query.get('limit') ?? '0');
-  const cont = query.get('continue');
   const token = cont !== null && cont !== '' ? decodeContinue(cont, state.store.oldestWatchable) : undefined;
   const rv = token?.rv ?? state.store.resourceVersion;
   const keyFor = (o: StoredObject): string => `${str(meta(o.obj)['namespace'])}/${str(meta(o.obj)['name'])}`;

@@ -6,7 +6,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import type { AuthenticationOutcome, RequestAttributes, SandboxUser } from './auth.ts';
+import { ANONYMOUS_USER, forbiddenMessage, type AuthenticationOutcome, type RequestAttributes, type SandboxUser } from './auth.ts';
 import type { VersionInfo } from './discovery.ts';
 import type { Faults } from './faults.ts';
 import { handleResource, type Reply } from './handlers.ts';
@@ -14,7 +14,7 @@ import { timestamp, type SandboxState } from './objects.ts';
 import type { RequestLog } from './request-log.ts';
 import { serveNonResource } from './non-resource.ts';
 import { route } from './router.ts';
-import { ApiError, internalError, unauthorized } from './status.ts';
+import { ApiError, failure, internalError, unauthorized } from './status.ts';
 import { WatchHub } from './watch.ts';
 
 export interface ServerOptions {
@@ -31,6 +31,8 @@ export interface ServerOptions {
   requestLog: RequestLog;
   version: VersionInfo;
   maxBodyBytes?: number;
+  /** Waits for fault latency and connection outages (tests inject one they control). */
+  sleep: (ms: number) => Promise<void>;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-cache, private' };
@@ -53,6 +55,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** Non-resource requests are authorized on their path and lower-case HTTP method (HEAD counts as get). */
+function authorizePath(authorize: ServerOptions['authorize'], user: SandboxUser, method: string, path: string): void {
+  const attrs: RequestAttributes = { verb: method === 'HEAD' ? 'get' : method.toLowerCase(), resource: '', apiGroup: '', path };
+  if (authorize(user, attrs)) return;
+  throw new ApiError(403, failure({ code: 403, reason: 'Forbidden', message: forbiddenMessage(user, attrs), details: {} }));
+}
+
 function warningHeader(texts: string[]): string[] {
   return texts.map((t) => `299 - ${JSON.stringify(t)}`);
 }
@@ -62,9 +71,10 @@ export class SandboxServer {
   private readonly sockets = new Set<Socket>();
   readonly hub = new WatchHub();
   private boundPort = 0;
-  private readonly started = timestamp(new Date());
+  private readonly started: string;
 
   constructor(private readonly o: ServerOptions) {
+    this.started = timestamp(o.state.now());
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       void this.handle(req, res);
     };
@@ -109,7 +119,7 @@ export class SandboxServer {
       this.server.close(() => resolve());
       this.dropConnections();
     });
-    await new Promise((r) => setTimeout(r, ms));
+    await this.o.sleep(ms);
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.boundPort, this.o.host, () => {
@@ -142,20 +152,23 @@ export class SandboxServer {
     };
     try {
       const decision = this.o.faults.decide({ method, path: url.pathname });
-      if (decision.delayMs > 0) await new Promise((r) => setTimeout(r, decision.delayMs));
+      if (decision.delayMs > 0) await this.o.sleep(decision.delayMs);
       if (decision.failure !== undefined) throw decision.failure;
       let user = this.o.adminUser;
       if (this.o.auth === 'required') {
         const outcome = this.o.authenticate(req.headers.authorization);
-        if (outcome === 'invalid' || outcome === 'anonymous') {
-          userName = outcome === 'invalid' ? 'invalid' : 'system:anonymous';
+        if (outcome === 'invalid') {
+          userName = 'invalid';
           throw unauthorized();
         }
-        user = outcome;
+        // No credentials at all is the anonymous user (anonymous auth is on by default); RBAC then
+        // lets it read only /version and the health checks.
+        user = outcome === 'anonymous' ? ANONYMOUS_USER : outcome;
       }
       userName = user.name;
       const r = route(method, url.pathname, url.searchParams);
       if (r.kind === 'resource') verb = r.verb;
+      else authorizePath(this.o.authorize, user, method, url.pathname);
       const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, this.o.maxBodyBytes ?? 32 * 1024 * 1024);
       if (r.kind === 'resource') {
         const reply = handleResource(

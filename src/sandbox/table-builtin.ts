@@ -6,6 +6,7 @@
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import type { PrinterColumn } from './table.ts';
 import { ageSince } from './table-age.ts';
+import { rbacCells, rbacColumns } from './table-rbac.ts';
 import { isJsonObject as isObject } from '../kubectl/types.ts';
 
 export const NAME_DESCRIPTION =
@@ -70,7 +71,7 @@ const str = (v: JsonValue | undefined, fallback = ''): string => (typeof v === '
 const count = (v: JsonValue | undefined): number => (isObject(v) ? Object.keys(v).length : 0);
 
 export function builtinColumnsFor(resource: string): PrinterColumn[] | undefined {
-  return COLUMNS[resource];
+  return COLUMNS[resource] ?? rbacColumns(resource, { name: NAME, age: AGE, createdDescription: CREATED_DESCRIPTION });
 }
 
 /** labels.FormatLabels: sorted k=v joined by commas, `<none>` when empty. */
@@ -150,6 +151,6 @@ export function builtinCellsFor(resource: string, o: JsonObject, now: Date): Jso
       ];
     }
     default:
-      return undefined;
+      return rbacCells(resource, o, now);
   }
 }

@@ -5,6 +5,7 @@
  * open stream at once (close(), faults.closeWatches()).
  */
 import type { ServerResponse } from 'node:http';
+import { parseResourceVersion } from './list-resource-version.ts';
 import { apiVersionOf, keyOf, type SandboxState } from './objects.ts';
 import { matchesFilter, parseFilter, tableFor, type IncludeObject } from './reads.ts';
 import type { ResourceType } from './resources.ts';
@@ -50,6 +51,8 @@ export function startWatch(hub: WatchHub, a: WatchArgs): void {
     filterQuery.set('fieldSelector', existing ? `${existing},metadata.name=${req.name}` : `metadata.name=${req.name}`);
   }
   const filter = parseFilter(type, filterQuery);
+  const rvParam = query.get('resourceVersion') ?? '';
+  const since = parseResourceVersion(rvParam);
   const key = keyOf(type);
   const ns = type.namespaced ? req.namespace : '';
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'transfer-encoding': 'chunked' });
@@ -89,15 +92,13 @@ export function startWatch(hub: WatchHub, a: WatchArgs): void {
     const object = { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(state.store.resourceVersion) } };
     res.write(`{"type":"BOOKMARK","object":${JSON.stringify(object)}}\n`);
   };
-  const rvParam = query.get('resourceVersion') ?? '';
   const pending: string[] = [];
   if (rvParam === '' || rvParam === '0') {
     for (const o of state.store.list(key, ns === '' ? undefined : ns)) {
       if (matchesFilter(filter, o.obj)) pending.push(encode('ADDED', o));
     }
   } else {
-    const since = Number(rvParam);
-    const events = Number.isFinite(since) ? state.store.eventsSince(since) : 'expired';
+    const events = state.store.eventsSince(since);
     if (events === 'expired') {
       const status = failure({ code: 410, reason: 'Expired', message: `too old resource version: ${rvParam} (${state.store.oldestWatchable})` });
       res.end(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);

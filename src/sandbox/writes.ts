@@ -19,6 +19,7 @@ import type { ResourceRequest } from './router.ts';
 import {
   alreadyExists, ApiError, badRequest, conflict, failure, invalid, notFound, patchRejected, unsupportedMediaType,
 } from './status.ts';
+import { goQuote } from './schema-messages.ts';
 import type { StoredObject } from './storage.ts';
 
 export interface WriteRequest extends AdmissionContext {
@@ -147,6 +148,7 @@ function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, opera
     else nm[f] = bm[f]!;
   }
   nm['resourceVersion'] = bm['resourceVersion']!;
+  forbidNewFinalizers(w, bm, nm);
   if (!ssa) nm['managedFields'] = bm['managedFields'] ?? [];
   next = admit(w.type, next, w, false);
   const now = w.state.now();
@@ -170,6 +172,22 @@ function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, opera
     return { status: 200, json: gone?.json ?? JSON.stringify(next) };
   }
   return { status: 200, json: commit(w, next, 'MODIFIED').json };
+}
+
+/** ValidateNoNewFinalizers: once deletion started, finalizers may only go away. */
+function forbidNewFinalizers(w: WriteRequest, before: JsonObject, after: JsonObject): void {
+  if (before['deletionTimestamp'] === undefined) return;
+  const list = (m: JsonObject): string[] => (Array.isArray(m['finalizers']) ? m['finalizers'].map((f) => str(f)) : []);
+  const old = new Set(list(before));
+  const added = [...new Set(list(after).filter((f) => !old.has(f)))].sort();
+  if (added.length === 0) return;
+  throw invalid({
+    kind: w.type.kind, group: w.type.group, name: w.req.name,
+    causes: [{
+      reason: 'FieldValueForbidden', field: 'metadata.finalizers',
+      message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map(goQuote).join(', ')}}`,
+    }],
+  });
 }
 
 /** The apiserver does not store an apply whose only effect would be new managedFields timestamps. */

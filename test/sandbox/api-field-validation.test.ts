@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Kubectl } from '../../src/kubectl/runner.ts';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 import { client } from './sandbox-client.ts';
 
@@ -76,5 +77,26 @@ describe('sandbox fieldValidation and decoding of built-in kinds', function () {
       const r = await call('POST', `${path}?fieldValidation=Strict`, { body });
       expect(r.status, `${path}: ${r.text}`).to.equal(201);
     }
+  });
+
+  it('kubectl create of each built-in kind passes Strict decoding with no warning (real kubectl, JSON and protobuf)', async () => {
+    const kubectl = new Kubectl({ kubeconfig: t.sandbox.kubeconfigPath, context: 'admin', namespace: 'test', timeoutMs: 30_000, env: t.env });
+    const commands = [
+      ['create', 'namespace', 'x1'],
+      ['create', 'configmap', 'c1', '--from-literal=a=b'],
+      ['create', 'secret', 'generic', 's1', '--from-literal=a=b'],
+      ['create', 'service', 'clusterip', 'svc1', '--tcp=80:8080'],
+      ['create', 'serviceaccount', 'sa1'],
+      ['create', 'role', 'r1', '--verb=get', '--resource=pods'],
+      ['create', 'rolebinding', 'rb1', '--role=r1', '--user=u', '--serviceaccount=test:sa1', '--group=g'],
+      ['run', 'p1', '--image=busybox', '--restart=Never'],
+    ];
+    for (const argv of commands) {
+      const r = await kubectl.tryRun(argv);
+      expect({ exitCode: r.exitCode, stderr: r.stderr }, argv.join(' ')).to.deep.equal({ exitCode: 0, stderr: '' });
+    }
+    const wide = await kubectl.tryRun(['get', 'rolebindings', '-o', 'wide']);
+    expect(wide.stdout.replace(/ +/g, ' ')).to.match(/^NAME ROLE AGE USERS GROUPS SERVICEACCOUNTS\nrb1 Role\/r1 \S+ u g test\/sa1\n$/);
+    expect((await kubectl.tryRun(['get', 'roles'])).stdout.replace(/ +/g, ' ')).to.match(/^NAME CREATED AT\nr1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/);
   });
 });

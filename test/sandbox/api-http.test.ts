@@ -30,13 +30,27 @@ describe('sandbox HTTP front', function () {
   });
   afterEach(() => t.cleanup());
 
-  it('answers 401 Unauthorized on every path for an unknown or missing token', async () => {
+  it('answers 401 Unauthorized on every path for an unknown token', async () => {
     for (const path of ['/version', '/api', TASK]) {
       const r = await call('GET', path, { token: 'wrong-token' });
       expect(r.status).to.equal(401);
       expect(r.text).to.equal('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}\n');
     }
-    expect((await call('GET', '/api', { token: null })).status).to.equal(401);
+  });
+
+  it('lets anonymous requests read /version and health checks only (403 elsewhere)', async () => {
+    for (const path of ['/version', '/healthz', '/livez', '/readyz']) {
+      const r = await call('GET', path, { token: null });
+      expect(r.status, path).to.equal(200);
+    }
+    const api = await call('GET', '/api', { token: null });
+    expect(api.status).to.equal(403);
+    expect(api.text).to.equal('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"forbidden: User \\"system:anonymous\\" cannot get path \\"/api\\"","reason":"Forbidden","details":{},"code":403}\n');
+    const list = await call('GET', '/api/v1/namespaces/test/configmaps', { token: null });
+    expect(list.status).to.equal(403);
+    expect(list.json['message']).to.equal('configmaps is forbidden: User "system:anonymous" cannot list resource "configmaps" in API group "" in the namespace "test"');
+    const empty = await call('GET', TASK, { headers: { authorization: '' }, token: null });
+    expect(empty.status).to.equal(403);
   });
 
   it('answers 403 with the apiserver wording when the rules do not allow the verb', async () => {
@@ -131,22 +145,37 @@ describe('sandbox HTTP front', function () {
     sb.faults.reset();
   });
 
-  it('adds latency to matching requests only', async () => {
-    sb.faults.addLatency(300, { path: '/api' });
-    const started = Date.now();
-    await call('GET', '/api');
-    expect(Date.now() - started).to.be.at.least(290);
-    sb.faults.reset();
+  it('adds latency to matching requests only, through the injected sleep', async () => {
+    const sleeps: number[] = [];
+    const own = await startTestSandbox({ crd: 'none', sleep: async (ms) => void sleeps.push(ms) });
+    try {
+      own.sandbox.faults.addLatency(300, { path: '/api' });
+      await client(own.sandbox)('GET', '/api');
+      await client(own.sandbox)('GET', '/version');
+      expect(sleeps).to.deep.equal([300]);
+    } finally {
+      await own.cleanup();
+    }
   });
 
   it('refuses connections for a while, then listens on the same port again', async () => {
-    const port = Number(new URL(sb.url).port);
-    const outage = sb.faults.refuseConnections(300);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await refused(port)).to.equal(true);
-    await outage;
-    expect((await call('GET', '/version')).status).to.equal(200);
-    expect(sb.url).to.equal(`https://127.0.0.1:${port}`);
+    // The outage lasts until the test releases the injected sleep, so the refusal is checked inside it.
+    let release: (() => void) | undefined;
+    const own = await startTestSandbox({ crd: 'none', sleep: () => new Promise<void>((r) => (release = r)) });
+    try {
+      const port = Number(new URL(own.sandbox.url).port);
+      const outage = own.sandbox.faults.refuseConnections(300);
+      const deadline = Date.now() + 10_000;
+      while (release === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(release, 'the outage started').to.be.a('function');
+      expect(await refused(port)).to.equal(true);
+      release!();
+      await outage;
+      expect((await client(own.sandbox)('GET', '/version')).status).to.equal(200);
+      expect(own.sandbox.url).to.equal(`https://127.0.0.1:${port}`);
+    } finally {
+      await own.cleanup();
+    }
   });
 
   it('treats every request as admin over plain HTTP', async () => {

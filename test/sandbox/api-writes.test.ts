@@ -57,4 +57,35 @@ describe('sandbox writes: concurrency and decoding errors', function () {
     expect(patch.status).to.equal(400);
     expect(patch.json['message']).to.equal('strict decoding error: unknown field "spec.foo"');
   });
+
+  it('validates label keys and values and annotation keys with the apimachinery wording', async () => {
+    const bad = await call('POST', TASKS, { body: { ...task('a'), metadata: { name: 'a', labels: { 'bad key': 'ok' } } } });
+    expect(bad.status).to.equal(422);
+    expect(bad.json['message']).to.equal(
+      `Task.aliecs.alice.cern "a" is invalid: metadata.labels: Invalid value: "bad key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+    );
+    const value = await call('POST', '/api/v1/namespaces/test/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { app: '-x' } } } });
+    expect(value.status).to.equal(422);
+    expect(value.json['message']).to.equal(
+      `ConfigMap "c" is invalid: metadata.labels: Invalid value: "-x": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+    );
+    const prefix = await call('POST', TASKS, { body: { ...task('b'), metadata: { name: 'b', annotations: { 'Example.com/Ok': 'x', 'a/b/c': 'y' } } } });
+    expect(prefix.status).to.equal(422);
+    const causes = (prefix.json['details'] as { causes: { field: string; message: string }[] }).causes;
+    expect(causes.map((c) => c.field)).to.deep.equal(['metadata.annotations']);
+    expect(causes[0]!.message).to.match(/^Invalid value: "a\/b\/c": a qualified name must consist of/);
+    const created = await call('POST', TASKS, { body: task('c') });
+    expect(created.status).to.equal(201);
+    const patched = await call('PATCH', `${TASKS}/c`, { body: { metadata: { labels: { 'x/': 'y' } } }, contentType: 'application/merge-patch+json' });
+    expect(patched.status).to.equal(422);
+    // As IsQualifiedName: an empty name part fails both the emptiness and the regex check.
+    expect(patched.json['message']).to.match(/^Task\.aliecs\.alice\.cern "c" is invalid: \[metadata\.labels: Invalid value: "x\/": name part must be non-empty, metadata\.labels: Invalid value: "x\/": name part must consist of /);
+  });
+
+  it('rejects annotations larger than 256 KiB in total', async () => {
+    const big = { a: 'x'.repeat(200 * 1024), b: 'y'.repeat(100 * 1024) };
+    const r = await call('POST', TASKS, { body: { ...task('a'), metadata: { name: 'a', annotations: big } } });
+    expect(r.status).to.equal(422);
+    expect(r.json['message']).to.equal('Task.aliecs.alice.cern "a" is invalid: metadata.annotations: Too long: must have at most 262144 bytes');
+  });
 });

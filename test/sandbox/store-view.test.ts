@@ -8,8 +8,8 @@ describe('sandbox store view', () => {
   });
   after(() => sb.close());
 
-  it('creates the context namespace and default at start', () => {
-    expect(sb.store.list('namespaces').map((n) => (n['metadata'] as { name: string }).name)).to.deep.equal(['default', 'work']);
+  it('creates the context namespace, default and the system namespaces at start', () => {
+    expect(sb.store.list('namespaces').map((n) => (n['metadata'] as { name: string }).name)).to.deep.equal(['default', 'kube-node-lease', 'kube-public', 'kube-system', 'work']);
   });
 
   it('puts objects through admission, replaces them, sets status and deletes', () => {

@@ -96,4 +96,26 @@ describe('sandbox/table', () => {
     expect(evaluateJsonPath(o, '.a.b[*].c')).to.equal(1);
     expect(evaluateJsonPath(o, '.nope.x')).to.equal(undefined);
   });
+
+  it('prints RBAC kinds like the in-tree printers: bindings NAME ROLE AGE (+ subjects), roles NAME CREATED AT', () => {
+    const binding: JsonObject = {
+      metadata: { name: 'task-reader', namespace: 'rec', creationTimestamp: '2026-11-25T01:00:00Z' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'task-reader' },
+      subjects: [
+        { kind: 'User', name: 'task-executor' },
+        { kind: 'User', name: 'bob' },
+        { kind: 'Group', name: 'ops' },
+        { kind: 'ServiceAccount', name: 'sa', namespace: 'rec' },
+      ],
+    };
+    const columns = builtinColumns('rolebindings');
+    expect(columns === 'default' ? [] : columns.map((c) => [c.name, c.priority ?? 0])).to.deep.equal([
+      ['Name', 0], ['Role', 0], ['Age', 0], ['Users', 1], ['Groups', 1], ['ServiceAccounts', 1],
+    ]);
+    expect(builtinCells('rolebindings', binding, now)).to.deep.equal(['task-reader', 'Role/task-reader', '60m', 'task-executor, bob', 'ops', 'rec/sa']);
+    expect(builtinCells('clusterrolebindings', { ...binding, subjects: [] }, now)).to.deep.equal(['task-reader', 'Role/task-reader', '60m', '', '', '']);
+    const roleColumns = builtinColumns('roles');
+    expect(roleColumns === 'default' ? [] : roleColumns.map((c) => [c.name, c.type])).to.deep.equal([['Name', 'string'], ['Created At', 'date']]);
+    expect(builtinCells('clusterroles', { metadata: { name: 'view', creationTimestamp: '2026-11-25T01:00:00Z' } }, now)).to.deep.equal(['view', '2026-11-25T01:00:00Z']);
+  });
 });
