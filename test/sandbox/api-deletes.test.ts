@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import { Kubectl } from '../../src/kubectl/runner.ts';
-import type { Sandbox } from '../../src/sandbox/index.ts';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
-import { client, until, type Response } from './sandbox-client.ts';
+import { sandboxPerTest, until, type Call, type Response } from './sandbox-client.ts';
 
 const TASKS = '/apis/aliecs.alice.cern/v1alpha1/namespaces/test/tasks';
 const CM = '/api/v1/namespaces/test/configmaps';
@@ -10,9 +8,8 @@ const meta = (r: Response) => r.json['metadata'] as Record<string, unknown>;
 
 describe('sandbox DELETE options and garbage collection', function () {
   this.timeout(20_000);
-  let t: TestSandbox;
-  let sb: Sandbox;
-  let call: ReturnType<typeof client>;
+  const ctx = sandboxPerTest({ crd: 'upstream' });
+  const call: Call = (method, path, options) => ctx.call(method, path, options);
 
   const owned = async (name: string, owner: Response) => {
     const ref = { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name: String(meta(owner)['name']), uid: String(meta(owner)['uid']) };
@@ -25,13 +22,6 @@ describe('sandbox DELETE options and garbage collection', function () {
     return r;
   };
   const exists = async (path: string) => (await call('GET', path)).status === 200;
-
-  beforeEach(async () => {
-    t = await startTestSandbox({ crd: 'upstream' });
-    sb = t.sandbox;
-    call = client(sb);
-  });
-  afterEach(() => t.cleanup());
 
   it('rejects an unknown propagationPolicy with 422 like the apiserver', async () => {
     await owner('a');
@@ -48,7 +38,7 @@ describe('sandbox DELETE options and garbage collection', function () {
     await owned('bg-dep', await owner('bg'));
     await owned('orphan-dep', await owner('orphan'));
     expect((await call('DELETE', `${TASKS}/bg`, { body: { propagationPolicy: 'Background' } })).status).to.equal(200);
-    await until(() => sb.store.get('configmaps', 'test', 'bg-dep') === undefined, 'the dependent to be collected');
+    await until(() => ctx.sandbox.store.get('configmaps', 'test', 'bg-dep') === undefined, 'the dependent to be collected');
     const orphan = await call('DELETE', `${TASKS}/orphan`, { body: { propagationPolicy: 'Orphan' } });
     expect(orphan.status).to.equal(200);
     const kept = await call('GET', `${CM}/orphan-dep`);
@@ -65,8 +55,8 @@ describe('sandbox DELETE options and garbage collection', function () {
     expect(meta(del)['finalizers']).to.deep.equal(['foregroundDeletion']);
     expect(meta(del)['deletionTimestamp']).to.be.a('string');
     expect(meta(del)['generation']).to.equal(2);
-    await until(() => sb.store.get('tasks', 'test', 'fg') === undefined, 'the owner to go');
-    expect(sb.store.get('configmaps', 'test', 'fg-dep')).to.equal(undefined);
+    await until(() => ctx.sandbox.store.get('tasks', 'test', 'fg') === undefined, 'the owner to go');
+    expect(ctx.sandbox.store.get('configmaps', 'test', 'fg-dep')).to.equal(undefined);
   });
 
   it('Foreground waits for a dependent held by a finalizer', async () => {
@@ -74,10 +64,10 @@ describe('sandbox DELETE options and garbage collection', function () {
     const ref = { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name: 'fg', uid: String(meta(o)['uid']) };
     await call('POST', CM, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', finalizers: ['x/y'], ownerReferences: [ref] } } });
     await call('DELETE', `${TASKS}/fg`, { body: { propagationPolicy: 'Foreground' } });
-    await until(() => sb.store.get('configmaps', 'test', 'held')?.['metadata'] !== undefined && 'deletionTimestamp' in (sb.store.get('configmaps', 'test', 'held')!['metadata'] as object), 'the dependent to be deleting');
+    await until(() => ctx.sandbox.store.get('configmaps', 'test', 'held')?.['metadata'] !== undefined && 'deletionTimestamp' in (ctx.sandbox.store.get('configmaps', 'test', 'held')!['metadata'] as object), 'the dependent to be deleting');
     expect(await exists(`${TASKS}/fg`)).to.equal(true);
     await call('PATCH', `${CM}/held`, { body: { metadata: { finalizers: null } }, contentType: 'application/merge-patch+json' });
-    await until(() => sb.store.get('tasks', 'test', 'fg') === undefined, 'the owner to go');
+    await until(() => ctx.sandbox.store.get('tasks', 'test', 'fg') === undefined, 'the owner to go');
   });
 
   it('marks a finalized object: deletionGracePeriodSeconds, generation bump, and no new finalizers', async () => {
@@ -96,14 +86,14 @@ describe('sandbox DELETE options and garbage collection', function () {
   });
 
   it('serves kubectl delete --cascade=foreground|background|orphan (real kubectl)', async () => {
-    const kubectl = new Kubectl({ kubeconfig: sb.kubeconfigPath, context: 'admin', namespace: 'test', timeoutMs: 30_000, env: t.env });
+    const kubectl = new Kubectl({ kubeconfig: ctx.sandbox.kubeconfigPath, context: 'admin', namespace: 'test', timeoutMs: 30_000, env: ctx.test.env });
     for (const cascade of ['foreground', 'background', 'orphan']) {
       await owned(`${cascade}-dep`, await owner(cascade));
       const r = await kubectl.tryRun(['delete', `tasks.aliecs.alice.cern/${cascade}`, `--cascade=${cascade}`]);
       expect(r.exitCode, r.stderr).to.equal(0);
       expect(r.stdout).to.equal(`task.aliecs.alice.cern "${cascade}" deleted\n`);
-      expect(sb.store.get('tasks', 'test', cascade)).to.equal(undefined);
-      await until(() => (sb.store.get('configmaps', 'test', `${cascade}-dep`) === undefined) === (cascade !== 'orphan'), `${cascade} dependent handled`);
+      expect(ctx.sandbox.store.get('tasks', 'test', cascade)).to.equal(undefined);
+      await until(() => (ctx.sandbox.store.get('configmaps', 'test', `${cascade}-dep`) === undefined) === (cascade !== 'orphan'), `${cascade} dependent handled`);
     }
   });
 });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { connect } from 'node:net';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
-import { client } from './sandbox-client.ts';
+import { client, sandboxPerTest, type Call } from './sandbox-client.ts';
+import { startTestSandbox } from '../helpers/sandbox.ts';
 
 const TASK = '/apis/aliecs.alice.cern/v1alpha1/namespaces/test/tasks/t1';
 
@@ -19,16 +19,8 @@ function refused(port: number): Promise<boolean> {
 
 describe('sandbox HTTP front', function () {
   this.timeout(20_000);
-  let t: TestSandbox;
-  let sb: Sandbox;
-  let call: ReturnType<typeof client>;
-
-  beforeEach(async () => {
-    t = await startTestSandbox({ crd: 'upstream' });
-    sb = t.sandbox;
-    call = client(sb);
-  });
-  afterEach(() => t.cleanup());
+  const ctx = sandboxPerTest({ crd: 'upstream' });
+  const call: Call = (method, path, options) => ctx.call(method, path, options);
 
   it('answers 401 Unauthorized on every path for an unknown token', async () => {
     for (const path of ['/version', '/api', TASK]) {
@@ -67,7 +59,7 @@ describe('sandbox HTTP front', function () {
 
   it('answers SelfSubjectAccessReviews (kubectl auth can-i) with the same rules', async () => {
     const review = (verb: string, resource: string, group: string) =>
-      client(sb, 'executor')('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+      client(ctx.sandbox, 'executor')('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
         body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb, resource, group, namespace: 'test' } } },
       });
     const yes = await review('patch', 'tasks', 'aliecs.alice.cern');
@@ -111,7 +103,7 @@ describe('sandbox HTTP front', function () {
 
   it('moves the OpenAPI root forward when a CRD is added, even within the same second', async () => {
     const before = await call('GET', '/openapi/v3');
-    sb.store.put({
+    ctx.sandbox.store.put({
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
       metadata: { name: 'widgets.example.com' },
@@ -131,18 +123,18 @@ describe('sandbox HTTP front', function () {
   });
 
   it('fails the next matching requests with a Status and Retry-After, and logs them', async () => {
-    sb.faults.failNext({ count: 2, status: 429, method: 'GET', path: /\/tasks\//, retryAfterSeconds: 3 });
+    ctx.sandbox.faults.failNext({ count: 2, status: 429, method: 'GET', path: /\/tasks\//, retryAfterSeconds: 3 });
     const first = await call('GET', TASK);
     expect(first.status).to.equal(429);
     expect(first.headers['retry-after']).to.equal('3');
     expect(first.json['reason']).to.equal('TooManyRequests');
     expect((await call('GET', TASK)).status).to.equal(429);
     expect((await call('GET', TASK)).status).to.equal(404);
-    expect(sb.requestLog.count({ method: 'GET', path: TASK })).to.equal(3);
-    expect(sb.requestLog.entries.at(-1)).to.include({ status: 404, user: 'admin', verb: 'get' });
-    sb.faults.failNext({ count: 1, status: 503 });
+    expect(ctx.sandbox.requestLog.count({ method: 'GET', path: TASK })).to.equal(3);
+    expect(ctx.sandbox.requestLog.entries.at(-1)).to.include({ status: 404, user: 'admin', verb: 'get' });
+    ctx.sandbox.faults.failNext({ count: 1, status: 503 });
     expect((await call('GET', '/api')).status).to.equal(503);
-    sb.faults.reset();
+    ctx.sandbox.faults.reset();
   });
 
   it('adds latency to matching requests only, through the injected sleep', async () => {

@@ -1,23 +1,16 @@
 import { expect } from 'chai';
-import type { Sandbox } from '../../src/sandbox/index.ts';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
-import { client } from './sandbox-client.ts';
+import { client, sandboxPerTest, type Call } from './sandbox-client.ts';
 
 const CM = '/api/v1/namespaces/test/configmaps';
 
 describe('sandbox LIST/WATCH resourceVersion and selector errors', function () {
   this.timeout(20_000);
-  let t: TestSandbox;
-  let sb: Sandbox;
-  let call: ReturnType<typeof client>;
+  const ctx = sandboxPerTest({ crd: 'none' });
+  const call: Call = (method, path, options) => ctx.call(method, path, options);
 
   beforeEach(async () => {
-    t = await startTestSandbox({ crd: 'none' });
-    sb = t.sandbox;
-    call = client(sb);
     await call('POST', CM, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } } });
   });
-  afterEach(() => t.cleanup());
 
   it('answers 400 to a non-numeric resourceVersion on LIST and WATCH', async () => {
     for (const q of ['resourceVersion=abc', 'resourceVersion=abc&watch=true']) {
@@ -29,7 +22,7 @@ describe('sandbox LIST/WATCH resourceVersion and selector errors', function () {
   });
 
   it('answers 504 Too large resource version to a LIST newer than the store', async () => {
-    const current = sb.store.resourceVersion;
+    const current = ctx.sandbox.store.resourceVersion;
     const r = await call('GET', `${CM}?resourceVersion=${current + 1000}`);
     expect(r.status).to.equal(504);
     expect(r.headers['retry-after']).to.equal('1');
@@ -41,13 +34,13 @@ describe('sandbox LIST/WATCH resourceVersion and selector errors', function () {
   });
 
   it('answers 410 Expired to resourceVersionMatch=Exact with an old resourceVersion', async () => {
-    const old = sb.store.resourceVersion;
+    const old = ctx.sandbox.store.resourceVersion;
     await call('POST', CM, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } } });
     const r = await call('GET', `${CM}?resourceVersion=${old}&resourceVersionMatch=Exact`);
     expect(r.status).to.equal(410);
     expect(r.json['reason']).to.equal('Expired');
     expect(r.json['message']).to.equal('The resourceVersion for the provided list is too old.');
-    const exact = await call('GET', `${CM}?resourceVersion=${sb.store.resourceVersion}&resourceVersionMatch=Exact`);
+    const exact = await call('GET', `${CM}?resourceVersion=${ctx.sandbox.store.resourceVersion}&resourceVersionMatch=Exact`);
     expect(exact.status).to.equal(200);
     expect((await call('GET', `${CM}?resourceVersion=${old}&resourceVersionMatch=NotOlderThan`)).status).to.equal(200);
   });

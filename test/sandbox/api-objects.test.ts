@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import type { Sandbox } from '../../src/sandbox/index.ts';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
-import { client, type Response } from './sandbox-client.ts';
+import { client, sandboxPerTest, type Call, type Response } from './sandbox-client.ts';
 
 const TASKS = '/apis/aliecs.alice.cern/v1alpha1/namespaces/test/tasks';
 const task = (name: string, spec: Record<string, unknown> = { state: 'standby' }) => ({
@@ -14,16 +12,8 @@ const meta = (r: Response) => r.json['metadata'] as Record<string, unknown>;
 
 describe('sandbox API objects', function () {
   this.timeout(20_000);
-  let t: TestSandbox;
-  let sb: Sandbox;
-  let call: ReturnType<typeof client>;
-
-  beforeEach(async () => {
-    t = await startTestSandbox({ crd: 'upstream' });
-    sb = t.sandbox;
-    call = client(sb);
-  });
-  afterEach(() => t.cleanup());
+  const ctx = sandboxPerTest({ crd: 'upstream' });
+  const call: Call = (method, path, options) => ctx.call(method, path, options);
 
   it('creates with uid, timestamp, generation 1 and managedFields; 409 AlreadyExists the second time', async () => {
     const r = await call('POST', `${TASKS}?fieldManager=tester`, { body: task('a') });
@@ -128,7 +118,7 @@ describe('sandbox API objects', function () {
     expect(del.json).to.deep.equal({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'a', group: 'aliecs.alice.cern', kind: 'tasks', uid: meta(created)['uid'] } });
     const dryCreate = await call('POST', `${TASKS}?dryRun=All`, { body: task('b') });
     expect(dryCreate.status).to.equal(201);
-    expect(sb.store.get('tasks', 'test', 'b')).to.equal(undefined);
+    expect(ctx.sandbox.store.get('tasks', 'test', 'b')).to.equal(undefined);
   });
 
   it('lists with label selectors and limit/continue pagination', async () => {
@@ -148,7 +138,7 @@ describe('sandbox API objects', function () {
     for (const n of ['a', 'b']) await call('POST', TASKS, { body: { ...task(n), metadata: { name: n, labels: { gone: n === 'a' ? 'yes' : 'no' } } } });
     const r = await call('DELETE', `${TASKS}?labelSelector=gone%3Dyes`);
     expect(r.status).to.equal(200);
-    expect(sb.store.list('tasks', 'test').map((o) => (o['metadata'] as { name: string }).name)).to.deep.equal(['b']);
+    expect(ctx.sandbox.store.list('tasks', 'test').map((o) => (o['metadata'] as { name: string }).name)).to.deep.equal(['b']);
     const put = await call('PUT', TASKS, { body: task('c') });
     expect(put.status).to.equal(405);
     expect(put.json['reason']).to.equal('MethodNotAllowed');
@@ -167,7 +157,7 @@ describe('sandbox API objects', function () {
     await call('POST', '/api/v1/namespaces/test/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { k: 'v' } } });
     await call('DELETE', '/api/v1/namespaces/test');
     expect((await call('GET', '/api/v1/namespaces/test/configmaps/c')).status).to.equal(404);
-    expect(sb.store.list('tasks')).to.deep.equal([]);
+    expect(ctx.sandbox.store.list('tasks')).to.deep.equal([]);
     const del = await call('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/tasks.aliecs.alice.cern');
     expect(del.status).to.equal(200);
     expect((await call('GET', '/apis/aliecs.alice.cern/v1alpha1')).status).to.equal(404);
@@ -176,7 +166,7 @@ describe('sandbox API objects', function () {
   });
 
   it('gives a created CRD Established and NamesAccepted conditions', async () => {
-    const crd = sb.store.get('crd', undefined, 'tasks.aliecs.alice.cern')!;
+    const crd = ctx.sandbox.store.get('crd', undefined, 'tasks.aliecs.alice.cern')!;
     const conditions = (crd['status'] as { conditions: { type: string; status: string }[] }).conditions;
     expect(conditions.map((c) => `${c.type}=${c.status}`)).to.deep.equal(['NamesAccepted=True', 'Established=True']);
   });

@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import type { Sandbox } from '../../src/sandbox/index.ts';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
-import { client, type Response } from './sandbox-client.ts';
+import { client, sandboxPerTest, type Call, type Response } from './sandbox-client.ts';
 
 const TASKS = '/apis/aliecs.alice.cern/v1alpha1/namespaces/test/tasks';
 const task = (name: string, spec: Record<string, unknown> = { state: 'standby' }) => ({
@@ -15,16 +13,8 @@ const LOCK = 'Operation cannot be fulfilled on tasks.aliecs.alice.cern "a": the 
 
 describe('sandbox writes: concurrency and decoding errors', function () {
   this.timeout(20_000);
-  let t: TestSandbox;
-  let sb: Sandbox;
-  let call: ReturnType<typeof client>;
-
-  beforeEach(async () => {
-    t = await startTestSandbox({ crd: 'upstream' });
-    sb = t.sandbox;
-    call = client(sb);
-  });
-  afterEach(() => t.cleanup());
+  const ctx = sandboxPerTest({ crd: 'upstream' });
+  const call: Call = (method, path, options) => ctx.call(method, path, options);
 
   it('answers 409 to a /status PATCH or PUT carrying a stale resourceVersion', async () => {
     const created = await call('POST', TASKS, { body: task('a') });

@@ -2,6 +2,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Sandbox } from '../../src/sandbox/index.ts';
+import { startTestSandbox, type TestSandbox, type TestSandboxOptions } from '../helpers/sandbox.ts';
 
 export interface Response {
   status: number;
@@ -96,4 +97,37 @@ export async function until(check: () => boolean, what: string, timeoutMs = 5000
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+export type Call = ReturnType<typeof client>;
+
+/**
+ * A fresh sandbox for every test of the enclosing describe (mocha hooks), with an HTTP client
+ * bound to its admin context. Read the fields inside tests, not at describe time.
+ */
+export function sandboxPerTest(options: TestSandboxOptions = {}): { readonly test: TestSandbox; readonly sandbox: Sandbox; readonly call: Call } {
+  let current: { test: TestSandbox; call: Call } | undefined;
+  beforeEach(async () => {
+    const test = await startTestSandbox(options);
+    current = { test, call: client(test.sandbox) };
+  });
+  afterEach(async () => {
+    await current?.test.cleanup();
+    current = undefined;
+  });
+  const get = () => {
+    if (current === undefined) throw new Error('sandboxPerTest: used outside a test');
+    return current;
+  };
+  return {
+    get test() {
+      return get().test;
+    },
+    get sandbox() {
+      return get().test.sandbox;
+    },
+    get call() {
+      return get().call;
+    },
+  };
 }
