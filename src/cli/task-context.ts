@@ -9,6 +9,8 @@ import { renderTask } from '../task/render-task.ts';
 import { KubectlTask, type StatusUpdate } from '../task/kubectl-task.ts';
 import type { ExecutorEnvArgs } from '../render/executor-env.ts';
 import type { ConnectionFlags, TemplateFlags } from './flags.ts';
+import { EXIT, type ExitCode } from './exit-codes.ts';
+import { formatStatusUpdate, type Out } from './printers.ts';
 
 export function enableVerbose(flags: ConnectionFlags): void {
   if (flags.verbose) createDebug.enable(['kubectl-task:*', process.env['DEBUG']].filter(Boolean).join(','));
@@ -70,4 +72,41 @@ export async function makeTask(args: {
     ...(args.connection.timeoutMs === undefined ? {} : { transitionTimeoutMs: args.connection.timeoutMs, killTimeoutMs: args.connection.timeoutMs }),
     ...(args.onStatus === undefined ? {} : { onStatus: args.onStatus }),
   });
+}
+
+/**
+ * A task whose every status change is printed, and a wait for the first change `until` accepts
+ * (or Ctrl-C, or the timeout): what launch and watch share.
+ */
+export async function makePrintingTask(args: {
+  template: TemplateFlags;
+  connection: ConnectionFlags;
+  out: Out;
+  until: (update: StatusUpdate) => boolean;
+}): Promise<{ task: KubectlTask; waitUntil: (signal: AbortSignal, timeoutMs?: number) => Promise<void> }> {
+  let reached!: () => void;
+  const reachedOnce = new Promise<void>((resolve) => (reached = resolve));
+  const task = await makeTask({
+    template: args.template,
+    connection: args.connection,
+    kubectl: makeKubectl(args.connection),
+    onStatus: (update) => {
+      args.out.stdout(formatStatusUpdate(update, args.template.output));
+      if (args.until(update)) reached();
+    },
+  });
+  return {
+    task,
+    async waitUntil(signal, timeoutMs) {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(reached, timeoutMs);
+      signal.addEventListener('abort', reached, { once: true });
+      await reachedOnce;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Exit code of a command that followed a task: 1 when the task failed or vanished. */
+export function exitCodeForTask(task: KubectlTask): ExitCode {
+  return task.status === 'TASK_FAILED' || task.status === 'TASK_LOST' ? EXIT.taskFailed : EXIT.ok;
 }

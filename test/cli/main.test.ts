@@ -92,6 +92,20 @@ describe('cli (in-process, sandbox + real kubectl)', function () {
     expect(JSON.parse(gone.stdout)).to.include({ executorState: 'TASK_LOST' });
   });
 
+  it('watch prints every change as JSON lines until the task ends', async () => {
+    const env = ['--env', 'TASK_NAME=w1', '--env', 'O2_ROLE=flp001'];
+    expect((await run('launch', '-f', template, ...env, ...conn())).code).to.equal(0);
+    const watching = run('watch', '-f', template, ...env, ...conn(), '-o', 'json');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await run('transition', 'CONFIGURE', '-f', template, ...env, ...conn())).code).to.equal(0);
+    await cluster.kubectl.run(['delete', 'task.v1alpha1.aliecs.alice.cern/w1']);
+    const watched = await watching;
+    expect(watched.code, watched.stderr).to.equal(1);
+    const updates = watched.stdout.trim().split('\n').map((line) => JSON.parse(line) as { state: string; taskState?: string; reason: string });
+    expect(updates.map((u) => u.taskState ?? u.reason)).to.include.members(['configured', 'Deleted']);
+    expect(updates.at(-1)).to.include({ state: 'TASK_LOST', reason: 'Deleted' });
+  });
+
   it('maps usage, invalid-object and unreachable-cluster failures to exit codes 2 and 3', async () => {
     expect((await run('frobnicate')).code).to.equal(2);
     const badFlag = await run('launch', '--no-such-flag');

@@ -1,9 +1,8 @@
 import { isTerminal } from '../../task/states.ts';
 import type { Command, CommandIo } from '../command.ts';
-import { EXIT, type ExitCode } from '../exit-codes.ts';
+import type { ExitCode } from '../exit-codes.ts';
 import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, templateFlags, type ConnectionFlags, type TemplateFlags } from '../flags.ts';
-import { formatStatusUpdate } from '../printers.ts';
-import { enableVerbose, makeKubectl, makeTask } from '../task-context.ts';
+import { enableVerbose, exitCodeForTask, makePrintingTask } from '../task-context.ts';
 
 export const LAUNCH_FLAGS = { ...CONNECTION_FLAGS, ...TEMPLATE_FLAGS, 'no-wait': { type: 'boolean' } } as const;
 
@@ -21,29 +20,20 @@ export const launchCommand: Command = {
 
 /** Launches one task and, unless told not to, waits for its first status (shared with run-workflow). */
 export async function launchTask(args: { template: TemplateFlags; connection: ConnectionFlags; wait: boolean }, { out, signal }: CommandIo): Promise<ExitCode> {
-  const { template, connection } = args;
-  let reported!: () => void;
-  const firstStatus = new Promise<void>((resolve) => (reported = resolve));
-  const task = await makeTask({
-    template,
-    connection,
-    kubectl: makeKubectl(connection),
-    onStatus: (update) => {
-      out.stdout(formatStatusUpdate(update, template.output));
-      if (update.state === 'TASK_RUNNING' || isTerminal(update.state)) reported();
-    },
+  const { task, waitUntil } = await makePrintingTask({
+    template: args.template,
+    connection: args.connection,
+    out,
+    until: (update) => update.state === 'TASK_RUNNING' || isTerminal(update.state),
   });
   await task.launch();
   if (args.wait) {
-    const timeoutMs = connection.timeoutMs ?? 60_000;
-    const timer = setTimeout(reported, timeoutMs);
-    signal.addEventListener('abort', reported, { once: true });
-    await firstStatus;
-    clearTimeout(timer);
+    const timeoutMs = args.connection.timeoutMs ?? 60_000;
+    await waitUntil(signal, timeoutMs);
     if (task.status !== 'TASK_RUNNING' && !isTerminal(task.status)) {
       out.stderr(`warning: ${task.id}: no status.state reported within ${timeoutMs} ms (is a task manager / fake-controller running?)\n`);
     }
   }
   await task.detach();
-  return task.status === 'TASK_FAILED' || task.status === 'TASK_LOST' ? EXIT.taskFailed : EXIT.ok;
+  return exitCodeForTask(task);
 }

@@ -1,9 +1,7 @@
 import { isTerminal } from '../../task/states.ts';
 import type { Command } from '../command.ts';
-import { EXIT } from '../exit-codes.ts';
 import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, templateFlags } from '../flags.ts';
-import { formatStatusUpdate } from '../printers.ts';
-import { enableVerbose, makeKubectl, makeTask } from '../task-context.ts';
+import { enableVerbose, exitCodeForTask, makePrintingTask } from '../task-context.ts';
 
 export const watchCommand: Command = {
   name: 'watch',
@@ -14,21 +12,10 @@ export const watchCommand: Command = {
     const connection = connectionFlags(values);
     enableVerbose(connection);
     const template = await templateFlags('watch', values);
-    let ended!: () => void;
-    const terminal = new Promise<void>((resolve) => (ended = resolve));
-    const task = await makeTask({
-      template,
-      connection,
-      kubectl: makeKubectl(connection),
-      onStatus: (update) => {
-        out.stdout(formatStatusUpdate(update, template.output));
-        if (isTerminal(update.state)) ended();
-      },
-    });
+    const { task, waitUntil } = await makePrintingTask({ template, connection, out, until: (update) => isTerminal(update.state) });
     await task.attach();
-    signal.addEventListener('abort', ended, { once: true });
-    await terminal;
+    await waitUntil(signal);
     await task.detach();
-    return task.status === 'TASK_FAILED' || task.status === 'TASK_LOST' ? EXIT.taskFailed : EXIT.ok;
+    return exitCodeForTask(task);
   },
 };
