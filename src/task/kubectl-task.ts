@@ -29,7 +29,8 @@ export type Stage =
   | { readonly kind: 'applying' }
   | { readonly kind: 'launched'; readonly rendered: RenderedTask }
   | { readonly kind: 'running'; readonly rendered: RenderedTask }
-  | { readonly kind: 'killing'; readonly rendered: RenderedTask }
+  /** `rendered` is absent while a kill that came before any launch is still rendering. */
+  | { readonly kind: 'killing'; readonly rendered?: RenderedTask }
   /** `rendered` is absent when rendering itself failed (nothing can have been applied). */
   | { readonly kind: 'failed'; readonly reason: string; readonly message: string; readonly rendered?: RenderedTask }
   | { readonly kind: 'finished'; readonly rendered: RenderedTask }
@@ -99,14 +100,19 @@ export class KubectlTask {
 
   /** Renders, validates, applies every document in one kubectl call, then follows the Task. */
   launch(): Promise<void> {
-    if (this.currentStage.kind !== 'pending') return Promise.reject(this.error('AlreadyLaunched', `task ${this.id} was already launched`));
+    const stage = this.currentStage;
+    if (stage.kind !== 'pending') {
+      const why = stage.kind === 'killing' || stage.kind === 'killed' ? 'Terminated' : 'AlreadyLaunched';
+      return Promise.reject(this.error(why, `task ${this.id}: cannot launch in stage ${stage.kind}`));
+    }
     this.currentStage = { kind: 'applying' };
+    // Set before the first report: a listener that kills on TASK_STAGING must find the launch to wait for.
     this.launching = this.doLaunch();
+    this.reporter.report({ state: 'TASK_STAGING', reason: 'Rendering' });
     return this.launching;
   }
 
   private async doLaunch(): Promise<void> {
-    this.reporter.report({ state: 'TASK_STAGING', reason: 'Rendering' });
     let rendered: RenderedTask | undefined;
     try {
       rendered = await this.render();
@@ -173,11 +179,14 @@ export class KubectlTask {
 
   /**
    * Deletes the Task and its own companions (never an object another task owns) and waits until
-   * they are gone. Ends in TASK_KILLED, or TASK_FAILED with the reason; a task that had already
-   * ended keeps its terminal status but is cleaned up all the same. Idempotent; a failed kill can
-   * be retried.
+   * they are gone. A live task ends in TASK_KILLED, or TASK_FAILED with the reason. A task that
+   * had already ended keeps its terminal status (nothing follows one): kill() resolves with it
+   * once the objects are gone and rejects if that cleanup fails, so the caller can retry.
+   * Idempotent; a kill before launch wins over a later launch().
    */
   kill(): Promise<ExecutorState> {
+    // A kill before any launch wins: a launch called after it is refused, not raced.
+    if (this.currentStage.kind === 'pending') this.currentStage = { kind: 'killing' };
     this.killInFlight ??= this.doKill().finally(() => {
       this.killInFlight = undefined;
     });
@@ -191,6 +200,7 @@ export class KubectlTask {
     let rendered: RenderedTask;
     try {
       rendered = 'rendered' in stage && stage.rendered !== undefined ? stage.rendered : await this.render();
+      await this.options.kubectl.ensureVersion();
     } catch (error) {
       return this.finalize({ state: 'TASK_FAILED', reason: reasonOf(error), message: messageOf(error) });
     }
@@ -199,7 +209,7 @@ export class KubectlTask {
     await this.stopMonitor();
     this.tracker.abortAll(this.error('Terminated', `task ${this.id} was killed`));
     try {
-      const deleted = await deleteOwned(this.options.kubectl, rendered, this.options.killTimeoutMs ?? 60_000);
+      const deleted = await deleteOwned(this.options.kubectl, rendered, this.id, this.options.killTimeoutMs ?? 60_000);
       const endedAs = this.reporter.state;
       if (ended !== undefined && endedAs !== undefined) {
         this.currentStage = { kind: 'killed' };

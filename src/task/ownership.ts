@@ -6,7 +6,7 @@
  */
 import { deleteObjects, getObjects, refOf, resourceArg } from '../kubectl/commands.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
-import type { KubeObject, ObjectRef } from '../kubectl/types.ts';
+import type { KubeObject } from '../kubectl/types.ts';
 import { LABEL_TASK_ID } from '../manifest/index.ts';
 import type { RenderedTask } from './render-task.ts';
 import { TaskError, describeRef } from './errors.ts';
@@ -40,25 +40,22 @@ export async function assertNothingForeign(kubectl: Kubectl, rendered: RenderedT
   }
 }
 
-/** The task's objects that are still there and still its own, in manifest order. */
-export async function ownedRefs(kubectl: Kubectl, rendered: RenderedTask): Promise<{ owned: ObjectRef[]; foreign: string[] }> {
+/**
+ * Deletes what the task still owns and waits (bounded) until it is gone; companions another task
+ * took over are left alone. A Task object that carries another task id is an error, not a
+ * success with nothing deleted: the caller most likely named the task wrong.
+ */
+export async function deleteOwned(kubectl: Kubectl, rendered: RenderedTask, taskId: string, timeoutMs: number): Promise<string> {
   const label = ownLabel(rendered);
   const existing = await getObjects(kubectl, rendered.manifest.refs);
-  const owned: ObjectRef[] = [];
-  const foreign: string[] = [];
-  for (const object of existing) {
-    if (ownerOf(object, label).kind === 'this-task') owned.push(refOf(object));
-    else foreign.push(resourceArg(refOf(object)));
+  const taskObject = existing.find((o) => o.kind === rendered.manifest.taskRef.kind && o.metadata.name === rendered.manifest.taskRef.name);
+  const taskOwner = taskObject === undefined ? undefined : ownerOf(taskObject, label);
+  if (taskOwner !== undefined && taskOwner.kind !== 'this-task') {
+    const hint = taskOwner.kind === 'other-task' ? `it was launched as task ${taskOwner.taskId} (pass --task-id ${taskOwner.taskId})` : `it has no ${LABEL_TASK_ID} label (not launched by kubectl-task)`;
+    throw new TaskError({ reason: 'OwnedElsewhere', taskId, message: `task ${taskId}: will not delete ${describeRef(rendered.manifest.taskRef)}: ${hint}` });
   }
-  return { owned, foreign };
-}
-
-/**
- * Deletes what the task still owns and waits (bounded) until it is gone; objects another task
- * took over are left alone. Returns a one-line account for the status message.
- */
-export async function deleteOwned(kubectl: Kubectl, rendered: RenderedTask, timeoutMs: number): Promise<string> {
-  const { owned, foreign } = await ownedRefs(kubectl, rendered);
+  const owned = existing.filter((o) => ownerOf(o, label).kind === 'this-task').map(refOf);
+  const foreign = existing.filter((o) => ownerOf(o, label).kind !== 'this-task').map((o) => resourceArg(refOf(o)));
   await deleteObjects(kubectl, owned, { ignoreNotFound: true, wait: true, timeoutMs });
   const deleted = owned.length === 0 ? 'nothing left to delete' : `deleted ${owned.map(resourceArg).join(', ')}`;
   return foreign.length === 0 ? deleted : `${deleted}; left ${foreign.join(', ')} (owned by another task)`;

@@ -192,6 +192,43 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     expect(await getObject(cluster.kubectl, configRef('racing-config'))).to.equal(undefined);
   });
 
+  it('a kill before launch wins, also when requested from the first status update', async () => {
+    const { task } = makeTask('early');
+    const killed = task.kill();
+    const launch = await task.launch().then(() => undefined, (e: unknown) => e);
+    expect((launch as TaskError).reason).to.equal('Terminated');
+    expect(await killed).to.equal('TASK_KILLED');
+    expect(await getObject(cluster.kubectl, taskRef('early'))).to.equal(undefined);
+
+    let killFromListener: Promise<unknown> | undefined;
+    const listening = new KubectlTask({
+      id: 'early2',
+      kubectl: cluster.kubectl,
+      template: { text: TASK_TEMPLATE, file: 'early2.yaml' },
+      env: { TASK_NAME: 'early2', DETECTOR: 'TPC' },
+      baseEnv: {},
+      onStatus: (update) => {
+        if (update.state === 'TASK_STAGING') killFromListener = listening.kill();
+      },
+    });
+    await listening.launch();
+    expect(await killFromListener).to.equal('TASK_KILLED');
+    expect(listening.stage.kind).to.equal('killed');
+    expect(await getObject(cluster.kubectl, taskRef('early2'))).to.equal(undefined);
+    expect(await getObject(cluster.kubectl, configRef('early2-config'))).to.equal(undefined);
+  });
+
+  it('refuses to kill a Task launched under another task id, and says which', async () => {
+    const { task: launched } = makeTask('sched-42', {}, { template: TASK_TEMPLATE.replace('name: ${TASK_NAME}\n', 'name: owned\n') });
+    await launched.launch();
+    const { task: wrongId, updates } = makeTask('owned', { TASK_NAME: 'owned' });
+    expect(await wrongId.kill()).to.equal('TASK_FAILED');
+    expect(updates.at(-1)).to.include({ state: 'TASK_FAILED', reason: 'OwnedElsewhere' });
+    expect(updates.at(-1)?.message).to.contain('it was launched as task sched-42 (pass --task-id sched-42)');
+    expect(await getObject(cluster.kubectl, taskRef('owned'))).to.not.equal(undefined);
+    expect(await launched.kill()).to.equal('TASK_KILLED');
+  });
+
   it('never takes over or deletes an object another task owns', async () => {
     const shared = (name: string) => `apiVersion: aliecs.alice.cern/v1alpha1
 kind: Task
