@@ -3,6 +3,7 @@
  * from "you called me wrong" from "the cluster or kubectl is in trouble".
  */
 import { KubectlError } from '../kubectl/errors.ts';
+import { redactText } from '../kubectl/redact.ts';
 import { reasonOf } from '../task/errors.ts';
 
 export const EXIT = {
@@ -47,16 +48,36 @@ export function exitCodeFor(error: unknown): ExitCode {
 
 /**
  * One line for stderr: what failed and why. kubectl's own stderr follows only for the lines the
- * diagnosis does not already carry (warnings, extra causes), so nothing is said twice.
+ * diagnosis does not already carry (warnings, extra causes), so nothing is said twice, and never
+ * the patch kubectl echoes after "error when applying patch:" (it holds the manifest, Secrets
+ * included); what remains is scrubbed of secret-looking values.
  */
 export function diagnose(error: unknown): string {
   if (error instanceof KubectlError) {
-    const extra = (error.result?.stderr ?? '')
-      .split('\n')
+    const extra = withoutEchoedPatches((error.result?.stderr ?? '').split('\n'))
       .map((line) => line.trim())
-      .filter((line) => line !== '' && !error.message.includes(line.replace(/^(Error from server \(\w+\): |error: |\* )/, '')));
-    return [`error: ${error.message} [${error.reason}]`, ...extra.map((line) => `  ${line}`)].join('\n');
+      .filter((line) => line !== '' && !error.message.includes(line.replace(/^(Error from server \(\w+\): |error: |\* )/, '')))
+      .map((line) => `  ${redactText(line)}`);
+    return [`error: ${error.message} [${error.reason}]`, ...extra].join('\n');
   }
   if (error instanceof Error) return `error: ${error.message}`;
   return `error: ${String(error)}`;
+}
+
+/** Drops the object kubectl prints between "error when applying patch:" and "to:". */
+function withoutEchoedPatches(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let inPatch = false;
+  for (const line of lines) {
+    if (inPatch) {
+      if (line.trim() === 'to:') {
+        inPatch = false;
+        out.push('  <patch not shown>');
+      }
+      continue;
+    }
+    out.push(line);
+    if (/error when applying patch:\s*$/.test(line)) inPatch = true;
+  }
+  return out;
 }

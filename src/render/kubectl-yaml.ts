@@ -66,12 +66,21 @@ export function toKubectlYaml(documents: readonly JsonObject[]): string {
 const YAML11_BREAK = /[\u0085\u2028\u2029]/;
 const YAML11_BREAKS = new RegExp(YAML11_BREAK.source, 'g');
 
+/**
+ * go-yaml v2 strips `_` before Go's strconv parsing, so strings like `+_1`, `0_x1F` or `1e_3` are
+ * numbers to kubectl although no YAML 1.1 tag says so. Anything that looks numeric once the
+ * underscores are gone is quoted: quoting costs nothing, a wrong type costs an apply.
+ */
+const GO_NUMERIC = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|\.(inf|Inf|INF)|\.(nan|NaN|NAN))$/;
+const looksNumericToGo = (value: string): boolean => value.includes('_') && GO_NUMERIC.test(value.replace(/_/g, ''));
+
 function toYaml(document: JsonObject): string {
   const doc = new Document(document, { ...OUTPUT_SCHEMA, aliasDuplicateObjects: false });
   visit(doc, {
     Scalar(_key, node) {
       // A plain `<<` key is a YAML 1.1 merge key to go-yaml, which would fail on a non-map value.
       if (node.value === '<<') node.type = Scalar.QUOTE_DOUBLE;
+      if (typeof node.value === 'string' && looksNumericToGo(node.value)) node.type = Scalar.QUOTE_DOUBLE;
       // Such characters are escaped below, which only a double-quoted scalar allows.
       if (typeof node.value === 'string' && YAML11_BREAK.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
     },

@@ -69,6 +69,7 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
   let consecutiveErrors = 0;
   let watchFailures = 0;
   let stopStream: (() => void) | undefined;
+  let expiredInARow = 0;
 
   const emit = (event: WatchEvent): void => {
     if (mode !== 'stopped') options.onEvent(event);
@@ -146,7 +147,13 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
     stopStream = undefined;
     if (deleted) return 'deleted';
     if (abort.signal.aborted) return 'again';
-    if (serverError?.code === 410) return 'again'; // expired resourceVersion: a fresh list fixes it
+    if (serverError?.code === 410) {
+      // An expired resourceVersion: a fresh list fixes it, at once the first time; a server that
+      // keeps answering 410 gets the backoff instead of a kubectl started in a tight loop.
+      expiredInARow += 1;
+      return expiredInARow === 1 ? 'again' : 'pause';
+    }
+    expiredInARow = 0;
     if (serverError !== undefined) {
       watchFailures += 1;
       const error = new KubectlError({ reason: serverError.code >= 500 ? 'ServerError' : 'Unknown', message: `kubectl get --watch: watch ended by the server: ${serverError.message}`, result, attempts: 1 });

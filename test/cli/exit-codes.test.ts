@@ -38,4 +38,26 @@ describe('cli/exit-codes', () => {
     expect(diagnose(plain)).to.equal('error: kubectl get: NotFound: tasks "x" not found [NotFound]');
     expect(diagnose(new Error('boom'))).to.equal('error: boom');
   });
+
+  it('never prints the patch kubectl echoes, nor secret-looking values, from kubectl\'s stderr', () => {
+    const error = new KubectlError({
+      reason: 'Forbidden',
+      message: 'kubectl apply: Forbidden: secrets "db" is forbidden: User "task-executor" cannot patch resource "secrets"',
+      result: result(
+        [
+          'Error from server (Forbidden): error when applying patch:',
+          '{"stringData":{"db.conf":"user=x pw=hunter2","password":"hunter2"}}',
+          'to:',
+          'Resource: "/v1, Resource=secrets", GroupVersionKind: "/v1, Kind=Secret"',
+          'Name: "db", Namespace: "tasks"',
+          'for: "STDIN": error when patching "STDIN": secrets "db" is forbidden: User "task-executor" cannot patch resource "secrets"',
+          'W1125 01:00:00.000000 1 warnings.go:70] token: "abc" was used with "password": "hunter2"',
+        ].join('\n'),
+      ),
+    });
+    const text = diagnose(error);
+    expect(text).not.to.contain('hunter2');
+    expect(text).to.contain('<patch not shown>');
+    expect(text).to.contain('Name: "db", Namespace: "tasks"');
+  });
 });

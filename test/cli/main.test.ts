@@ -138,6 +138,13 @@ describe('cli (in-process, sandbox + real kubectl)', function () {
     });
     expect(r.exitCode, r.stderr).to.equal(0);
     expect(r.stdout.trim()).to.equal('task/p1');
+    // Node 20 would take --env-file for its own flag and die before our code ran.
+    const missing = await execa('kubectl', ['task', 'render', '-f', template, '--env-file', path.join(dir, 'no-such.env')], {
+      env: { PATH: `${bin}:${process.env['PATH'] ?? ''}` },
+      reject: false,
+    });
+    expect(missing.exitCode).to.equal(2);
+    expect(missing.stderr).to.contain(`cannot read --env-file ${path.join(dir, 'no-such.env')}: ENOENT`);
   });
 });
 

@@ -49,7 +49,7 @@ describe('render/kubectl-yaml: YAML as kubectl reads it', function () {
       expect(ours).to.deep.equal(kubectlRead(text));
     });
     it('every string we serialise comes back from kubectl as the same string', () => {
-      const strings = [...SCALARS, '<<', 'a\u2028b', 'x\u0085y\u2029z', 'line\nbreak', ' lead', '# c', '- x', 'a: b', '{}', '[]'];
+      const strings = [...SCALARS, '<<', 'a\u2028b', 'x\u0085y\u2029z', 'line\nbreak', ' lead', '# c', '- x', 'a: b', '{}', '[]', '+_1', '-_1', '0_x1F', '0_o7', '0_b1', '1e_3', '_1_', '1_0.5'];
       const docs = [
         configMap(Object.fromEntries(strings.map((s, i) => [`v${i}`, s]))),
         configMap(Object.fromEntries(strings.map((s, i) => [s, `k${i}`]))),

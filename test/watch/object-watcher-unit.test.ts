@@ -86,4 +86,23 @@ describe('watch/object-watcher (scripted kubectl)', () => {
     expect(sleeps).to.have.length(1); // only after the 500, not after the 410
     expect(seen.some((e) => e.type === 'observed' && (e.object['status'] as { state: string }).state === 'error')).to.equal(false);
   });
+
+  it('backs off when the server keeps answering 410, instead of relisting in a tight loop', async () => {
+    const gone = { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'too old resource version', reason: 'Expired', code: 410 };
+    const { spawn, started } = scripted([{ lines: [line('ADDED', task('standby')), line('ERROR', gone)], exitCode: -1 }]);
+    const sleeps: number[] = [];
+    const watcher = watchObject({
+      kubectl: new Kubectl({ streamSpawn: spawn }),
+      ref,
+      onEvent: () => {},
+      absenceCheckMs: 60_000,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        if (sleeps.length >= 3) void watcher.stop(); // not awaited: stop() waits for this loop
+      },
+    });
+    await watcher.done;
+    expect(started()).to.equal(4); // the first 410 relists at once, every later one waits
+    expect(sleeps).to.have.length(3);
+  });
 });
