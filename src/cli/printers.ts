@@ -1,6 +1,7 @@
 /** Output formatting, kept apart from the commands' logic (kubectl's printers model). */
 import { stringify } from 'yaml';
 import type { StatusUpdate } from '../task/kubectl-task.ts';
+import type { ExecutorState } from '../task/states.ts';
 import type { OutputFormat } from './flags.ts';
 
 export interface Out {
@@ -34,7 +35,7 @@ export interface TaskSummary {
   readonly namespace: string | undefined;
   readonly desired: string | undefined;
   readonly actual: string | undefined;
-  readonly executorState: string | undefined;
+  readonly executorState: ExecutorState | undefined;
   readonly error: string | undefined;
 }
 

@@ -7,6 +7,7 @@ import createDebug from 'debug';
 import { Kubectl } from '../kubectl/runner.ts';
 import { renderTask } from '../task/render-task.ts';
 import { KubectlTask, type StatusUpdate } from '../task/kubectl-task.ts';
+import type { ExecutorState } from '../task/states.ts';
 import type { ExecutorEnvArgs } from '../render/executor-env.ts';
 import type { ConnectionFlags, TemplateFlags } from './flags.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
@@ -106,7 +107,7 @@ export async function makePrintingTask(args: {
   };
 }
 
-/** Exit code of a command that followed a task: 1 when the task failed or vanished. */
-export function exitCodeForTask(task: KubectlTask): ExitCode {
-  return task.status === 'TASK_FAILED' || task.status === 'TASK_LOST' ? EXIT.taskFailed : EXIT.ok;
+/** Exit code of a command that reports a task's state: 1 when the task failed or vanished. */
+export function exitCodeForStatus(state: ExecutorState | undefined): ExitCode {
+  return state === 'TASK_FAILED' || state === 'TASK_LOST' ? EXIT.taskFailed : EXIT.ok;
 }

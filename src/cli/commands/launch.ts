@@ -2,7 +2,7 @@ import { isTerminal } from '../../task/states.ts';
 import type { Command, CommandIo } from '../command.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, templateFlags, type ConnectionFlags, type TemplateFlags } from '../flags.ts';
-import { enableVerbose, exitCodeForTask, makePrintingTask } from '../task-context.ts';
+import { enableVerbose, exitCodeForStatus, makePrintingTask } from '../task-context.ts';
 
 export const LAUNCH_FLAGS = { ...CONNECTION_FLAGS, ...TEMPLATE_FLAGS, 'no-wait': { type: 'boolean' } } as const;
 
@@ -35,5 +35,5 @@ export async function launchTask(args: { template: TemplateFlags; connection: Co
     }
   }
   await task.detach();
-  return exitCodeForTask(task);
+  return exitCodeForStatus(task.status);
 }

@@ -1,9 +1,10 @@
+import { getObject } from '../../kubectl/commands.ts';
+import { isJsonObject } from '../../kubectl/types.ts';
+import { executorStateFor, parseTaskState } from '../../task/states.ts';
 import type { Command } from '../command.ts';
-import { EXIT } from '../exit-codes.ts';
 import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, templateFlags } from '../flags.ts';
 import { formatSummary, type TaskSummary } from '../printers.ts';
-import { enableVerbose, makeKubectl, makeTask } from '../task-context.ts';
-import { TaskError } from '../../task/errors.ts';
+import { enableVerbose, exitCodeForStatus, makeKubectl, makeTask } from '../task-context.ts';
 
 export const statusCommand: Command = {
   name: 'status',
@@ -14,30 +15,31 @@ export const statusCommand: Command = {
     const connection = connectionFlags(values);
     enableVerbose(connection);
     const template = await templateFlags('status', values);
-    const task = await makeTask({ template, connection, kubectl: makeKubectl(connection) });
-    const rendered = await task.render();
-    const ref = rendered.manifest.taskRef;
+    const kubectl = makeKubectl(connection);
+    const task = await makeTask({ template, connection, kubectl });
+    const ref = (await task.render()).manifest.taskRef;
+    // One read is the whole answer: no watch to start and stop.
+    await kubectl.ensureVersion();
+    const object = await getObject(kubectl, ref);
+    const identity = { taskId: task.id, name: ref.name, namespace: ref.namespace };
     let summary: TaskSummary;
-    try {
-      const observation = await task.attach();
-      const spec = observation.object['spec'];
-      const desired = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? spec['state'] : undefined;
+    if (object === undefined) {
+      summary = { ...identity, desired: undefined, actual: undefined, executorState: 'TASK_LOST', error: 'not found' };
+    } else {
+      const spec = object['spec'];
+      const status = object['status'];
+      const desired = isJsonObject(spec) ? spec['state'] : undefined;
+      const error = isJsonObject(status) ? status['error'] : undefined;
+      const actual = parseTaskState(isJsonObject(status) ? status['state'] : undefined);
       summary = {
-        taskId: task.id,
-        name: ref.name,
-        namespace: ref.namespace,
+        ...identity,
         desired: typeof desired === 'string' ? desired : undefined,
-        actual: observation.state ?? observation.unknownState,
-        executorState: task.status,
-        error: observation.error,
+        actual: typeof actual === 'object' ? actual.unknown : actual,
+        executorState: typeof actual === 'string' ? executorStateFor(actual) : undefined,
+        error: typeof error === 'string' && error !== '' ? error : undefined,
       };
-    } catch (error) {
-      if (!(error instanceof TaskError && error.reason === 'TaskGone')) throw error;
-      summary = { taskId: task.id, name: ref.name, namespace: ref.namespace, desired: undefined, actual: undefined, executorState: 'TASK_LOST', error: 'not found' };
-    } finally {
-      await task.detach();
     }
     out.stdout(formatSummary(summary, template.output));
-    return summary.executorState === 'TASK_FAILED' || summary.executorState === 'TASK_LOST' ? EXIT.taskFailed : EXIT.ok;
+    return exitCodeForStatus(summary.executorState);
   },
 };

@@ -1,7 +1,7 @@
 import { isTerminal } from '../../task/states.ts';
 import type { Command } from '../command.ts';
 import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, templateFlags } from '../flags.ts';
-import { enableVerbose, exitCodeForTask, makePrintingTask } from '../task-context.ts';
+import { enableVerbose, exitCodeForStatus, makePrintingTask } from '../task-context.ts';
 
 export const watchCommand: Command = {
   name: 'watch',
@@ -16,6 +16,6 @@ export const watchCommand: Command = {
     await task.attach();
     await waitUntil(signal);
     await task.detach();
-    return exitCodeForTask(task);
+    return exitCodeForStatus(task.status);
   },
 };
