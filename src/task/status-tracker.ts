@@ -3,7 +3,7 @@
  * Waiters settle on the first observation that decides them, so a transition resolves (or fails)
  * as soon as the watch delivers the answer instead of on the next poll tick.
  */
-import type { KubeObject } from '../kubectl/types.ts';
+import { isJsonObject, type KubeObject } from '../kubectl/types.ts';
 import { parseTaskState, type TaskState } from './states.ts';
 
 export interface Observation {
@@ -109,7 +109,7 @@ function defaultTimer(fn: () => void, ms: number): () => void {
 }
 
 function toObservation(object: KubeObject): Observation {
-  const status = asRecord(object['status']);
+  const status = isJsonObject(object['status']) ? object['status'] : undefined;
   const parsed = parseTaskState(status?.['state']);
   const error = status?.['error'];
   const generation = object.metadata['generation'];
@@ -120,8 +120,4 @@ function toObservation(object: KubeObject): Observation {
     ...(typeof generation === 'number' ? { generation } : {}),
     object,
   };
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
