@@ -6,7 +6,8 @@
  */
 import type { JsonObject } from '../../kubectl/types.ts';
 import { Backoff, abortableSleep, type Sleep } from '../../watch/backoff.ts';
-import type { StatusWriter, TaskEvent, TaskKey, TaskSource, WriteOutcome } from './controller.ts';
+import type { StatusWriter, TaskEvent, TaskKey, WriteOutcome } from './controller.ts';
+import { LoopingTaskSource } from './source-loop.ts';
 import type { HttpClient } from './http-client.ts';
 import { isJsonObject } from './reconcile.ts';
 
@@ -24,32 +25,18 @@ export interface HttpTransportOptions {
 
 type WatchOutcome = 'relist' | 'stopped';
 
-export class HttpTaskSource implements TaskSource {
-  #state: 'idle' | 'running' | 'stopped' = 'idle';
-  #loop: Promise<void> = Promise.resolve();
-  readonly #abort = new AbortController();
+export class HttpTaskSource extends LoopingTaskSource {
   readonly #options: HttpTransportOptions;
   readonly #sleep: Sleep;
   readonly #backoff: Backoff;
   readonly #log: (line: string) => void;
 
   constructor(options: HttpTransportOptions) {
+    super('http');
     this.#options = options;
     this.#sleep = options.sleep ?? abortableSleep;
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 5000, jitter: 0 });
     this.#log = options.log ?? (() => {});
-  }
-
-  start(onEvent: (event: TaskEvent) => void): void {
-    if (this.#state !== 'idle') throw new Error(`fake controller http source: start() called in state ${this.#state}`);
-    this.#state = 'running';
-    this.#loop = this.#run(onEvent);
-  }
-
-  async stop(): Promise<void> {
-    this.#state = 'stopped';
-    this.#abort.abort();
-    await this.#loop;
   }
 
   get #collection(): string {
@@ -57,11 +44,11 @@ export class HttpTaskSource implements TaskSource {
     return ns === undefined ? `${TASKS_API}/tasks` : `${TASKS_API}/namespaces/${encodeURIComponent(ns)}/tasks`;
   }
 
-  async #run(onEvent: (event: TaskEvent) => void): Promise<void> {
-    const signal = this.#abort.signal;
-    while (this.#state === 'running') {
+  protected async run(onEvent: (event: TaskEvent) => void): Promise<void> {
+    const signal = this.abort.signal;
+    while (this.running) {
       const listed = await this.#list();
-      if (this.#state !== 'running') return;
+      if (!this.running) return;
       if (listed.kind === 'crd-missing') {
         await this.#sleep(CRD_WAIT_MS, signal);
         continue;
@@ -128,18 +115,18 @@ export class HttpTaskSource implements TaskSource {
             return; // BOOKMARK: the next relist picks a fresh resourceVersion anyway.
         }
       },
-      this.#abort.signal,
+      this.abort.signal,
     );
-    if (end.kind === 'aborted' || this.#state !== 'running') return 'stopped';
+    if (end.kind === 'aborted' || !this.running) return 'stopped';
     if (end.kind === 'http-error' || end.kind === 'network-error') {
       const detail = end.kind === 'http-error' ? `HTTP ${end.status}: ${statusMessage(end.body)}` : end.message;
       this.#log(`fake-controller: watch ${this.#collection} failed: ${detail}`);
-      await this.#sleep(this.#backoff.next(), this.#abort.signal);
+      await this.#sleep(this.#backoff.next(), this.abort.signal);
     } else if (gone) {
       this.#log(`fake-controller: watch ${this.#collection} expired, relisting`);
     } else if (lines === 0) {
       // A server that ends every watch at once must not turn the relist into a busy loop.
-      await this.#sleep(this.#backoff.next(), this.#abort.signal);
+      await this.#sleep(this.#backoff.next(), this.abort.signal);
     }
     return 'relist';
   }

@@ -10,7 +10,8 @@ import { isKubectlError } from '../../kubectl/errors.ts';
 import type { JsonObject, KubectlResult } from '../../kubectl/types.ts';
 import { Backoff, abortableSleep, type Sleep } from '../../watch/backoff.ts';
 import { JsonValueSplitter } from '../../watch/json-stream.ts';
-import type { StatusWriter, TaskEvent, TaskKey, TaskSource, WriteOutcome } from './controller.ts';
+import type { StatusWriter, TaskEvent, TaskKey, WriteOutcome } from './controller.ts';
+import { LoopingTaskSource } from './source-loop.ts';
 import { isJsonObject } from './reconcile.ts';
 
 /** Fully qualified, so a `tasks` resource of another group can never shadow ours. */
@@ -37,11 +38,8 @@ export interface KubectlTransportOptions {
   readonly log?: (line: string) => void;
 }
 
-export class KubectlTaskSource implements TaskSource {
-  #state: 'idle' | 'running' | 'stopped' = 'idle';
-  #loop: Promise<void> = Promise.resolve();
+export class KubectlTaskSource extends LoopingTaskSource {
   #current: { stop(): void } | undefined;
-  readonly #abort = new AbortController();
   readonly #options: KubectlTransportOptions;
   readonly #sleep: Sleep;
   readonly #now: () => number;
@@ -49,6 +47,7 @@ export class KubectlTaskSource implements TaskSource {
   readonly #log: (line: string) => void;
 
   constructor(options: KubectlTransportOptions) {
+    super('kubectl');
     this.#options = options;
     this.#sleep = options.sleep ?? abortableSleep;
     this.#now = options.now ?? Date.now;
@@ -56,23 +55,14 @@ export class KubectlTaskSource implements TaskSource {
     this.#log = options.log ?? (() => {});
   }
 
-  start(onEvent: (event: TaskEvent) => void): void {
-    if (this.#state !== 'idle') throw new Error(`fake controller kubectl source: start() called in state ${this.#state}`);
-    this.#state = 'running';
-    this.#loop = this.#run(onEvent);
-  }
-
-  async stop(): Promise<void> {
-    this.#state = 'stopped';
-    this.#abort.abort();
+  protected override onStop(): void {
     this.#current?.stop();
-    await this.#loop;
   }
 
-  async #run(onEvent: (event: TaskEvent) => void): Promise<void> {
+  protected async run(onEvent: (event: TaskEvent) => void): Promise<void> {
     const ns = this.#options.namespace;
     const args = ['get', TASK_RESOURCE, ...(ns === undefined ? ['-A'] : []), '--watch', '-o', 'json', '--output-watch-events'];
-    while (this.#state === 'running') {
+    while (this.running) {
       const splitter = new JsonValueSplitter();
       let lastStderr = '';
       const startedAt = this.#now();
@@ -86,16 +76,16 @@ export class KubectlTaskSource implements TaskSource {
         },
       });
       this.#current = watch;
-      if (this.#state !== 'running') watch.stop();
+      if (!this.running) watch.stop();
       const result = await watch.done;
       this.#current = undefined;
-      if (this.#state !== 'running') return;
+      if (!this.running) return;
       if (this.#now() - startedAt >= HEALTHY_RUN_MS) this.#backoff.reset();
       const wait = this.#backoff.next();
       this.#log(
         `fake-controller: kubectl watch exited (code ${String(result.exitCode)}${lastStderr === '' ? '' : `: ${lastStderr}`}), restarting in ${wait} ms`,
       );
-      await this.#sleep(wait, this.#abort.signal);
+      await this.#sleep(wait, this.abort.signal);
     }
   }
 }
