@@ -37,14 +37,21 @@ export class StatusTracker {
     return this.presence === 'deleted';
   }
 
-  /** Records an object; returns the new observation and the one it replaces. */
-  observe(object: KubeObject): { previous: Observation | undefined; current: Observation } {
+  /**
+   * Records an object; returns the new observation and the one it replaces. An object older than
+   * the one already observed (see isOlder) changes nothing: `stale` is true and `current` is the
+   * observation kept, so a late patch response can never move the status backwards.
+   */
+  observe(object: KubeObject): { previous: Observation | undefined; current: Observation; stale: boolean } {
     const previous = this.lastObservation;
+    if (previous !== undefined && this.presence === 'present' && isOlder(object, previous.object)) {
+      return { previous, current: previous, stale: true };
+    }
     const current = toObservation(object);
     this.lastObservation = current;
     this.presence = 'present';
     this.notify(current);
-    return { previous, current };
+    return { previous, current, stale: false };
   }
 
   markDeleted(): void {
@@ -107,6 +114,24 @@ function defaultTimer(fn: () => void, ms: number): () => void {
   const timer = setTimeout(fn, ms);
   return () => clearTimeout(timer);
 }
+
+/**
+ * The ordering rule: `candidate` is older than `current` when both are the same incarnation (same
+ * uid) and its resourceVersion is lower or equal. The API calls resourceVersions opaque, but
+ * kube-apiserver's are etcd revisions, decimal integers that grow with every write, and client-go's
+ * own watch cache compares them the same way. An equal version is the same write seen twice (a
+ * relist replaying it): not news. Versions that are not decimal integers (another server) or a
+ * changed uid (the object was re-created) cannot be ordered, so the later arrival wins.
+ */
+export function isOlder(candidate: KubeObject, current: KubeObject): boolean {
+  if (candidate.metadata['uid'] !== current.metadata['uid']) return false;
+  const a = candidate.metadata['resourceVersion'];
+  const b = current.metadata['resourceVersion'];
+  if (typeof a !== 'string' || typeof b !== 'string' || !DECIMAL.test(a) || !DECIMAL.test(b)) return false;
+  return a.length !== b.length ? a.length < b.length : a <= b;
+}
+
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
 function toObservation(object: KubeObject): Observation {
   const status = isJsonObject(object['status']) ? object['status'] : undefined;

@@ -110,3 +110,56 @@ async function expectRejection(promise: Promise<unknown>, pattern: RegExp): Prom
   }
   expect.fail(`expected a rejection matching ${pattern}`);
 }
+
+describe('StatusTracker ordering: an observation never replaces a newer one', () => {
+  const at = (state: string, resourceVersion: string, uid = 'u1'): KubeObject => {
+    const object = task(state);
+    return { ...object, metadata: { ...object.metadata, uid, resourceVersion } };
+  };
+
+  it('ignores an object with a lower resourceVersion (a late patch response after the watch event)', () => {
+    const tracker = new StatusTracker();
+    tracker.observe(at('standby', '10'));
+    expect(tracker.observe(at('configured', '12')).stale).to.equal(false);
+    const late = tracker.observe(at('standby', '11'));
+    expect(late.stale).to.equal(true);
+    expect(late.current.state).to.equal('configured');
+    expect(tracker.last?.state).to.equal('configured');
+  });
+
+  it('treats the same resourceVersion as the same write (a relist replay is not news)', () => {
+    const tracker = new StatusTracker();
+    tracker.observe(at('configured', '7'));
+    expect(tracker.observe(at('configured', '7')).stale).to.equal(true);
+  });
+
+  it('compares versions as integers, not strings (9 < 10)', () => {
+    const tracker = new StatusTracker();
+    tracker.observe(at('standby', '9'));
+    expect(tracker.observe(at('configured', '10')).stale).to.equal(false);
+    expect(tracker.observe(at('standby', '9')).stale).to.equal(true);
+  });
+
+  it('accepts a re-created object (another uid) and versions it cannot order', () => {
+    const tracker = new StatusTracker();
+    tracker.observe(at('running', '50'));
+    expect(tracker.observe(at('standby', '3', 'u2')).stale).to.equal(false);
+    expect(tracker.observe(at('configured', 'opaque-a', 'u2')).stale).to.equal(false);
+  });
+
+  it('does not wake a waiter with a stale object', async () => {
+    const tracker = new StatusTracker();
+    tracker.observe(at('configured', '12'));
+    let woke = 0;
+    const waiting = tracker.waitFor({
+      decide: (o) => (o !== 'deleted' && o.state === 'running' ? { settle: 'resolve', value: o } : (woke++, undefined)),
+      timeoutMs: 10_000,
+      onTimeout: () => new Error('timeout'),
+    });
+    const before = woke;
+    tracker.observe(at('standby', '11'));
+    expect(woke).to.equal(before);
+    tracker.observe(at('running', '13'));
+    expect((await waiting).state).to.equal('running');
+  });
+});
