@@ -174,7 +174,7 @@ export function parseRetryAfterMs(stderr: string): number | undefined {
 }
 
 /** Flags whose value is the next argument, so the label does not mistake the value for an object. */
-const FLAGS_WITH_VALUE = new Set(['-n', '--namespace', '-f', '--filename', '-o', '--output', '-p', '--patch', '-l', '--selector', '--context', '--kubeconfig', '--type', '--subresource', '--token', '--password']);
+const FLAGS_WITH_VALUE = new Set(['-n', '--namespace', '-f', '--filename', '-o', '--output', '-p', '--patch', '--patch-file', '-l', '--selector', '--context', '--kubeconfig', '--type', '--subresource', '--token', '--password']);
 
 /** kubectl's own wait (`delete --wait`, `wait`) names the object it gave up on; argv may list several. */
 const WAITED_FOR = /timed out waiting for the condition on (\S+)/;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import createDebug from 'debug';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { format } from 'node:util';
 import { KubectlError } from '../../src/kubectl/errors.ts';
 import { patchJson, patchMerge } from '../../src/kubectl/commands.ts';
@@ -79,12 +80,15 @@ describe('kubectl/argv', () => {
     expect(redactText('{"password": "hunter2", "user": "bob"} --from-literal=TOKEN=abc')).to.equal('{"password": "<redacted>", "user": "bob"} --from-literal=TOKEN=<redacted>');
   });
 
-  it('runner: patch secrets never reach result.argv, error messages, onAttempt or debug lines (kubectl still gets them)', async () => {
+  it('runner: patch secrets reach kubectl in a 0600 patch file only, never argv, result.argv, error messages, onAttempt or debug lines', async () => {
     const seen: string[][] = [];
+    const patchFiles: Array<{ path: string; text: string; mode: number }> = [];
     const events: string[] = [];
     const debugLines: string[] = [];
     const spawn: SpawnFn = async (file, args) => {
       seen.push([...args]);
+      const path = args.find((a) => a.startsWith('--patch-file='))?.slice('--patch-file='.length);
+      if (path !== undefined) patchFiles.push({ path, text: readFileSync(path, 'utf8'), mode: statSync(path).mode & 0o777 });
       return { argv: [file, ...args], exitCode: 1, stdout: '', stderr: 'Error from server (InternalError): an error on the server ("unknown") has prevented the request from succeeding\n', durationMs: 1, timedOut: false };
     };
     const k = new Kubectl({ spawn, namespace: 'rec', sleep: async () => {}, onAttempt: (e) => events.push(JSON.stringify(e)) });
@@ -103,13 +107,20 @@ describe('kubectl/argv', () => {
         const ke = error as KubectlError;
         expect(ke.reason).to.equal('ServerError');
         expect(`${ke.message} ${JSON.stringify(ke.result?.argv)}`).to.not.contain('hunter2');
-        expect(ke.result?.argv.join(' ')).to.contain('<redacted>');
+        expect(ke.result?.argv.join(' ')).to.match(/ --patch-file=\S+patch\.json /);
       }
     } finally {
       createDebug.log = previousLog;
       createDebug.enable(previousNamespaces);
     }
-    expect(seen.some((args) => args.join(' ').includes('hunter2'))).to.equal(true);
+    expect(seen.some((args) => args.join(' ').includes('hunter2'))).to.equal(false);
+    // Every attempt (the ServerError is retried) found the file; it is gone once the call ended.
+    expect(patchFiles).to.have.length(seen.length);
+    for (const f of patchFiles) {
+      expect(f.text).to.contain('hunter2');
+      expect(f.mode).to.equal(0o600);
+      expect(existsSync(f.path)).to.equal(false);
+    }
     expect(events.length).to.be.greaterThan(0);
     expect(debugLines.length).to.be.greaterThan(0);
     expect([...events, ...debugLines].join('\n')).to.not.contain('hunter2');
