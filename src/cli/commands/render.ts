@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { renderTask } from '../../task/render-task.ts';
 import type { Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -25,7 +24,9 @@ export const renderCommand: Command = {
     const objects = rendered.manifest.objects;
     if (template.output === 'json') out.stdout(`${JSON.stringify(objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`);
     else if (template.output === 'name') out.stdout(objects.map((o) => `${o.kind.toLowerCase()}/${o.metadata.name}\n`).join(''));
-    else out.stdout(objects.map((o) => stringify(o)).join('---\n'));
+    // Exactly the text launch hands to `kubectl apply -f -` (YAML 1.1-safe: `yes`, `0644` stay
+    // strings), so `render | kubectl apply -f -` creates the same objects as launch.
+    else out.stdout(rendered.yaml);
     return EXIT.ok;
   },
 };
