@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import os from 'node:os';
-import { mkdtemp, symlink, writeFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, symlink, writeFile, rm } from 'node:fs/promises';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main.ts';
@@ -126,6 +126,69 @@ describe('cli (in-process, sandbox + real kubectl)', function () {
     expect(r.stdout).to.match(/TASK_RUNNING/);
     const k = await run('kill', '-f', path.join(repoRoot, 'templates', 'example.yaml'), '--env', 'TASK_NAME=wf1', ...conn());
     expect(k.code, k.stderr).to.equal(0);
+  });
+
+  it('takes --kubeconfig, --context, -n and --kubectl before the command, as kubectl does', async () => {
+    const env = ['--env', 'TASK_NAME=g1', '--env', 'O2_ROLE=flp001'];
+    const launched = await run(`--kubeconfig=${cluster.kubeconfig}`, '--context', 'admin', '-n', 'cli', 'launch', '-f', template, ...env);
+    expect(launched.code, launched.stderr).to.equal(0);
+    expect(launched.stdout).to.match(/g1\s+TASK_RUNNING/);
+    const status = await run('--kubeconfig', cluster.kubeconfig, '--context=admin', '-n=cli', '--kubectl', 'kubectl', 'status', '-f', template, ...env, '-o', 'json');
+    expect(status.code, status.stderr).to.equal(0);
+    expect(JSON.parse(status.stdout)).to.deep.include({ name: 'g1', namespace: 'cli', executorState: 'TASK_RUNNING' });
+    // A flag after the command wins over the same flag before it, as in kubectl.
+    const wrongFirst = await run('--kubeconfig', path.join(dir, 'nowhere'), '-ncli', 'status', '-f', template, ...env, '--kubeconfig', cluster.kubeconfig, '--context', 'admin', '-o', 'json');
+    expect(wrongFirst.code, wrongFirst.stderr).to.equal(0);
+    const killed = await run('--kubeconfig', cluster.kubeconfig, '--context', 'admin', '--namespace', 'cli', 'kill', '-f', template, ...env);
+    expect(killed.code, killed.stderr).to.equal(0);
+    expect(killed.stdout).to.contain('TASK_KILLED');
+  });
+
+  it('rejects unknown or incomplete flags before the command in one line (exit 2)', async () => {
+    const unknown = await run('--frobnicate', 'status');
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.equal('error: unknown flag "--frobnicate" before the command (allowed there: --kubeconfig, --context, -n/--namespace, --kubectl, -v)\n');
+    const noValue = await run('--kubeconfig');
+    expect(noValue.code).to.equal(2);
+    expect(noValue.stderr).to.equal('error: flag --kubeconfig needs a value\n');
+    const noCommand = await run('--kubeconfig', 'F');
+    expect(noCommand.code).to.equal(2);
+    expect(noCommand.stdout).to.contain('Commands:');
+  });
+
+  it('--version and `version` print the version of package.json', async () => {
+    const pkg = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    for (const argv of [['--version'], ['version'], ['--kubeconfig', 'F', '--version']]) {
+      const r = await run(...argv);
+      expect(r.code, argv.join(' ')).to.equal(0);
+      expect(r.stdout).to.equal(`kubectl-task ${pkg.version}\n`);
+    }
+    // Through the bin too: `node --` in its shebang leaves --version to us.
+    const bin = await execa('node', [path.join(repoRoot, 'bin', 'kubectl-task.js'), '--version']);
+    expect(bin.stdout).to.equal(`kubectl-task ${pkg.version}`);
+  });
+
+  it('as the kubectl plugin, `kubectl task --kubeconfig F -n NS [-v] COMMAND` works', async () => {
+    const bin = path.join(dir, 'plugin-bin');
+    await execa('mkdir', ['-p', bin]);
+    await symlink(path.join(repoRoot, 'bin', 'kubectl-task.js'), path.join(bin, 'kubectl-task'));
+    const env = ['--env', 'TASK_NAME=pg1', '--env', 'O2_ROLE=x'];
+    const plugin = (...args: string[]) =>
+      execa('kubectl', ['task', '--kubeconfig', cluster.kubeconfig, '--context', 'admin', '-n', 'cli', ...args], {
+        env: { PATH: `${bin}:${process.env['PATH'] ?? ''}`, KUBECACHEDIR: path.join(dir, 'plugin-cache') },
+        reject: false,
+      });
+    const launched = await plugin('launch', '-f', template, ...env);
+    expect(launched.exitCode, launched.stderr).to.equal(0);
+    const status = await execa('kubectl', ['task', '-v', `--kubeconfig=${cluster.kubeconfig}`, '--context=admin', '-ncli', 'status', '-f', template, ...env, '-o', 'json'], {
+      env: { PATH: `${bin}:${process.env['PATH'] ?? ''}`, KUBECACHEDIR: path.join(dir, 'plugin-cache') },
+      reject: false,
+    });
+    expect(status.exitCode, status.stderr).to.equal(0);
+    expect(status.stderr).to.contain('kubectl-task:kubectl'); // -v before the command: debug lines on stderr
+    expect(JSON.parse(status.stdout)).to.deep.include({ name: 'pg1', namespace: 'cli', executorState: 'TASK_RUNNING' });
+    const killed = await plugin('kill', '-f', template, ...env);
+    expect(killed.exitCode, killed.stderr).to.equal(0);
   });
 
   it('works as the kubectl plugin `kubectl task`', async () => {
