@@ -16,7 +16,13 @@ export type ExecutorState =
   | 'TASK_FINISHED'
   | 'TASK_FAILED'
   | 'TASK_KILLED'
-  | 'TASK_LOST';
+  | 'TASK_LOST'
+  /**
+   * Mesos' non-terminal "may still be running, cannot be seen" (partition-aware frameworks): the
+   * fleet reports it after an outage outlasted its grace period, and TASK_RUNNING once it sees the
+   * Task again.
+   */
+  | 'TASK_UNREACHABLE';
 
 export const TERMINAL_EXECUTOR_STATES: ReadonlySet<ExecutorState> = new Set<ExecutorState>([
   'TASK_FINISHED',

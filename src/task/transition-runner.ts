@@ -46,13 +46,7 @@ export async function runTransition(run: TransitionRun): Promise<Observation> {
   if (rule.carries === 'arguments') ops.push({ op: 'add', path: '/spec/arguments', value: { ...run.args } });
   debug('%s: %s %s → %s', taskId, event, rule.from, rule.to);
   const waiting = run.tracker.waitFor({
-    decide: (o) => {
-      if (o === 'deleted') return { settle: 'reject', error: fail('TaskGone', `${describeRef(ref)} was deleted during ${event}`) };
-      if (o.state === rule.to) return { settle: 'resolve', value: o };
-      if (o.state === 'error') return { settle: 'reject', error: fail('TransitionFailed', `${event} failed: ${o.error ?? 'status.state is error (no status.error given)'}`) };
-      if (o.state === 'done') return { settle: 'reject', error: fail('TransitionFailed', `${event} interrupted: the task finished`) };
-      return undefined;
-    },
+    decide: destinationVerdict({ event, rule, ref, fail }),
     timeoutMs,
     onTimeout: (last) => fail('TransitionTimeout', `${event} timed out after ${timeoutMs} ms waiting for "${rule.to}"; last observed status.state: ${last?.state ?? last?.unknownState ?? 'none'}`),
     ...timer,
@@ -65,4 +59,24 @@ export async function runTransition(run: TransitionRun): Promise<Observation> {
     throw error;
   }
   return waiting;
+}
+
+/**
+ * The destination-state semantics shared by KubectlTask and the fleet: resolve on the target state,
+ * fail fast on `error` (with status.error) or `done`, and on the Task's deletion.
+ */
+export function destinationVerdict(args: {
+  event: TransitionEvent;
+  rule: TransitionRule;
+  ref: ObjectRef;
+  fail: (reason: TaskErrorReason, message: string) => TaskError;
+}): (o: Observation | 'deleted') => { settle: 'resolve'; value: Observation } | { settle: 'reject'; error: Error } | undefined {
+  const { event, rule, ref, fail } = args;
+  return (o) => {
+    if (o === 'deleted') return { settle: 'reject', error: fail('TaskGone', `${describeRef(ref)} was deleted during ${event}`) };
+    if (o.state === rule.to) return { settle: 'resolve', value: o };
+    if (o.state === 'error') return { settle: 'reject', error: fail('TransitionFailed', `${event} failed: ${o.error ?? 'status.state is error (no status.error given)'}`) };
+    if (o.state === 'done') return { settle: 'reject', error: fail('TransitionFailed', `${event} interrupted: the task finished`) };
+    return undefined;
+  };
 }

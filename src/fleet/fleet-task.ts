@@ -1,0 +1,104 @@
+/**
+ * One task of a fleet: no kubectl process of its own, only what the shared informer tells it.
+ * It keeps the last observation (never replaced by an older one), and pushes each change of
+ * (executor state, status.state) exactly once with a per-task sequence number; nothing follows a
+ * terminal state.
+ */
+import type { ObjectRef, KubeObject } from '../kubectl/types.ts';
+import { executorStateFor, isTerminal, type ExecutorState, type TaskState } from '../task/states.ts';
+import { StatusTracker } from '../task/status-tracker.ts';
+import type { FleetStatusUpdate, FleetTaskSnapshot } from './types.ts';
+
+export type Phase =
+  /** Rendered and reserved; being applied. */
+  | 'launching'
+  /** Applied (or reattached): followed through the informer. */
+  | 'live'
+  /** Our delete was sent; the informer's DELETED ends it as TASK_KILLED. */
+  | 'killing'
+  | 'ended';
+
+export class FleetTask {
+  phase: Phase = 'launching';
+  readonly tracker = new StatusTracker();
+  /** Every object of the task when this fleet rendered it; undefined for a reattached task. */
+  refs: readonly ObjectRef[] | undefined;
+  /** Set while the task is out of sight (outage past the grace period). */
+  unreachable = false;
+  transitionInFlight: string | undefined;
+  private seq = 0;
+  private last: { state: ExecutorState; taskState: TaskState | undefined } | undefined;
+
+  constructor(
+    readonly taskId: string,
+    readonly ref: ObjectRef,
+    private readonly push: (update: FleetStatusUpdate) => void,
+    private readonly now: () => Date,
+  ) {}
+
+  get key(): string {
+    return `${this.ref.namespace ?? ''}/${this.ref.name}`;
+  }
+
+  get state(): ExecutorState | undefined {
+    return this.last?.state;
+  }
+
+  get ended(): boolean {
+    return isTerminal(this.last?.state);
+  }
+
+  /** Pushes a change; false when it is no change or the task already ended. */
+  report(state: ExecutorState, reason: string, options: { taskState?: TaskState | undefined; message?: string | undefined } = {}): boolean {
+    if (this.ended) return false;
+    const taskState = options.taskState ?? (state === 'TASK_RUNNING' || isTerminal(state) ? this.tracker.last?.state : undefined);
+    if (this.last !== undefined && this.last.state === state && this.last.taskState === taskState) return false;
+    this.last = { state, taskState };
+    this.seq += 1;
+    if (isTerminal(state)) this.phase = 'ended';
+    this.push({
+      taskId: this.taskId,
+      seq: this.seq,
+      state,
+      ...(taskState === undefined ? {} : { taskState }),
+      reason,
+      ...(options.message === undefined ? {} : { message: options.message }),
+      time: this.now().toISOString(),
+    });
+    return true;
+  }
+
+  /** Feeds an object from the informer or a patch response; reports what it changes. */
+  observe(object: KubeObject): void {
+    const { stale } = this.tracker.observe(object);
+    if (stale && !this.unreachable) return;
+    this.reportCurrent();
+  }
+
+  /** Reports the last observation, once the task is live (a launching task is still quiet). */
+  reportCurrent(): void {
+    const current = this.tracker.last;
+    if (current === undefined || (this.phase !== 'live' && this.phase !== 'killing')) return;
+    const state = executorStateFor(current.state);
+    if (state === undefined) return;
+    this.unreachable = false;
+    this.report(state, current.state ?? 'Observed', { taskState: current.state, ...(current.error === undefined ? {} : { message: current.error }) });
+  }
+
+  snapshot(): FleetTaskSnapshot {
+    const observed = this.tracker.last;
+    const spec = observed?.object['spec'];
+    const desired = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? spec['state'] : undefined;
+    const resourceVersion = observed?.object.metadata['resourceVersion'];
+    return {
+      taskId: this.taskId,
+      namespace: this.ref.namespace ?? '',
+      name: this.ref.name,
+      state: this.last?.state,
+      ...(observed?.state === undefined ? {} : { taskState: observed.state }),
+      ...(typeof desired === 'string' ? { desired } : {}),
+      seq: this.seq,
+      ...(typeof resourceVersion === 'string' ? { resourceVersion } : {}),
+    };
+  }
+}

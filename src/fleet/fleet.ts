@@ -1,0 +1,360 @@
+/**
+ * TaskFleet: many tasks of one kubectl connection, the engine behind `kubectl-task serve`.
+ *
+ *   requests ─► batchers (launch · transition · kill) ─► one kubectl call per batch ─► per-object results
+ *   tasks ◄── informer (ONE `kubectl get tasks -l … --watch` per namespace, or -A) ◄── cache by namespace/name
+ *     └──► status stream: each change once, with a per-task seq, never an older state over a newer one
+ *
+ * It never re-applies or deletes a task by itself: on start it lists the Tasks in scope (its
+ * executor id's, or every managed one) and reattaches to them. While the API server cannot be
+ * reached, tasks keep their last state; past the grace period they become TASK_UNREACHABLE, and
+ * TASK_RUNNING (or whatever the Task reached meanwhile) once the informer has relisted.
+ */
+import createDebug from 'debug';
+import type { Kubectl } from '../kubectl/runner.ts';
+import { getObjects } from '../kubectl/commands.ts';
+import { contextNamespace } from '../kubectl/config.ts';
+import { LABEL_MANAGED_BY, LABEL_TASK_ID, MANAGED_BY_VALUE, TASK_API_VERSION, TASK_KIND } from '../manifest/index.ts';
+import { TaskError, messageOf, reasonOf, type TaskErrorReason } from '../task/errors.ts';
+import type { ExecutorState } from '../task/states.ts';
+import { Informer, type InformerEvent } from '../watch/informer.ts';
+import { Batcher } from './batcher.ts';
+import { FleetTask } from './fleet-task.ts';
+import { launchBatch, type PreparedLaunch } from './launch-batch.ts';
+import { LABEL_EXECUTOR_ID, renderForFleet } from './render-launch.ts';
+import { killBatch, transitionBatch, type KillItem, type TransitionItem } from './change-batch.ts';
+import { destinationVerdict } from '../task/transition-runner.ts';
+import { parseTransitionEvent, ruleFor } from '../task/transitions.ts';
+import type { Engine, FleetLaunchRequest, FleetStatusUpdate, FleetTaskSnapshot, FleetTransitionRequest, FleetTransitionResult } from './types.ts';
+
+const debug = createDebug('kubectl-task:fleet');
+
+export { LABEL_EXECUTOR_ID } from './render-launch.ts';
+
+export interface BatchOptions {
+  readonly maxSize: number;
+  readonly delayMs: number;
+}
+
+export interface FleetOptions {
+  readonly kubectl: Kubectl;
+  /** Where tasks live (default: the runner's -n, else the kubeconfig context's, else `default`). */
+  readonly namespace?: string;
+  /** One informer for all namespaces (`-A`); a manifest's own namespace then decides. */
+  readonly allNamespaces?: boolean;
+  /** Labels every object the fleet applies (`kubectl-task/executor-id`), and scopes reattachment to it. */
+  readonly executorId?: string;
+  /** How long kubectl may keep failing before tasks become TASK_UNREACHABLE. Default 60 000. */
+  readonly unreachableGraceMs?: number;
+  readonly launchTimeoutMs?: number;
+  readonly transitionTimeoutMs?: number;
+  readonly killTimeoutMs?: number;
+  readonly batch?: Partial<BatchOptions>;
+  readonly informerBackoff?: { readonly initialMs: number; readonly maxMs: number };
+  readonly now?: () => Date;
+}
+
+const DEFAULT_BATCH: BatchOptions = { maxSize: 100, delayMs: 25 };
+const TASK_RESOURCE = 'tasks.v1alpha1.aliecs.alice.cern';
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+export function createFleet(options: FleetOptions): TaskFleet {
+  return new TaskFleet(options);
+}
+
+export class TaskFleet implements Engine {
+  private readonly tasks = new Map<string, FleetTask>();
+  private readonly byKey = new Map<string, FleetTask>();
+  private readonly listeners = new Set<(update: FleetStatusUpdate) => void>();
+  private readonly launches: Batcher<PreparedLaunch, void>;
+  private readonly transitions: Batcher<TransitionItem, void>;
+  private readonly kills: Batcher<KillItem, void>;
+  private readonly now: () => Date;
+  private informer: Informer | undefined;
+  private namespace: string | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly pendingLaunches = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: FleetOptions) {
+    const { executorId } = options;
+    if (executorId !== undefined && (executorId === '' || executorId.length > 63 || !LABEL_VALUE.test(executorId))) {
+      throw new TypeError(`executor id "${executorId}" is not a valid label value (1-63 of A-Z a-z 0-9 - _ ., alphanumeric at both ends)`);
+    }
+    const batch = { ...DEFAULT_BATCH, ...options.batch };
+    this.now = options.now ?? (() => new Date());
+    const k = options.kubectl;
+    this.launches = new Batcher({ ...batch, run: (items) => launchBatch(k, items, this.namespaceArg()) });
+    this.transitions = new Batcher({ ...batch, run: (items) => transitionBatch(k, items) });
+    this.kills = new Batcher({ ...batch, run: (items) => killBatch(k, items) });
+  }
+
+  get selector(): string {
+    const own = this.options.executorId === undefined ? '' : `,${LABEL_EXECUTOR_ID}=${this.options.executorId}`;
+    return `${LABEL_MANAGED_BY}=${MANAGED_BY_VALUE}${own}`;
+  }
+
+  /** The informer's stream restarts so far (tests and the benchmark read it). */
+  get informerRestarts(): number {
+    return this.informer?.restarts ?? 0;
+  }
+
+  async start(): Promise<{ readonly reattached: readonly string[] }> {
+    if (this.informer !== undefined) throw new Error('TaskFleet.start() was already called');
+    const k = this.options.kubectl;
+    await k.ensureVersion();
+    if (this.options.allNamespaces !== true) {
+      this.namespace = this.options.namespace ?? k.connection.namespace ?? (await contextNamespace(k)) ?? 'default';
+    }
+    this.informer = new Informer({
+      kubectl: k,
+      resource: TASK_RESOURCE,
+      apiPath: { groupVersion: `/apis/${TASK_API_VERSION}`, plural: 'tasks' },
+      namespace: this.options.allNamespaces === true ? null : (this.namespace ?? 'default'),
+      labelSelector: this.selector,
+      ...(this.options.informerBackoff === undefined ? {} : { backoff: this.options.informerBackoff }),
+    });
+    const reattached: string[] = [];
+    this.informer.on((event) => this.onInformer(event, reattached));
+    await this.informer.start();
+    for (const object of this.informer.list()) {
+      if (this.byKey.has(`${object.metadata.namespace ?? ''}/${object.metadata.name}`)) continue;
+      const taskId = object.metadata.labels?.[LABEL_TASK_ID];
+      if (taskId === undefined || this.tasks.has(taskId)) continue;
+      const task = this.track(taskId, { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }) });
+      task.phase = 'live';
+      task.observe(object);
+      reattached.push(taskId);
+    }
+    debug('started on %s (%s); reattached %d', this.namespace ?? 'all namespaces', this.selector, reattached.length);
+    return { reattached };
+  }
+
+  onStatus(listener: (update: FleetStatusUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  status(taskId?: string): readonly FleetTaskSnapshot[] {
+    if (taskId === undefined) return [...this.tasks.values()].map((t) => t.snapshot());
+    return [this.get(taskId).snapshot()];
+  }
+
+  async launch(request: FleetLaunchRequest): Promise<FleetTaskSnapshot> {
+    this.assertOpen(request.taskId);
+    if (this.tasks.has(request.taskId)) {
+      throw this.error('AlreadyLaunched', request.taskId, `task ${request.taskId} is already launched here: follow it with status, or kill it first`);
+    }
+    const prepared = await this.prepare(request);
+    const task = prepared.task;
+    const launching = this.launches.add(prepared);
+    this.pendingLaunches.set(task.taskId, launching.catch(() => {}));
+    try {
+      await launching;
+    } catch (error) {
+      this.untrack(task);
+      const reason = reasonOf(error);
+      // A task that exists (here or elsewhere) is refused without a status: nothing was launched.
+      if (reason !== 'AlreadyLaunched' && reason !== 'OwnedElsewhere') task.report('TASK_FAILED', reason, { message: messageOf(error) });
+      throw error;
+    } finally {
+      this.pendingLaunches.delete(task.taskId);
+    }
+    task.phase = 'live';
+    task.report('TASK_STARTING', 'Applied', { message: `applied ${(task.refs ?? []).length} object(s)` });
+    const cached = this.informer?.get(task.key);
+    if (cached !== undefined) task.observe(cached);
+    task.reportCurrent(); // the watch may have delivered the Task while it was still being applied
+    const timeoutMs = this.options.launchTimeoutMs ?? 60_000;
+    await task.tracker.waitFor({
+      decide: (o) =>
+        o === 'deleted'
+          ? { settle: 'reject', error: this.error('TaskGone', task.taskId, `task ${task.taskId}: its Task was deleted before reporting a status`) }
+          : o.state === undefined ? undefined : { settle: 'resolve', value: o },
+      timeoutMs,
+      onTimeout: () => this.error('NoStatus', task.taskId, `task ${task.taskId}: applied, but no status.state within ${timeoutMs} ms (is a task manager running?); kill it with a kill request`),
+    });
+    return task.snapshot();
+  }
+
+  private async prepare(request: FleetLaunchRequest): Promise<PreparedLaunch> {
+    // Nothing is reserved before rendering succeeds: a render failure is the request's error alone.
+    const rendered = await renderForFleet(request, {
+      ...(this.namespace === undefined ? {} : { namespace: this.namespace }),
+      ...(this.options.executorId === undefined ? {} : { executorId: this.options.executorId }),
+    });
+    if (this.tasks.has(request.taskId)) throw this.error('AlreadyLaunched', request.taskId, `task ${request.taskId} is already launched here`);
+    const key = `${rendered.manifest.taskRef.namespace ?? ''}/${rendered.manifest.taskRef.name}`;
+    if (this.byKey.has(key)) {
+      const other = this.byKey.get(key)?.taskId ?? '';
+      throw this.error('OwnedElsewhere', request.taskId, `task ${request.taskId}: Task ${key} is already task ${other}'s`);
+    }
+    const task = this.track(request.taskId, rendered.manifest.taskRef);
+    task.refs = rendered.manifest.refs;
+    return { task, rendered };
+  }
+
+  async transition(request: FleetTransitionRequest): Promise<FleetTransitionResult> {
+    this.assertOpen(request.taskId);
+    const task = this.get(request.taskId);
+    const event = parseTransitionEvent(request.event);
+    const rule = event === undefined ? undefined : ruleFor(event);
+    if (event === undefined || rule === undefined) {
+      throw this.error('UnsupportedTransition', task.taskId, `task ${task.taskId}: transition ${request.event} is not supported by a Task (CONFIGURE, START, STOP, RESET)`);
+    }
+    if (task.phase !== 'live') throw this.error(task.phase === 'launching' ? 'NotLaunched' : 'Terminated', task.taskId, `task ${task.taskId}: cannot ${event} while ${task.phase}`);
+    if (task.transitionInFlight !== undefined) throw this.error('WrongState', task.taskId, `task ${task.taskId}: cannot ${event} while ${task.transitionInFlight} is in progress`);
+    const timeoutMs = request.timeoutMs ?? this.options.transitionTimeoutMs ?? 30_000;
+    const fail = (reason: TaskErrorReason, message: string): TaskError => this.error(reason, task.taskId, `task ${task.taskId}: ${message}`);
+    task.transitionInFlight = event;
+    try {
+      const current = task.tracker.last;
+      if (current?.state !== rule.from) {
+        throw fail('WrongState', `cannot ${event} from "${current?.state ?? current?.unknownState ?? 'no status'}"; ${event} needs "${rule.from}"`);
+      }
+      const waiting = task.tracker.waitFor({
+        decide: destinationVerdict({ event, rule, ref: task.ref, fail }),
+        timeoutMs,
+        onTimeout: (last) => fail('TransitionTimeout', `${event} timed out after ${timeoutMs} ms waiting for "${rule.to}"; last observed status.state: ${last?.state ?? last?.unknownState ?? 'none'}`),
+      });
+      waiting.catch(() => {});
+      const ops = [{ op: 'add', path: '/spec/state', value: rule.to }, ...(rule.carries === 'arguments' ? [{ op: 'add', path: '/spec/arguments', value: { ...request.arguments } }] : [])];
+      try {
+        await this.transitions.add({ ref: task.ref, body: JSON.stringify(ops) });
+      } catch (error) {
+        task.tracker.abortAll(error instanceof Error ? error : new Error(String(error)));
+        throw error;
+      }
+      const reached = await waiting;
+      const resourceVersion = reached.object.metadata['resourceVersion'];
+      return { taskId: task.taskId, taskState: rule.to, ...(typeof resourceVersion === 'string' ? { resourceVersion } : {}) };
+    } finally {
+      task.transitionInFlight = undefined;
+    }
+  }
+
+  async kill(taskId: string): Promise<ExecutorState> {
+    this.assertOpen(taskId);
+    await this.pendingLaunches.get(taskId);
+    const task = this.get(taskId);
+    const endedAs = task.ended ? task.state : undefined;
+    task.phase = 'killing';
+    task.tracker.abortAll(this.error('Terminated', taskId, `task ${taskId} was killed`));
+    const timeoutMs = this.options.killTimeoutMs ?? 60_000;
+    const gone = task.tracker.waitFor({
+      decide: (o) => (o === 'deleted' ? { settle: 'resolve', value: undefined as never } : undefined),
+      timeoutMs,
+      onTimeout: () => this.error('Terminated', taskId, `task ${taskId}: its Task was still there ${timeoutMs} ms after the delete`),
+    });
+    gone.catch(() => {});
+    try {
+      await this.kills.add({ ref: task.ref, taskId, ...(task.refs === undefined ? {} : { refs: task.refs }) });
+      if (this.informer?.get(task.key) === undefined) task.tracker.markDeleted();
+      await gone;
+    } catch (error) {
+      if (endedAs === undefined) task.report('TASK_FAILED', reasonOf(error), { message: `kill failed: ${messageOf(error)}` });
+      this.untrack(task);
+      throw error;
+    }
+    this.untrack(task);
+    if (endedAs !== undefined) return endedAs;
+    task.report('TASK_KILLED', 'Killed');
+    return 'TASK_KILLED';
+  }
+
+  async close(options: { readonly deadlineMs?: number } = {}): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.graceTimer);
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, options.deadlineMs ?? 10_000).unref());
+    await Promise.race([Promise.all([this.launches.drain(), this.transitions.drain(), this.kills.drain()]), deadline]);
+    await this.informer?.stop();
+  }
+
+  private onInformer(event: InformerEvent, _reattached: string[]): void {
+    switch (event.type) {
+      case 'upsert':
+        this.byKey.get(event.key)?.observe(event.object);
+        return;
+      case 'gone': {
+        const task = this.byKey.get(event.key);
+        if (task === undefined) return;
+        task.tracker.markDeleted();
+        if (task.phase === 'live') void this.explainGone(task);
+        return;
+      }
+      case 'health':
+        if (!event.healthy) this.graceTimer ??= setTimeout(() => this.markUnreachable(event.error?.message), this.options.unreachableGraceMs ?? 60_000);
+        return;
+      case 'synced':
+        clearTimeout(this.graceTimer);
+        this.graceTimer = undefined;
+        for (const task of this.tasks.values()) {
+          if (!task.unreachable) continue;
+          const cached = this.informer?.get(task.key);
+          if (cached !== undefined) task.observe(cached);
+        }
+        return;
+    }
+  }
+
+  private markUnreachable(why: string | undefined): void {
+    this.graceTimer = undefined;
+    if (this.informer?.isHealthy !== false) return;
+    for (const task of this.tasks.values()) {
+      if (task.phase !== 'live' || task.ended) continue;
+      task.unreachable = true;
+      task.report('TASK_UNREACHABLE', 'Unreachable', { message: `the API server could not be reached for ${this.options.unreachableGraceMs ?? 60_000} ms${why === undefined ? '' : `: ${why}`}` });
+    }
+  }
+
+  /** A Task the informer lost: deleted behind our back, or it left the selection (label removed). */
+  private async explainGone(task: FleetTask): Promise<void> {
+    let still: boolean | undefined;
+    try {
+      still = (await getObjects(this.options.kubectl, [task.ref])).length > 0;
+    } catch (error) {
+      debug('%s: cannot tell why its Task left the watch: %s', task.taskId, messageOf(error));
+    }
+    if (task.phase !== 'live') return;
+    if (still === true) {
+      task.report('TASK_LOST', 'Unmanaged', { message: `Task ${task.key} no longer carries the labels ${this.selector}: kubectl-task stopped following it` });
+    } else {
+      task.report('TASK_LOST', 'Deleted', { message: `Task ${task.key} was deleted outside kubectl-task` });
+    }
+    this.untrack(task);
+  }
+
+  private track(taskId: string, ref: FleetTask['ref']): FleetTask {
+    const task = new FleetTask(taskId, ref, (update) => this.push(update), this.now);
+    this.tasks.set(taskId, task);
+    this.byKey.set(task.key, task);
+    return task;
+  }
+
+  private untrack(task: FleetTask): void {
+    if (this.tasks.get(task.taskId) === task) this.tasks.delete(task.taskId);
+    if (this.byKey.get(task.key) === task) this.byKey.delete(task.key);
+  }
+
+  private push(update: FleetStatusUpdate): void {
+    for (const listener of [...this.listeners]) listener(update);
+  }
+
+  private get(taskId: string): FleetTask {
+    const task = this.tasks.get(taskId);
+    if (task === undefined) throw this.error('UnknownTask', taskId, `task ${taskId} is not known to this executor (launch it, or check --executor-id and the namespace)`);
+    return task;
+  }
+
+  private assertOpen(taskId: string): void {
+    if (this.closed) throw this.error('ShuttingDown', taskId, `task ${taskId}: the fleet is shutting down`);
+  }
+
+  private namespaceArg(): string | null {
+    return this.options.allNamespaces === true ? null : (this.namespace ?? null);
+  }
+
+  private error(reason: TaskErrorReason, taskId: string, message: string): TaskError {
+    return new TaskError({ reason, taskId, message });
+  }
+}
