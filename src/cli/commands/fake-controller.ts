@@ -1,11 +1,13 @@
 import type { Command } from '../command.ts';
 import { UsageError } from '../exit-codes.ts';
 import { CONNECTION_FLAGS, connectionFlags, parse, str } from '../flags.ts';
+import { exitWhenOrphaned } from '../parent-watch.ts';
 import { enableVerbose } from '../task-context.ts';
 
 /**
  * Stands in for the ALICE task manager on any cluster (k3s, kind…) through kubectl: follows each
- * Task's spec.state and writes status.state through the status subresource.
+ * Task's spec.state and writes status.state through the status subresource. Runs until Ctrl-C /
+ * SIGTERM, or until the process that started it is gone.
  */
 export const fakeControllerCommand: Command = {
   name: 'fake-controller',
@@ -24,14 +26,19 @@ export const fakeControllerCommand: Command = {
     if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) throw new UsageError(`fake-controller: --delay-ms must be a number >= 0, got "${delay}"`);
     const { runFakeControllerCommand } = await import('../../sandbox/controller/cli.ts');
     const binary = connection.kubectl ?? process.env['KUBECTL'];
-    return runFakeControllerCommand({
-      ...(binary === undefined || binary === '' ? {} : { binary }),
-      ...(connection.kubeconfig === undefined ? {} : { kubeconfig: connection.kubeconfig }),
-      ...(connection.context === undefined ? {} : { context: connection.context }),
-      ...(values['all-namespaces'] === true || connection.namespace === undefined ? {} : { namespace: connection.namespace }),
-      ...(delayMs === undefined ? {} : { delayMs }),
-      signal,
-      log: (line) => out.stderr(`${line}\n`),
-    });
+    const lifetime = exitWhenOrphaned(signal);
+    try {
+      return await runFakeControllerCommand({
+        ...(binary === undefined || binary === '' ? {} : { binary }),
+        ...(connection.kubeconfig === undefined ? {} : { kubeconfig: connection.kubeconfig }),
+        ...(connection.context === undefined ? {} : { context: connection.context }),
+        ...(values['all-namespaces'] === true || connection.namespace === undefined ? {} : { namespace: connection.namespace }),
+        ...(delayMs === undefined ? {} : { delayMs }),
+        signal: lifetime.signal,
+        log: (line) => out.stderr(`${line}\n`),
+      });
+    } finally {
+      lifetime.stop();
+    }
   },
 };

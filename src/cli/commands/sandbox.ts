@@ -1,12 +1,17 @@
+import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { parse, str } from '../flags.ts';
+import { aborted, exitWhenOrphaned } from '../parent-watch.ts';
 
-/** Runs the embedded API server in the foreground until Ctrl-C / SIGTERM. */
+/** Runs the embedded API server in the foreground until Ctrl-C / SIGTERM, or until its parent process is gone. */
 export const sandboxCommand: Command = {
   name: 'sandbox',
   summary: 'Run the embedded sandbox Kubernetes API server (and a fake task manager) in the foreground',
-  usage: 'kubectl-task sandbox [--port N] [--kubeconfig PATH] [--tls|--insecure] [--server-version 1.26] [--no-controller] [--controller-delay-ms N]',
+  usage: 'kubectl-task sandbox [--port N] [--kubeconfig PATH (default: a temp file, removed on exit)] [--tls|--insecure] [--server-version 1.26] [--no-controller] [--controller-delay-ms N]',
   async run(argv, { out, signal }) {
     const { values } = parse('sandbox', argv, {
       port: { type: 'string' },
@@ -30,22 +35,45 @@ export const sandboxCommand: Command = {
     const delayMs = str(values['controller-delay-ms']) === undefined ? 500 : Number(str(values['controller-delay-ms']));
     if (!Number.isFinite(delayMs) || delayMs < 0) throw new UsageError(`sandbox: --controller-delay-ms must be a number >= 0`);
     const { startSandbox } = await import('../../sandbox/index.ts');
-    const kubeconfigPath = str(values['kubeconfig']);
-    const sandbox = await startSandbox({
-      port,
-      tls: values['insecure'] !== true,
-      ...(kubeconfigPath === undefined ? {} : { kubeconfigPath }),
-      ...(version === undefined ? {} : { version }),
-      controller: values['no-controller'] === true ? false : { delayMs, log: (line: string) => out.stderr(`${line}\n`) },
-    });
-    out.stdout(`sandbox ready: KUBECONFIG=${sandbox.kubeconfigPath}\n`);
-    out.stderr(`API server ${sandbox.url}; contexts: admin, executor. Ctrl-C stops it.\n`);
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    await sandbox.close();
-    out.stderr('sandbox stopped\n');
+    // The kubeconfig holds bearer tokens: unless the user chose its path, it lives in a directory of
+    // ours that goes away on every way out. The 'exit' hook covers what skips finally blocks
+    // (process.exit, an uncaught error); a SIGKILL of this very process is the one case left.
+    const chosenPath = str(values['kubeconfig']);
+    let ownDir: string | undefined;
+    let kubeconfigPath: string;
+    if (chosenPath === undefined) {
+      ownDir = await mkdtemp(join(tmpdir(), 'kubectl-task-sandbox-'));
+      kubeconfigPath = join(ownDir, 'kubeconfig');
+    } else {
+      kubeconfigPath = chosenPath;
+    }
+    const removeOwnDir = (): void => {
+      if (ownDir !== undefined) rmSync(ownDir, { recursive: true, force: true });
+    };
+    process.once('exit', removeOwnDir);
+    const lifetime = exitWhenOrphaned(signal);
+    try {
+      const sandbox = await startSandbox({
+        port,
+        tls: values['insecure'] !== true,
+        kubeconfigPath,
+        ...(version === undefined ? {} : { version }),
+        controller: values['no-controller'] === true ? false : { delayMs, log: (line: string) => out.stderr(`${line}\n`) },
+      });
+      try {
+        out.stdout(`sandbox ready: KUBECONFIG=${sandbox.kubeconfigPath}\n`);
+        out.stderr(`API server ${sandbox.url}; contexts: admin, executor. Ctrl-C stops it.\n`);
+        await aborted(lifetime.signal);
+      } finally {
+        await sandbox.close();
+      }
+    } finally {
+      lifetime.stop();
+      removeOwnDir();
+      process.off('exit', removeOwnDir);
+    }
+    // Said after the cleanup: with the parent gone, writing may fail (EPIPE) and end the process.
+    out.stderr(lifetime.orphaned() ? 'sandbox stopped: the process that started it is gone\n' : 'sandbox stopped\n');
     return EXIT.ok;
   },
 };
