@@ -17,7 +17,8 @@ import { Kubectl } from '../src/kubectl/runner.ts';
 import { startSandbox } from '../src/sandbox/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CRD_PATH = path.resolve(ROOT, '..', 'shared', 'reference', 'kube-apiserver-1.26', 'task-crd.yaml');
+// The CRD kubectl-task installs, so the bench runs in any checkout (the upstream one is not in the repo).
+const CRD_PATH = path.join(ROOT, 'manifests', 'task-crd.yaml');
 const RESULTS = path.join(ROOT, 'bench', 'results', 'sandbox-throughput.md');
 const TASKS_API = '/apis/aliecs.alice.cern/v1alpha1';
 

@@ -6,9 +6,14 @@
  * ECS resolves `{{ }}` expressions before an executor sees a workflow; we run workflows directly,
  * so an unresolved `{{` in any field we consume is an error naming that field.
  *
- * The manifest path is resolved against the current directory when the file exists there (paths
- * in upstream workflows are relative to the repository root, where one runs the CLI), else against
- * the workflow file's directory.
+ * Where the manifest is (MANIFEST_PATH_RULE, also in `run-workflow --help`): an absolute
+ * command.arguments[0] is used as is; a relative one is looked up in the workflow file's directory,
+ * then in its parent, and never in the current directory. ECS reads a workflow together with the
+ * repository that holds it, not from wherever a command happens to run: its task templates sit
+ * one level below the repository root (here control-workflows/, in ECS tasks/) and name paths
+ * relative to that root (`templates/readout.yaml`), while a workflow kept next to its manifest
+ * names it by its bare file name. The same workflow then launches from any directory, and a
+ * missing manifest is reported with both places looked at instead of an ENOENT for one of them.
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
@@ -18,6 +23,10 @@ import { ManifestError } from './errors.ts';
 import { isJsonObject as isRecord } from '../kubectl/types.ts';
 
 export type ControlMode = 'kubectl_direct' | 'kubectl_fairmq';
+
+/** How command.arguments[0] is found, for help texts and errors. */
+export const MANIFEST_PATH_RULE =
+  "an absolute command.arguments[0] is used as is; a relative one is looked up in the workflow file's directory, then in its parent (the repository root when workflows sit in control-workflows/), never in the current directory";
 
 export interface ControlWorkflow {
   readonly name: string;
@@ -35,7 +44,7 @@ export interface ControlWorkflow {
 }
 
 export interface ParseWorkflowOptions {
-  /** Defaults to process.cwd(). */
+  /** Resolves a relative workflow `file` (the manifest is then found from there); defaults to process.cwd(). */
   readonly cwd?: string;
   /** Defaults to fs.existsSync. */
   readonly exists?: (path: string) => boolean;
@@ -91,7 +100,7 @@ export function parseControlWorkflow(text: string, file: string, options: ParseW
   const result: ControlWorkflow = {
     name,
     mode,
-    manifestPath: resolveManifest(first, file, options),
+    manifestPath: resolveManifest(first, file, options, fail),
     arguments: args.slice(1),
     env,
     properties,
@@ -102,11 +111,18 @@ export function parseControlWorkflow(text: string, file: string, options: ParseW
   return result;
 }
 
-function resolveManifest(path: string, file: string, options: ParseWorkflowOptions): string {
+/** MANIFEST_PATH_RULE (see the header comment for why). */
+function resolveManifest(path: string, file: string, options: ParseWorkflowOptions, fail: (m: string) => WorkflowError): string {
   if (isAbsolute(path)) return path;
   const exists = options.exists ?? existsSync;
-  const fromCwd = resolve(options.cwd ?? process.cwd(), path);
-  return exists(fromCwd) ? fromCwd : resolve(dirname(resolve(options.cwd ?? process.cwd(), file)), path);
+  const workflowDir = dirname(resolve(options.cwd ?? process.cwd(), file));
+  // A Set: at the filesystem root the parent is the directory itself.
+  const candidates = [...new Set([resolve(workflowDir, path), resolve(workflowDir, '..', path)])];
+  const found = candidates.find((candidate) => exists(candidate));
+  if (found !== undefined) return found;
+  throw fail(
+    `command.arguments[0] "${path}" not found: looked in ${candidates.join(' and ')} (a relative manifest path is taken from the workflow's directory, then its parent)`,
+  );
 }
 
 function optionalField<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

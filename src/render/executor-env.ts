@@ -42,7 +42,9 @@ export function executorEnv(args: ExecutorEnvArgs): Record<string, string> {
   const uid = args.uid ?? found?.uid;
   const gid = args.gid ?? found?.gid;
   if (uid === undefined || gid === undefined) {
-    throw new ExecutorEnvError(`user "${user}" not found in /etc/passwd; set FLP_UID/FLP_GID or --user`);
+    throw new ExecutorEnvError(
+      `user "${user}" not found in /etc/passwd (it gives FLP_UID, FLP_GID and FLP_SUPPLEMENTAL_GROUPS): pass --user NAME of an existing user, or set FLP_UID and FLP_GID (e.g. --env FLP_UID=1000 --env FLP_GID=1000)`,
+    );
   }
   const groups = args.supplementalGroups ?? found?.groups ?? [gid];
   return {

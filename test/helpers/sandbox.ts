@@ -10,13 +10,18 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { JsonObject } from '../../src/kubectl/types.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
+import { REFERENCE_ENV, UPSTREAM_CRD } from './reference.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const PROJECT_CRD = join(REPO_ROOT, 'manifests', 'task-crd.yaml');
-export const UPSTREAM_CRD = resolve(REPO_ROOT, '..', 'shared', 'reference', 'kube-apiserver-1.26', 'task-crd.yaml');
+// The upstream CRD sits with the reference recordings, outside the repository (see reference.ts).
+export { UPSTREAM_CRD };
 
 export interface TestSandboxOptions extends SandboxOptions {
-  /** Which Task CRD to install: the project's (default, falls back to upstream when missing), the upstream one, or none. */
+  /**
+   * Which Task CRD to install: the project's (default), the upstream one (only with the reference:
+   * guard with referencePresent() or skipWithoutReference()), or none.
+   */
   crd?: 'project' | 'upstream' | 'none';
 }
 
@@ -42,7 +47,10 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
   const { crd = 'project', ...sandboxOptions } = options;
   const sandbox = await startSandbox({ ...sandboxOptions, namespace, kubeconfigPath: join(dir, 'kubeconfig') });
   try {
-    const crdPath = crd === 'none' ? undefined : crd === 'project' && existsSync(PROJECT_CRD) ? PROJECT_CRD : UPSTREAM_CRD;
+    const crdPath = crd === 'none' ? undefined : crd === 'project' ? PROJECT_CRD : UPSTREAM_CRD;
+    if (crdPath !== undefined && !existsSync(crdPath)) {
+      throw new Error(`startTestSandbox({ crd: '${crd}' }): ${crdPath} does not exist${crd === 'upstream' ? ` (set ${REFERENCE_ENV} or skip the test with skipWithoutReference)` : ''}`);
+    }
     if (crdPath !== undefined) for (const doc of await loadManifest(crdPath)) sandbox.store.put(doc);
   } catch (e) {
     await sandbox.close();

@@ -6,7 +6,8 @@ function failed(stderr: string, argv: readonly string[] = ['kubectl', 'patch', '
   return { argv, exitCode, stdout: '', stderr, durationMs: 12, timedOut: false };
 }
 
-// stderr texts copied from /work/shared/reference/kube-apiserver-1.26 (kubectl 1.32 ↔ apiserver 1.26).
+// stderr texts of the kube-apiserver 1.26 reference recordings (kubectl 1.32 ↔ apiserver 1.26; see
+// helpers/reference.ts), kept inline so these tests run in a checkout without the reference folder.
 const RECORDED = {
   notFound09: 'Error from server (NotFound): tasks.aliecs.alice.cern "nope" not found\n',
   invalid11: 'The request is invalid: the server rejected our request due to an error in our request\n',

@@ -6,37 +6,53 @@ import { KubectlError } from '../../src/kubectl/errors.ts';
 import { Kubectl } from '../../src/kubectl/runner.ts';
 import type { SpawnFn } from '../../src/kubectl/runner.ts';
 import type { ObjectRef } from '../../src/kubectl/types.ts';
+import { describeWithReference, referenceFile } from '../helpers/reference.ts';
 
 const GARBAGE = fileURLToPath(new URL('../fixtures/fake-kubectl/kubectl-garbage', import.meta.url));
-// The recordings live next to the checkout (../shared), as the team's reference README says.
-const RECORDINGS = fileURLToPath(new URL('../../../shared/reference/kube-apiserver-1.26', import.meta.url));
 
 interface RecordedStep {
   stdout: string;
   stderr: string;
   exitCode: number;
 }
+/** A step of a recording of real kubectl (helpers/reference.ts), read when a test runs. */
 function recordedStep(file: string, index: number): RecordedStep {
-  const scenario = JSON.parse(readFileSync(`${RECORDINGS}/${file}`, 'utf8')) as { steps: RecordedStep[] };
+  const path = referenceFile(file);
+  const scenario = JSON.parse(readFileSync(path, 'utf8')) as { steps: RecordedStep[] };
   const step = scenario.steps[index];
-  if (step === undefined) throw new Error(`${file} has no step ${index}`);
+  if (step === undefined) throw new Error(`${path} has no step ${index}`);
   return step;
 }
 
 const T1: ObjectRef = { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name: 't1', namespace: 'rec' };
 const CM: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', name: 'cfg', namespace: 'rec' };
 
-/** Answers every call with `reply(args)` and records the argv after the binary. */
-function fakeKubectl(reply: (args: readonly string[]) => { exitCode: number; stdout?: string; stderr?: string }): { k: Kubectl; calls: Array<readonly string[]>; stdins: Array<string | undefined> } {
+/**
+ * Answers every call with `reply(args)` and records the argv after the binary; a --patch-file is
+ * read during the call (it is removed afterwards) and shows as `--patch-file=<file>` in `calls`.
+ */
+function fakeKubectl(reply: (args: readonly string[]) => { exitCode: number; stdout?: string; stderr?: string }): {
+  k: Kubectl;
+  calls: Array<readonly string[]>;
+  stdins: Array<string | undefined>;
+  patches: string[];
+} {
   const calls: Array<readonly string[]> = [];
   const stdins: Array<string | undefined> = [];
+  const patches: string[] = [];
   const spawn: SpawnFn = async (file, args, options) => {
-    calls.push(args);
+    calls.push(
+      args.map((arg) => {
+        if (!arg.startsWith('--patch-file=')) return arg;
+        patches.push(readFileSync(arg.slice('--patch-file='.length), 'utf8'));
+        return '--patch-file=<file>';
+      }),
+    );
     stdins.push(options.input);
     const r = reply(args);
     return { argv: [file, ...args], exitCode: r.exitCode, stdout: r.stdout ?? '', stderr: r.stderr ?? '', durationMs: 1, timedOut: false };
   };
-  return { k: new Kubectl({ spawn, namespace: 'default', sleep: async () => {} }), calls, stdins };
+  return { k: new Kubectl({ spawn, namespace: 'default', sleep: async () => {} }), calls, stdins, patches };
 }
 
 describe('kubectl/commands', () => {
@@ -47,84 +63,10 @@ describe('kubectl/commands', () => {
     expect(() => resourceArg({ apiVersion: 'v1', kind: 'ConfigMap', name: '' })).to.throw(TypeError);
   });
 
-  it('apply sends the manifest on stdin and returns refs from a List or a single object', async () => {
-    const task = JSON.parse(recordedStep('08-get-json-yaml-name.json', 0).stdout) as unknown;
-    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'readout-config', namespace: 'rec' }, data: {} };
-    const { k, calls, stdins } = fakeKubectl(() => ({ exitCode: 0, stdout: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [task, cm] }) }));
-    const refs = await apply(k, 'kind: Task\n---\nkind: ConfigMap\n', { fieldManager: 'kubectl-task', serverSide: true });
-    expect(refs).to.deep.equal([
-      { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name: 't1', namespace: 'rec' },
-      { apiVersion: 'v1', kind: 'ConfigMap', name: 'readout-config', namespace: 'rec' },
-    ]);
-    expect(calls[0]).to.deep.equal(['-n', 'default', 'apply', '-f', '-', '-o', 'json', '--server-side', '--field-manager=kubectl-task']);
-    expect(stdins[0]).to.equal('kind: Task\n---\nkind: ConfigMap\n');
-
-    const single = fakeKubectl(() => ({ exitCode: 0, stdout: JSON.stringify(task) }));
-    expect(await apply(single.k, 'x', { dryRun: 'server', namespace: null })).to.deep.equal([T1]);
-    expect(single.calls[0]).to.deep.equal(['apply', '-f', '-', '-o', 'json', '--dry-run=server']);
-  });
-
-  it('apply rejects with the recorded Invalid error after one attempt', async () => {
-    const { k, calls } = fakeKubectl(() => recordedStep('16-apply-invalid.json', 0));
-    const error = (await apply(k, 'x').catch((e: unknown) => e)) as KubectlError;
-    expect(error.reason).to.equal('Invalid');
-    expect(error.message).to.contain('spec.state: Unsupported value: "bogus"');
-    expect(calls).to.have.length(1);
-  });
-
-  it('getObject: the object with -n of its ref; undefined on the recorded NotFound', async () => {
-    const found = fakeKubectl(() => recordedStep('08-get-json-yaml-name.json', 0));
-    const object = await getObject(found.k, T1);
-    expect(object?.metadata.name).to.equal('t1');
-    expect(found.calls[0]).to.deep.equal(['-n', 'rec', 'get', 'task.v1alpha1.aliecs.alice.cern/t1', '-o', 'json']);
-    const missing = fakeKubectl(() => recordedStep('09-get-notfound.json', 0));
-    expect(await getObject(missing.k, { ...T1, name: 'nope' })).to.equal(undefined);
-    const forbidden = fakeKubectl(() => recordedStep('19-forbidden.json', 1));
-    expect(((await getObject(forbidden.k, T1).catch((e: unknown) => e)) as KubectlError).reason).to.equal('Forbidden');
-  });
-
-  it('getObjects: one get per namespace with --ignore-not-found; List, single object and empty output', async () => {
-    const task = JSON.parse(recordedStep('08-get-json-yaml-name.json', 0).stdout) as unknown;
-    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'rec' }, data: {} };
-    const { k, calls } = fakeKubectl((args) => {
-      if (args[1] === 'rec') return { exitCode: 0, stdout: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [task, cm] }) };
-      if (args[1] === 'one') return { exitCode: 0, stdout: JSON.stringify(cm) };
-      return { exitCode: 0, stdout: '' };
-    });
-    const objects = await getObjects(k, [T1, { ...T1, name: 't2', namespace: 'other' }, CM, { ...CM, namespace: 'one' }]);
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).to.deep.equal(['Task/t1', 'ConfigMap/cfg', 'ConfigMap/cfg']);
-    expect(calls).to.deep.equal([
-      ['-n', 'rec', 'get', 'task.v1alpha1.aliecs.alice.cern/t1', 'configmap/cfg', '-o', 'json', '--ignore-not-found'],
-      ['-n', 'other', 'get', 'task.v1alpha1.aliecs.alice.cern/t2', '-o', 'json', '--ignore-not-found'],
-      ['-n', 'one', 'get', 'configmap/cfg', '-o', 'json', '--ignore-not-found'],
-    ]);
-    expect(await getObjects(k, [])).to.deep.equal([]);
-    const forbidden = fakeKubectl(() => recordedStep('19-forbidden.json', 1));
-    expect(((await getObjects(forbidden.k, [T1]).catch((e: unknown) => e)) as KubectlError).reason).to.equal('Forbidden');
-  });
-
   it('getJsonpath returns stdout untouched', async () => {
     const { k, calls } = fakeKubectl(() => ({ exitCode: 0, stdout: 'standby' }));
     expect(await getJsonpath(k, T1, '{.spec.state}')).to.equal('standby');
     expect(calls[0]).to.deep.equal(['-n', 'rec', 'get', 'task.v1alpha1.aliecs.alice.cern/t1', '-o', 'jsonpath={.spec.state}']);
-  });
-
-  it('patchJson / patchMerge build the recorded argv shapes (+ -o json) and parse the object', async () => {
-    const object = recordedStep('08-get-json-yaml-name.json', 0).stdout;
-    const { k, calls } = fakeKubectl(() => ({ exitCode: 0, stdout: object }));
-    const patched = await patchJson(k, T1, [{ op: 'add', path: '/spec/state', value: 'configured' }]);
-    expect(patched.kind).to.equal('Task');
-    await patchMerge(k, T1, { status: { state: 'CONFIGURED' } }, { subresource: 'status' });
-    expect(calls).to.deep.equal([
-      ['-n', 'rec', 'patch', 'task.v1alpha1.aliecs.alice.cern/t1', '--type=json', '-p', '[{"op":"add","path":"/spec/state","value":"configured"}]', '-o', 'json'],
-      ['-n', 'rec', 'patch', 'task.v1alpha1.aliecs.alice.cern/t1', '--type=merge', '-p', '{"status":{"state":"CONFIGURED"}}', '-o', 'json', '--subresource=status'],
-    ]);
-  });
-
-  it('patchJson: a failed test op (recorded 15) is Invalid', async () => {
-    const { k } = fakeKubectl(() => recordedStep('15-patch-json-test-fails.json', 0));
-    const error = (await patchJson(k, T1, [{ op: 'test', path: '/spec/state', value: 'nope' }]).catch((e: unknown) => e)) as KubectlError;
-    expect(error.reason).to.equal('Invalid');
   });
 
   it('deleteObjects: one call per namespace naming exactly the objects', async () => {
@@ -180,5 +122,84 @@ describe('kubectl/commands', () => {
       expect(error.reason).to.equal('Unknown');
       expect(error.message).to.match(/^kubectl (get|patch|apply)\b.*: Unknown: expected .*JSON.* on stdout, got "this is not json \{"$/);
     }
+  });
+
+  // These feed the commands kubectl's own recorded output, which lives outside the repository.
+  describeWithReference('kubectl/commands on recorded kubectl output', () => {
+    it('apply sends the manifest on stdin and returns refs from a List or a single object', async () => {
+      const task = JSON.parse(recordedStep('08-get-json-yaml-name.json', 0).stdout) as unknown;
+      const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'readout-config', namespace: 'rec' }, data: {} };
+      const { k, calls, stdins } = fakeKubectl(() => ({ exitCode: 0, stdout: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [task, cm] }) }));
+      const refs = await apply(k, 'kind: Task\n---\nkind: ConfigMap\n', { fieldManager: 'kubectl-task', serverSide: true });
+      expect(refs).to.deep.equal([
+        { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name: 't1', namespace: 'rec' },
+        { apiVersion: 'v1', kind: 'ConfigMap', name: 'readout-config', namespace: 'rec' },
+      ]);
+      expect(calls[0]).to.deep.equal(['-n', 'default', 'apply', '-f', '-', '-o', 'json', '--server-side', '--field-manager=kubectl-task']);
+      expect(stdins[0]).to.equal('kind: Task\n---\nkind: ConfigMap\n');
+
+      const single = fakeKubectl(() => ({ exitCode: 0, stdout: JSON.stringify(task) }));
+      expect(await apply(single.k, 'x', { dryRun: 'server', namespace: null })).to.deep.equal([T1]);
+      expect(single.calls[0]).to.deep.equal(['apply', '-f', '-', '-o', 'json', '--dry-run=server']);
+    });
+
+    it('apply rejects with the recorded Invalid error after one attempt', async () => {
+      const { k, calls } = fakeKubectl(() => recordedStep('16-apply-invalid.json', 0));
+      const error = (await apply(k, 'x').catch((e: unknown) => e)) as KubectlError;
+      expect(error.reason).to.equal('Invalid');
+      expect(error.message).to.contain('spec.state: Unsupported value: "bogus"');
+      expect(calls).to.have.length(1);
+    });
+
+    it('getObject: the object with -n of its ref; undefined on the recorded NotFound', async () => {
+      const found = fakeKubectl(() => recordedStep('08-get-json-yaml-name.json', 0));
+      const object = await getObject(found.k, T1);
+      expect(object?.metadata.name).to.equal('t1');
+      expect(found.calls[0]).to.deep.equal(['-n', 'rec', 'get', 'task.v1alpha1.aliecs.alice.cern/t1', '-o', 'json']);
+      const missing = fakeKubectl(() => recordedStep('09-get-notfound.json', 0));
+      expect(await getObject(missing.k, { ...T1, name: 'nope' })).to.equal(undefined);
+      const forbidden = fakeKubectl(() => recordedStep('19-forbidden.json', 1));
+      expect(((await getObject(forbidden.k, T1).catch((e: unknown) => e)) as KubectlError).reason).to.equal('Forbidden');
+    });
+
+    it('getObjects: one get per namespace with --ignore-not-found; List, single object and empty output', async () => {
+      const task = JSON.parse(recordedStep('08-get-json-yaml-name.json', 0).stdout) as unknown;
+      const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'rec' }, data: {} };
+      const { k, calls } = fakeKubectl((args) => {
+        if (args[1] === 'rec') return { exitCode: 0, stdout: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [task, cm] }) };
+        if (args[1] === 'one') return { exitCode: 0, stdout: JSON.stringify(cm) };
+        return { exitCode: 0, stdout: '' };
+      });
+      const objects = await getObjects(k, [T1, { ...T1, name: 't2', namespace: 'other' }, CM, { ...CM, namespace: 'one' }]);
+      expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).to.deep.equal(['Task/t1', 'ConfigMap/cfg', 'ConfigMap/cfg']);
+      expect(calls).to.deep.equal([
+        ['-n', 'rec', 'get', 'task.v1alpha1.aliecs.alice.cern/t1', 'configmap/cfg', '-o', 'json', '--ignore-not-found'],
+        ['-n', 'other', 'get', 'task.v1alpha1.aliecs.alice.cern/t2', '-o', 'json', '--ignore-not-found'],
+        ['-n', 'one', 'get', 'configmap/cfg', '-o', 'json', '--ignore-not-found'],
+      ]);
+      expect(await getObjects(k, [])).to.deep.equal([]);
+      const forbidden = fakeKubectl(() => recordedStep('19-forbidden.json', 1));
+      expect(((await getObjects(forbidden.k, [T1]).catch((e: unknown) => e)) as KubectlError).reason).to.equal('Forbidden');
+    });
+
+    it('patchJson / patchMerge build the recorded argv shapes (+ -o json) and parse the object', async () => {
+      const object = recordedStep('08-get-json-yaml-name.json', 0).stdout;
+      const { k, calls, patches } = fakeKubectl(() => ({ exitCode: 0, stdout: object }));
+      const patched = await patchJson(k, T1, [{ op: 'add', path: '/spec/state', value: 'configured' }]);
+      expect(patched.kind).to.equal('Task');
+      await patchMerge(k, T1, { status: { state: 'CONFIGURED' } }, { subresource: 'status' });
+      // The body is in a file, not argv (commands.ts: argv is visible to every user through ps).
+      expect(calls).to.deep.equal([
+        ['-n', 'rec', 'patch', 'task.v1alpha1.aliecs.alice.cern/t1', '--type=json', '--patch-file=<file>', '-o', 'json'],
+        ['-n', 'rec', 'patch', 'task.v1alpha1.aliecs.alice.cern/t1', '--type=merge', '--patch-file=<file>', '-o', 'json', '--subresource=status'],
+      ]);
+      expect(patches).to.deep.equal(['[{"op":"add","path":"/spec/state","value":"configured"}]', '{"status":{"state":"CONFIGURED"}}']);
+    });
+
+    it('patchJson: a failed test op (recorded 15) is Invalid', async () => {
+      const { k } = fakeKubectl(() => recordedStep('15-patch-json-test-fails.json', 0));
+      const error = (await patchJson(k, T1, [{ op: 'test', path: '/spec/state', value: 'nope' }]).catch((e: unknown) => e)) as KubectlError;
+      expect(error.reason).to.equal('Invalid');
+    });
   });
 });

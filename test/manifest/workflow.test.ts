@@ -1,6 +1,9 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { ManifestError } from '../../src/manifest/errors.ts';
-import { WorkflowError, parseControlWorkflow } from '../../src/manifest/workflow.ts';
+import { MANIFEST_PATH_RULE, WorkflowError, parseControlWorkflow } from '../../src/manifest/workflow.ts';
 
 const WF = `
 name: readout
@@ -35,7 +38,7 @@ function fails(text: string): WorkflowError {
 
 describe('manifest: parseControlWorkflow', () => {
   it('reads mode, manifest path, remaining arguments, env, user and properties', () => {
-    const wf = parseControlWorkflow(WF, 'control-workflows/readout-kube.yaml', { cwd: '/repo', exists: () => true });
+    const wf = parseControlWorkflow(WF, 'control-workflows/readout-kube.yaml', { cwd: '/repo', exists: (p) => p === '/repo/templates/readout.yaml' });
     expect(wf).to.deep.equal({
       name: 'readout',
       mode: 'kubectl_direct',
@@ -48,9 +51,61 @@ describe('manifest: parseControlWorkflow', () => {
       properties: { detector: 'TST', level: '3' },
     });
   });
-  it('resolves the manifest path against the workflow file when it is not under cwd', () => {
-    const wf = parseControlWorkflow(WF, 'control-workflows/readout-kube.yaml', { cwd: '/repo', exists: () => false });
-    expect(wf.manifestPath).to.equal('/repo/control-workflows/templates/readout.yaml');
+  describe('finding command.arguments[0] (MANIFEST_PATH_RULE)', () => {
+    it('the rule is stated for the help text', () => {
+      expect(MANIFEST_PATH_RULE).to.match(/^an absolute command\.arguments\[0\] is used as is; .*never in the current directory$/);
+    });
+
+    const only = (...present: string[]) => (p: string) => present.includes(p);
+
+    it("prefers the workflow file's directory", () => {
+      const exists = only('/repo/control-workflows/templates/readout.yaml', '/repo/templates/readout.yaml');
+      const wf = parseControlWorkflow(WF, 'control-workflows/readout-kube.yaml', { cwd: '/repo', exists });
+      expect(wf.manifestPath).to.equal('/repo/control-workflows/templates/readout.yaml');
+    });
+
+    it("falls back to the directory above the workflow's (the repository root of control-workflows/)", () => {
+      const wf = parseControlWorkflow(WF, '/repo/control-workflows/readout-kube.yaml', { cwd: '/elsewhere', exists: only('/repo/templates/readout.yaml') });
+      expect(wf.manifestPath).to.equal('/repo/templates/readout.yaml');
+    });
+
+    it('never looks in the current directory; a miss names both places looked at', () => {
+      const e = (() => {
+        try {
+          parseControlWorkflow(WF, '/repo/control-workflows/readout-kube.yaml', { cwd: '/work', exists: only('/work/templates/readout.yaml') });
+        } catch (error) {
+          return error;
+        }
+        throw new Error('expected a WorkflowError');
+      })();
+      expect(e).to.be.instanceOf(WorkflowError);
+      expect((e as WorkflowError).message).to.equal(
+        '/repo/control-workflows/readout-kube.yaml: command.arguments[0] "templates/readout.yaml" not found: looked in ' +
+          "/repo/control-workflows/templates/readout.yaml and /repo/templates/readout.yaml (a relative manifest path is taken from the workflow's directory, then its parent)",
+      );
+    });
+
+    it('a relative workflow file is taken from cwd, and the manifest from there', () => {
+      const wf = parseControlWorkflow(WF, 'wf/readout-kube.yaml', { cwd: '/a/b', exists: only('/a/b/wf/templates/readout.yaml') });
+      expect(wf.manifestPath).to.equal('/a/b/wf/templates/readout.yaml');
+    });
+
+    it('on disk, whatever the process cwd (control-workflows/ layout and manifest beside the workflow)', async () => {
+      const root = await mkdtemp(join(tmpdir(), 'kubectl-task-workflow-'));
+      try {
+        await mkdir(join(root, 'repo', 'control-workflows'), { recursive: true });
+        await mkdir(join(root, 'repo', 'templates'));
+        await writeFile(join(root, 'repo', 'templates', 'readout.yaml'), 'kind: Task\n');
+        await writeFile(join(root, 'repo', 'control-workflows', 'beside.yaml'), 'kind: Task\n');
+        const workflow = join(root, 'repo', 'control-workflows', 'readout-kube.yaml');
+        // The process cwd (the checkout, which has a templates/readout.yaml too) must not matter.
+        expect(parseControlWorkflow(WF, workflow).manifestPath).to.equal(join(root, 'repo', 'templates', 'readout.yaml'));
+        const beside = WF.replace('- templates/readout.yaml', '- beside.yaml');
+        expect(parseControlWorkflow(beside, workflow, { cwd: '/' }).manifestPath).to.equal(join(root, 'repo', 'control-workflows', 'beside.yaml'));
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    });
   });
   it('accepts kubectl_fairmq and derives the name from the file', () => {
     const wf = parseControlWorkflow(

@@ -44,7 +44,7 @@ describe('render: executor environment', () => {
   it('an unknown user without explicit ids is an error naming the user', () => {
     expect(() => executorEnv({ user: 'nobody-here', lookupUser })).to.throw(
       ExecutorEnvError,
-      'user "nobody-here" not found in /etc/passwd; set FLP_UID/FLP_GID or --user',
+      'user "nobody-here" not found in /etc/passwd (it gives FLP_UID, FLP_GID and FLP_SUPPLEMENTAL_GROUPS): pass --user NAME of an existing user, or set FLP_UID and FLP_GID (e.g. --env FLP_UID=1000 --env FLP_GID=1000)',
     );
     expect(() => executorEnv({ lookupUser: makeUserLookup({ readFile: () => { throw new Error('x'); } }) })).to.throw(
       /user "flp" not found/,

@@ -8,7 +8,7 @@ const meta = (r: Response) => r.json['metadata'] as Record<string, unknown>;
 
 describe('sandbox DELETE options and garbage collection', function () {
   this.timeout(20_000);
-  const ctx = sandboxPerTest({ crd: 'upstream' });
+  const ctx = sandboxPerTest({ crd: 'project' });
   const call: Call = (method, path, options) => ctx.call(method, path, options);
 
   const owned = async (name: string, owner: Response) => {

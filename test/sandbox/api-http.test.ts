@@ -19,7 +19,7 @@ function refused(port: number): Promise<boolean> {
 
 describe('sandbox HTTP front', function () {
   this.timeout(20_000);
-  const ctx = sandboxPerTest({ crd: 'upstream' });
+  const ctx = sandboxPerTest({ crd: 'project' });
   const call: Call = (method, path, options) => ctx.call(method, path, options);
 
   it('answers 401 Unauthorized on every path for an unknown token', async () => {

@@ -12,7 +12,7 @@ const meta = (r: Response) => r.json['metadata'] as Record<string, unknown>;
 
 describe('sandbox API objects', function () {
   this.timeout(20_000);
-  const ctx = sandboxPerTest({ crd: 'upstream' });
+  const ctx = sandboxPerTest({ crd: 'project' });
   const call: Call = (method, path, options) => ctx.call(method, path, options);
 
   it('creates with uid, timestamp, generation 1 and managedFields; 409 AlreadyExists the second time', async () => {

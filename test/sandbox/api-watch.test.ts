@@ -7,7 +7,7 @@ const nameOf = (e: { object: Record<string, unknown> }) => (e.object['metadata']
 
 describe('sandbox watches', function () {
   this.timeout(20_000);
-  const ctx = sandboxPerTest({ crd: 'upstream', watchHistory: 5 });
+  const ctx = sandboxPerTest({ crd: 'project', watchHistory: 5 });
   const call: Call = (method, path, options) => ctx.call(method, path, options);
 
   it('replays current objects as ADDED for resourceVersion=0, then streams changes', async () => {

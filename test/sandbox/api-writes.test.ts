@@ -13,7 +13,7 @@ const LOCK = 'Operation cannot be fulfilled on tasks.aliecs.alice.cern "a": the 
 
 describe('sandbox writes: concurrency and decoding errors', function () {
   this.timeout(20_000);
-  const ctx = sandboxPerTest({ crd: 'upstream' });
+  const ctx = sandboxPerTest({ crd: 'project' });
   const call: Call = (method, path, options) => ctx.call(method, path, options);
 
   it('answers 409 to a /status PATCH or PUT carrying a stale resourceVersion', async () => {

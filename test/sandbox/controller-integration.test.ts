@@ -9,7 +9,8 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { runFakeControllerCommand } from '../../src/sandbox/controller/cli.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CRD_PATH = path.resolve(ROOT, '..', 'shared', 'reference', 'kube-apiserver-1.26', 'task-crd.yaml');
+// The CRD kubectl-task installs: the controller must work with it, and it is in every checkout.
+const CRD_PATH = path.join(ROOT, 'manifests', 'task-crd.yaml');
 const TASK = 'tasks.v1alpha1.aliecs.alice.cern';
 
 

@@ -10,10 +10,11 @@ import {
   validateAgainstSchema,
   type JSONSchemaProps,
 } from '../../src/sandbox/schema.ts';
+import { describeWithReference, UPSTREAM_CRD } from '../helpers/reference.ts';
 
-const crdPath = fileURLToPath(new URL('../../../shared/reference/kube-apiserver-1.26/task-crd.yaml', import.meta.url));
+const PROJECT_CRD = fileURLToPath(new URL('../../manifests/task-crd.yaml', import.meta.url));
 
-function taskSchema(): JSONSchemaProps {
+function taskSchema(crdPath: string): JSONSchemaProps {
   const crd = parse(readFileSync(crdPath, 'utf8')) as { spec: { versions: { schema: { openAPIV3Schema: JSONSchemaProps } }[] } };
   const version = crd.spec.versions[0];
   if (!version) throw new Error(`${crdPath}: no versions`);
@@ -29,54 +30,117 @@ function task(spec: JsonObject): JsonObject {
   };
 }
 
+/**
+ * The same checks against the CRD this project installs (always) and the upstream one the
+ * recordings were made with (only where the reference is): the apiserver's messages must come out
+ * the same from both.
+ */
+const CRDS = [
+  { title: 'schema checks against the project Task CRD (manifests/task-crd.yaml)', path: PROJECT_CRD, suite: describe },
+  { title: 'schema checks against the upstream Task CRD (reference task-crd.yaml)', path: UPSTREAM_CRD, suite: describeWithReference },
+] as const;
+
 describe('sandbox/schema', () => {
-  const schema = taskSchema();
+  for (const crd of CRDS) {
+    crd.suite(crd.title, function () {
+      let schema: JSONSchemaProps;
+      before(() => {
+        schema = taskSchema(crd.path);
+      });
 
-  describe('validateAgainstSchema with the upstream Task CRD', () => {
-    it('accepts a valid Task', () => {
-      expect(validateAgainstSchema(task({ state: 'standby', control: { mode: 'direct', port: 31000 } }), schema)).to.deep.equal([]);
-    });
+      describe('validateAgainstSchema', () => {
+        it('accepts a valid Task', () => {
+          expect(validateAgainstSchema(task({ state: 'standby', control: { mode: 'direct', port: 31000 } }), schema)).to.deep.equal([]);
+        });
 
-    it('reports a bogus state exactly like recording 12/16', () => {
-      expect(validateAgainstSchema(task({ state: 'bogus', control: { mode: 'direct', port: 31000 } }), schema)).to.deep.equal([
-        {
-          reason: 'FieldValueNotSupported',
-          message: 'Unsupported value: "bogus": supported values: "standby", "deployed", "configured", "running"',
-          field: 'spec.state',
-        },
-      ]);
-    });
+        it('reports a bogus state exactly like recording 12/16', () => {
+          expect(validateAgainstSchema(task({ state: 'bogus', control: { mode: 'direct', port: 31000 } }), schema)).to.deep.equal([
+            {
+              reason: 'FieldValueNotSupported',
+              message: 'Unsupported value: "bogus": supported values: "standby", "deployed", "configured", "running"',
+              field: 'spec.state',
+            },
+          ]);
+        });
 
-    it('reports missing required bind fields in required-list order (recording 16)', () => {
-      const causes = validateAgainstSchema(task({ state: 'standby', bind: [{ name: 'readout', type: 'push' }] }), schema);
-      expect(causes).to.deep.equal([
-        { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.bind[0].global' },
-        { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.bind[0].target' },
-      ]);
-    });
+        it('reports missing required bind fields in required-list order (recording 16)', () => {
+          const causes = validateAgainstSchema(task({ state: 'standby', bind: [{ name: 'readout', type: 'push' }] }), schema);
+          expect(causes).to.deep.equal([
+            { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.bind[0].global' },
+            { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.bind[0].target' },
+          ]);
+        });
 
-    it('reports a wrong port type', () => {
-      const causes = validateAgainstSchema(task({ state: 'standby', control: { mode: 'direct', port: 'string' } }), schema);
-      expect(causes).to.deep.equal([
-        {
-          reason: 'FieldValueTypeInvalid',
-          message: 'Invalid value: "string": spec.control.port in body must be of type integer: "string"',
-          field: 'spec.control.port',
-        },
-      ]);
-    });
+        it('reports a wrong port type', () => {
+          const causes = validateAgainstSchema(task({ state: 'standby', control: { mode: 'direct', port: 'string' } }), schema);
+          expect(causes).to.deep.equal([
+            {
+              reason: 'FieldValueTypeInvalid',
+              message: 'Invalid value: "string": spec.control.port in body must be of type integer: "string"',
+              field: 'spec.control.port',
+            },
+          ]);
+        });
 
-    it('names map entries with a dot and checks their type', () => {
-      const causes = validateAgainstSchema(task({ arguments: { a: 'x', b: 3 } }), schema);
-      expect(causes).to.deep.equal([
-        {
-          reason: 'FieldValueTypeInvalid',
-          message: 'Invalid value: "integer": spec.arguments.b in body must be of type string: "integer"',
-          field: 'spec.arguments.b',
-        },
-      ]);
+        it('names map entries with a dot and checks their type', () => {
+          const causes = validateAgainstSchema(task({ arguments: { a: 'x', b: 3 } }), schema);
+          expect(causes).to.deep.equal([
+            {
+              reason: 'FieldValueTypeInvalid',
+              message: 'Invalid value: "integer": spec.arguments.b in body must be of type string: "integer"',
+              field: 'spec.arguments.b',
+            },
+          ]);
+        });
+      });
+
+      describe('pruneUnknownFields', () => {
+        it('drops unknown fields, keeps apiVersion/kind/metadata and preserves map values', () => {
+          const obj = task({ state: 'standby', foo: 1, bind: [{ name: 'a', bar: true }], arguments: { anything: 'x' } });
+          obj['extra'] = 'x';
+          const { pruned, unknownFields } = pruneUnknownFields(obj, schema);
+          expect(unknownFields).to.deep.equal(['extra', 'spec.bind[0].bar', 'spec.foo']);
+          expect(pruned).to.deep.equal(task({ state: 'standby', bind: [{ name: 'a' }], arguments: { anything: 'x' } }));
+          expect(obj['extra']).to.equal('x');
+          expect(strictDecodingMessage(unknownFields.slice(0, 2))).to.equal(
+            'strict decoding error: unknown field "extra", unknown field "spec.bind[0].bar"',
+          );
+        });
+
+        it('reports unknown ObjectMeta fields and respects x-kubernetes-preserve-unknown-fields', () => {
+          const s: JSONSchemaProps = {
+            type: 'object',
+            properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { a: { type: 'object', properties: {} } } } },
+          };
+          const { pruned, unknownFields } = pruneUnknownFields(
+            { apiVersion: 'v1', kind: 'X', metadata: { name: 'x', bogus: 1 }, spec: { free: 1, a: { gone: 1 } } },
+            s,
+          );
+          expect(unknownFields).to.deep.equal(['metadata.bogus', 'spec.a.gone']);
+          expect(pruned).to.deep.equal({ apiVersion: 'v1', kind: 'X', metadata: { name: 'x' }, spec: { free: 1, a: {} } });
+        });
+      });
+
+      describe('applySchemaDefaults', () => {
+        it('fills the CRD defaults inside list items', () => {
+          const out = applySchemaDefaults(task({ bind: [{ name: 'r', type: 'push', global: 'g', target: 't' }] }), schema);
+          const spec = out['spec'] as JsonObject;
+          const bind = (spec['bind'] as JsonObject[])[0];
+          expect(bind).to.include({ addressing: 'tcp', transport: 'default', name: 'r' });
+        });
+
+        it('drops disallowed nulls, replaces defaulted nulls, leaves the input alone', () => {
+          const s: JSONSchemaProps = {
+            type: 'object',
+            properties: { a: { type: 'string' }, b: { type: 'string', default: 'B' }, c: { type: 'string', nullable: true } },
+          };
+          const input: JsonObject = { a: null, b: null, c: null };
+          expect(applySchemaDefaults(input, s)).to.deep.equal({ b: 'B', c: null });
+          expect(input).to.deep.equal({ a: null, b: null, c: null });
+        });
+      });
     });
-  });
+  }
 
   describe('validateAgainstSchema keywords', () => {
     const s: JSONSchemaProps = {
@@ -140,52 +204,6 @@ describe('sandbox/schema', () => {
       expect(check({ ios: 3 })).to.deep.equal([]);
       expect(check({ ios: '3Gi' })).to.deep.equal([]);
       expect(check({ ios: true }).map((c) => c.message)).to.include('Invalid value: "boolean": ios in body must be of type integer: "boolean"');
-    });
-  });
-
-  describe('pruneUnknownFields', () => {
-    it('drops unknown fields, keeps apiVersion/kind/metadata and preserves map values', () => {
-      const obj = task({ state: 'standby', foo: 1, bind: [{ name: 'a', bar: true }], arguments: { anything: 'x' } });
-      obj['extra'] = 'x';
-      const { pruned, unknownFields } = pruneUnknownFields(obj, schema);
-      expect(unknownFields).to.deep.equal(['extra', 'spec.bind[0].bar', 'spec.foo']);
-      expect(pruned).to.deep.equal(task({ state: 'standby', bind: [{ name: 'a' }], arguments: { anything: 'x' } }));
-      expect(obj['extra']).to.equal('x');
-      expect(strictDecodingMessage(unknownFields.slice(0, 2))).to.equal(
-        'strict decoding error: unknown field "extra", unknown field "spec.bind[0].bar"',
-      );
-    });
-
-    it('reports unknown ObjectMeta fields and respects x-kubernetes-preserve-unknown-fields', () => {
-      const s: JSONSchemaProps = {
-        type: 'object',
-        properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { a: { type: 'object', properties: {} } } } },
-      };
-      const { pruned, unknownFields } = pruneUnknownFields(
-        { apiVersion: 'v1', kind: 'X', metadata: { name: 'x', bogus: 1 }, spec: { free: 1, a: { gone: 1 } } },
-        s,
-      );
-      expect(unknownFields).to.deep.equal(['metadata.bogus', 'spec.a.gone']);
-      expect(pruned).to.deep.equal({ apiVersion: 'v1', kind: 'X', metadata: { name: 'x' }, spec: { free: 1, a: {} } });
-    });
-  });
-
-  describe('applySchemaDefaults', () => {
-    it('fills the CRD defaults inside list items', () => {
-      const out = applySchemaDefaults(task({ bind: [{ name: 'r', type: 'push', global: 'g', target: 't' }] }), schema);
-      const spec = out['spec'] as JsonObject;
-      const bind = (spec['bind'] as JsonObject[])[0];
-      expect(bind).to.include({ addressing: 'tcp', transport: 'default', name: 'r' });
-    });
-
-    it('drops disallowed nulls, replaces defaulted nulls, leaves the input alone', () => {
-      const s: JSONSchemaProps = {
-        type: 'object',
-        properties: { a: { type: 'string' }, b: { type: 'string', default: 'B' }, c: { type: 'string', nullable: true } },
-      };
-      const input: JsonObject = { a: null, b: null, c: null };
-      expect(applySchemaDefaults(input, s)).to.deep.equal({ b: 'B', c: null });
-      expect(input).to.deep.equal({ a: null, b: null, c: null });
     });
   });
 });

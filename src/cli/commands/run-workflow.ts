@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseControlWorkflow } from '../../manifest/workflow.ts';
+import { MANIFEST_PATH_RULE, parseControlWorkflow } from '../../manifest/workflow.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../exit-codes.ts';
 import { connectionFlags, parse, templateFlags, type TemplateFlags } from '../flags.ts';
@@ -9,12 +9,27 @@ import { LAUNCH_FLAGS, launchTask } from './launch.ts';
 /**
  * Reads an ECS control workflow (control.mode kubectl_direct | kubectl_fairmq) the way the
  * executor receives it — manifest = command.arguments[0], the rest become KUBE_ARGUMENTS — and
- * launches it.
+ * launches it. The manifest is found from the workflow file, not the current directory
+ * (MANIFEST_PATH_RULE in manifest/workflow.ts says how and why), so the command works from anywhere.
  */
 export const runWorkflowCommand: Command = {
   name: 'run-workflow',
   summary: 'Launch the task an ECS control workflow (*-kube.yaml) describes',
-  usage: 'kubectl-task run-workflow WORKFLOW.yaml [--env K=V]... [--no-wait] [-n NS] [-o json]',
+  usage: [
+    'kubectl-task run-workflow WORKFLOW.yaml [--env K=V]... [--env-file F] [--user NAME] [--kube-command CMD] [--kube-argument A]...',
+    '                          [--no-wait] [--timeout 60s] [--kubeconfig F] [--context C] [-n NS] [-o json]',
+    '',
+    ...wrap(`The manifest is the workflow's command.arguments[0]: ${MANIFEST_PATH_RULE}.`),
+    '',
+    'Flags:',
+    '  --env K=V          a task variable; wins over the same variable in the workflow\'s command.env',
+    '  --user NAME        the user whose uid, gid and groups fill FLP_UID, FLP_GID and FLP_SUPPLEMENTAL_GROUPS',
+    '                     (default: the workflow\'s command.user, else flp); FLP_UID and FLP_GID given with --env',
+    '                     or in command.env win and need no such user on this machine',
+    '  --kube-command CMD, --kube-argument A',
+    '                     KUBE_COMMAND and KUBE_ARGUMENTS instead of command.value and command.arguments[1:]',
+    '  --no-wait          return once applied, without waiting for the first status',
+  ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parse('run-workflow', argv, LAUNCH_FLAGS);
     const [file, ...extra] = positionals;
@@ -41,3 +56,19 @@ export const runWorkflowCommand: Command = {
     return launchTask({ template, connection, wait: values['no-wait'] !== true }, io);
   },
 };
+
+/** Words to lines of at most `width` characters, for the help text. */
+function wrap(text: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
