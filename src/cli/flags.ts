@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseEnvFile, parseEnvList } from '../render/index.ts';
+import { parseEnvFile, parseEnvList, type PlaceholderStyle } from '../render/index.ts';
 import { UsageError } from './exit-codes.ts';
 
 export type OutputFormat = 'text' | 'json' | 'yaml' | 'name';
@@ -25,6 +25,7 @@ export const TEMPLATE_FLAGS = {
   'env-file': { type: 'string', multiple: true },
   'task-id': { type: 'string' },
   'allow-missing': { type: 'boolean' },
+  'expand-bare-vars': { type: 'boolean' },
   'kube-command': { type: 'string' },
   'kube-argument': { type: 'string', multiple: true },
   user: { type: 'string' },
@@ -42,9 +43,12 @@ export interface ConnectionFlags {
 
 export interface TemplateFlags {
   readonly filename: string;
+  /** The task's own variables: --env-file, then --env (K=V, or NAME from the process env). */
   readonly env: Record<string, string>;
   readonly taskId?: string;
   readonly allowMissing: boolean;
+  /** --expand-bare-vars: 'braced-and-bare'; otherwise a bare `$NAME` stays text. */
+  readonly placeholders: PlaceholderStyle;
   readonly kubeCommand?: string;
   readonly kubeArguments: string[];
   readonly user?: string;
@@ -74,7 +78,14 @@ export function connectionFlags(values: Values): ConnectionFlags {
   };
 }
 
-export async function templateFlags(command: string, values: Values, readText = (f: string) => readFile(f, 'utf8')): Promise<TemplateFlags> {
+export interface TemplateFlagsIo {
+  readonly readText?: (file: string) => Promise<string>;
+  /** Where `--env NAME` (no `=`) reads NAME; the process environment at the CLI edge, tests inject. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export async function templateFlags(command: string, values: Values, io: TemplateFlagsIo = {}): Promise<TemplateFlags> {
+  const readText = io.readText ?? ((f: string) => readFile(f, 'utf8'));
   const filename = str(values['filename']);
   if (filename === undefined) throw new UsageError(`${command}: -f/--filename <template.yaml> is required`);
   const env: Record<string, string> = {};
@@ -87,12 +98,13 @@ export async function templateFlags(command: string, values: Values, readText = 
     }
     Object.assign(env, parseEnvFile(text, file));
   }
-  Object.assign(env, parseEnvList(strings(values['env'])));
+  Object.assign(env, parseEnvList(strings(values['env']), { passThrough: io.env ?? process.env }));
   return {
     filename,
     env,
     ...optional('taskId', str(values['task-id'])),
     allowMissing: values['allow-missing'] === true,
+    placeholders: values['expand-bare-vars'] === true ? 'braced-and-bare' : 'braced',
     ...optional('kubeCommand', str(values['kube-command'])),
     kubeArguments: strings(values['kube-argument']),
     ...optional('user', str(values['user'])),

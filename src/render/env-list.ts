@@ -13,11 +13,29 @@ export class EnvParseError extends Error {
   }
 }
 
+export interface EnvListOptions {
+  /**
+   * Where a bare `NAME` item (no `=`) takes its value, as `docker run -e NAME` does: the CLI
+   * passes the process environment here, and only here. A NAME unset there is left unset (as
+   * docker does), so a template that needs it still fails as missing. Without this option a
+   * bare NAME is an error: ECS command.env and --arg lists have no environment to pass through.
+   */
+  readonly passThrough?: Readonly<Record<string, string | undefined>>;
+}
+
 /** Like the original: split at the first `=`, strip ONE pair of matching surrounding quotes. */
-export function parseEnvList(list: readonly string[]): Record<string, string> {
+export function parseEnvList(list: readonly string[], options: EnvListOptions = {}): Record<string, string> {
   const out: Record<string, string> = {};
+  const from = options.passThrough;
   list.forEach((item, index) => {
     const eq = item.indexOf('=');
+    if (eq === -1 && from !== undefined) {
+      const name = item.trim();
+      if (!NAME.test(name)) throw new EnvParseError(`env item ${index + 1}: invalid variable name "${preview(name)}"`);
+      const value = Object.prototype.hasOwnProperty.call(from, name) ? from[name] : undefined;
+      if (value !== undefined) out[name] = value;
+      return;
+    }
     if (eq === -1) {
       throw new EnvParseError(`env item ${index + 1} "${preview(item)}" has no "=" (expected NAME=value)`);
     }

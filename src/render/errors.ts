@@ -19,7 +19,11 @@ export class RenderError extends Error {
     this.missing = args.missing ?? [];
   }
 
-  /** `templates/readout.yaml: missing variables: O2_ROLE (line 12), FLP_UID (lines 20, 31)` */
+  /**
+   * `templates/readout.yaml: missing variables: O2_ROLE (line 12), FLP_UID (lines 20, 31); set
+   * them with --env O2_ROLE=…, …`: the ways out are in the message because the usual cause is
+   * a variable the process environment used to provide, or a `${…}` meant for the container.
+   */
   static missingVariables(file: string, missing: readonly MissingVariable[]): RenderError {
     const byName = new Map<string, number[]>();
     for (const m of missing) {
@@ -30,6 +34,10 @@ export class RenderError extends Error {
     const parts = [...byName].map(
       ([name, lines]) => `${name} (${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')})`,
     );
-    return new RenderError({ message: `${file}: missing variables: ${parts.join(', ')}`, file, missing });
+    const name = missing[0]?.name ?? 'NAME';
+    const wayOut =
+      `set ${byName.size === 1 ? 'it' : 'them'} with --env ${name}=…, give a default with \${${name}:-default}, ` +
+      'write $$ for a literal $, or pass --allow-missing';
+    return new RenderError({ message: `${file}: missing variables: ${parts.join(', ')}; ${wayOut}`, file, missing });
   }
 }

@@ -2,7 +2,7 @@
 export { renderTemplate, type RenderArgs, type RenderResult } from './template.ts';
 export { RenderError, type MissingVariable } from './errors.ts';
 export { toKubectlYaml, KUBECTL_PARSE_OPTIONS } from './kubectl-yaml.ts';
-export { scanPlaceholders, type Segment, type ScanResult } from './placeholders.ts';
+export { scanPlaceholders, PLACEHOLDER_STYLES, type PlaceholderStyle, type Segment, type ScanResult } from './placeholders.ts';
 export { redactForLog, DEFAULT_SECRET_PATTERN, REDACTED, type RedactArgs } from './redact.ts';
 export {
   executorEnv,
@@ -15,5 +15,5 @@ export {
   type UserInfo,
   type UserLookupOptions,
 } from './executor-env.ts';
-export { parseEnvList, parseEnvFile, EnvParseError } from './env-list.ts';
+export { parseEnvList, parseEnvFile, EnvParseError, type EnvListOptions } from './env-list.ts';
 export { taskEnvironment, type TaskEnvironmentArgs } from './task-env.ts';

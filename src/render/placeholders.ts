@@ -3,9 +3,14 @@
  *
  *   ${NAME}            value of NAME
  *   ${NAME:-default}   value of NAME, or `default` when NAME is unset OR empty (sh `:-`)
- *   $NAME              value of NAME (longest name match, like sh)
  *   $$                 a literal `$`
+ *   $NAME              text, unchanged (style 'braced', the default); value of NAME, longest
+ *                      name match like sh (style 'braced-and-bare')
  *   `$` followed by anything else stays a literal `$`.
+ *
+ * Bare `$NAME` is text by default because filled manifests run shell commands such as
+ * `/bin/bash -c "… -S $CONTROL_OCCPLUGIN_ROOT/lib/"` whose variables belong to the container's
+ * shell, not to the task: expanding them would fail (missing) or, worse, fill in a wrong value.
  *
  * Names are `[A-Za-z_][A-Za-z0-9_]*`. Defaults are literal text: they end at the first `}` and
  * may not contain `${` (no nesting), so that a typo can never silently eat the rest of a value.
@@ -23,6 +28,11 @@ export type Segment =
       readonly offset: number;
     };
 
+/** 'braced': only `${…}` and `$$`; 'braced-and-bare': also `$NAME` (os.ExpandEnv's grammar). */
+export type PlaceholderStyle = 'braced' | 'braced-and-bare';
+
+export const PLACEHOLDER_STYLES: readonly PlaceholderStyle[] = ['braced', 'braced-and-bare'];
+
 export type ScanResult =
   | { readonly kind: 'ok'; readonly segments: readonly Segment[] }
   | { readonly kind: 'malformed'; readonly raw: string; readonly offset: number };
@@ -38,7 +48,7 @@ function readName(text: string, from: number): number {
 }
 
 /** Splits a string into literal text and variable references. */
-export function scanPlaceholders(text: string): ScanResult {
+export function scanPlaceholders(text: string, style: PlaceholderStyle = 'braced'): ScanResult {
   const segments: Segment[] = [];
   let buffer = '';
   let bufferStart = 0;
@@ -82,7 +92,7 @@ export function scanPlaceholders(text: string): ScanResult {
       i = close + 1;
       continue;
     }
-    const nameEnd = readName(text, i + 1);
+    const nameEnd = style === 'braced-and-bare' ? readName(text, i + 1) : i + 1;
     if (nameEnd > i + 1) {
       flush();
       const raw = text.slice(i, nameEnd);

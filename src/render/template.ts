@@ -9,7 +9,8 @@
  * - The template is parsed as YAML FIRST; placeholders are substituted only inside scalars of the
  *   parsed tree, so a value (newline, `: `, `{`, `#`, `---`, quotes, anchors, …) can never add
  *   keys, items or documents. Comments are never rendered nor reported.
- * - Placeholder grammar: see placeholders.ts (`${V}`, `${V:-default}`, `$V`, `$$`).
+ * - Placeholder grammar: see placeholders.ts (`${V}`, `${V:-default}`, `$$`; bare `$V` only with
+ *   placeholders 'braced-and-bare', otherwise it is the container shell's and stays text).
  * - A placeholder that is the WHOLE plain (unquoted, untagged) value scalar takes the value's
  *   YAML type when it is a number, boolean, null or flow sequence of those (typed-value.ts);
  *   anything else — and every placeholder inside a longer string, a quoted or block scalar, or a
@@ -32,7 +33,7 @@ import {
 } from 'yaml';
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import { RenderError, type MissingVariable } from './errors.ts';
-import { resolveVar, scanPlaceholders, type Segment } from './placeholders.ts';
+import { resolveVar, scanPlaceholders, type PlaceholderStyle, type Segment } from './placeholders.ts';
 import { KUBECTL_PARSE_OPTIONS, toKubectlYaml } from './kubectl-yaml.ts';
 import { typeWholeValue } from './typed-value.ts';
 
@@ -42,6 +43,8 @@ export interface RenderArgs {
   readonly file?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly allowMissing?: boolean;
+  /** 'braced' (default): `$NAME` stays text; 'braced-and-bare': `$NAME` is a placeholder too. */
+  readonly placeholders?: PlaceholderStyle;
 }
 
 export interface RenderResult {
@@ -58,6 +61,7 @@ interface Context {
   readonly text: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly allowMissing: boolean;
+  readonly placeholders: PlaceholderStyle;
   readonly lineCounter: LineCounter;
   readonly missing: MissingVariable[];
   readonly variables: string[];
@@ -92,6 +96,7 @@ export function renderTemplate(args: RenderArgs): RenderResult {
     text: args.text,
     env: args.env,
     allowMissing: args.allowMissing === true,
+    placeholders: args.placeholders ?? 'braced',
     lineCounter,
     missing: [],
     variables: [],
@@ -151,12 +156,11 @@ function substituteDocument(doc: Document.Parsed, ctx: Context): void {
 }
 
 function scan(node: Scalar, ctx: Context): readonly Segment[] {
-  const result = scanPlaceholders(String(node.value));
+  const result = scanPlaceholders(String(node.value), ctx.placeholders);
   if (result.kind === 'malformed') {
+    const forms = ctx.placeholders === 'braced-and-bare' ? '${NAME}, ${NAME:-default}, $NAME' : '${NAME}, ${NAME:-default}';
     throw new RenderError({
-      message:
-        `${ctx.file}:${nodeLine(node, ctx)}: malformed placeholder "${result.raw}" ` +
-        '(use ${NAME}, ${NAME:-default}, $NAME, or $$ for a literal $)',
+      message: `${ctx.file}:${nodeLine(node, ctx)}: malformed placeholder "${result.raw}" (use ${forms}, or $$ for a literal $)`,
       file: ctx.file,
     });
   }
@@ -183,7 +187,7 @@ function placeholderLines(node: Scalar, vars: readonly VarSegment[], ctx: Contex
   const lines = new Map<VarSegment, number>();
   if (!node.range) return lines;
   const start = node.range[0];
-  const source = scanPlaceholders(ctx.text.slice(start, node.range[1]));
+  const source = scanPlaceholders(ctx.text.slice(start, node.range[1]), ctx.placeholders);
   if (source.kind !== 'ok') return lines;
   const sourceVars = source.segments.filter((s): s is VarSegment => s.kind === 'var');
   if (sourceVars.length !== vars.length) return lines;

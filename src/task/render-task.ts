@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import createDebug from 'debug';
-import { renderTemplate, redactForLog, taskEnvironment, RenderError, executorEnv, identityFromEnv, toKubectlYaml, type ExecutorEnvArgs } from '../render/index.ts';
+import { renderTemplate, redactForLog, taskEnvironment, RenderError, executorEnv, identityFromEnv, toKubectlYaml, type ExecutorEnvArgs, type PlaceholderStyle } from '../render/index.ts';
 import { buildManifest, type Manifest } from '../manifest/index.ts';
 import type { JsonObject } from '../kubectl/types.ts';
 
@@ -18,11 +18,16 @@ export interface RenderTaskArgs {
   readonly template: TemplateSource;
   /** The task's own variables (ECS `command.env`, `--env`): they win over everything else. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Defaults to a copy of process.env taken by the caller. */
+  /**
+   * Variables under the executor's and the task's own; defaults to none. The process environment
+   * is never used implicitly: a caller that wants some of it passes exactly those names.
+   */
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
   /** KUBE_COMMAND, KUBE_ARGUMENTS, FLP_* of the original executor; omitted = not provided. */
   readonly executor?: ExecutorEnvArgs;
   readonly allowMissing?: boolean;
+  /** 'braced' (default): a bare `$NAME` is the container shell's and stays text. */
+  readonly placeholders?: PlaceholderStyle;
   readonly appName?: string;
   readonly namespace?: { readonly explicit?: string; readonly context?: string };
   readonly secretPattern?: RegExp;
@@ -51,7 +56,13 @@ export async function renderTask(args: RenderTaskArgs): Promise<RenderedTask> {
   });
   let rendered;
   try {
-    rendered = renderTemplate({ text, file, env, ...(args.allowMissing === undefined ? {} : { allowMissing: args.allowMissing }) });
+    rendered = renderTemplate({
+      text,
+      file,
+      env,
+      ...(args.allowMissing === undefined ? {} : { allowMissing: args.allowMissing }),
+      ...(args.placeholders === undefined ? {} : { placeholders: args.placeholders }),
+    });
   } catch (error) {
     // A missing FLP_* is really a user that does not exist here: say that, not "missing variable".
     if (lookupError !== undefined && error instanceof RenderError && error.missing.some((m) => m.name.startsWith('FLP_'))) {

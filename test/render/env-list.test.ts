@@ -13,7 +13,7 @@ describe('render: parseEnvList (ECS command.env)', () => {
       G: '"unbalanced',
     });
   });
-  it('names the item without = and invalid names', () => {
+  it('names the item without = and invalid names (no environment to pass a bare NAME through)', () => {
     expect(() => parseEnvList(['A=1', 'NOEQUALS'])).to.throw(EnvParseError, 'env item 2 "NOEQUALS" has no "="');
     expect(() => parseEnvList(['1A=x'])).to.throw(EnvParseError, /invalid variable name "1A"/);
   });

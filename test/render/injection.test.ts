@@ -11,6 +11,8 @@ const corpusDir = new URL('../corpus/', import.meta.url);
 const template = readFileSync(new URL('injection-template.yaml', corpusDir), 'utf8');
 const values: unknown = JSON.parse(readFileSync(new URL('injection-values.json', corpusDir), 'utf8'));
 const MARKER = 'QQMARKERQQ';
+/** The corpus template has a bare `$V` too (nested.deeper.value): every position gets the value. */
+const GRAMMAR = 'braced-and-bare';
 /** Positions where the placeholder is the whole plain scalar (typed substitution applies). */
 const WHOLE_PATHS = new Set(['0.data.whole', '0.data.list.0', '0.data.nested.deeper.value', '1.stringData.token']);
 
@@ -35,18 +37,19 @@ describe('render: injection corpus (defect 3)', () => {
   it('the corpus is a list of strings', () => {
     expect(values).to.be.an('array').that.is.not.empty;
   });
-  const base = renderTemplate({ text: template, file: 'injection-template.yaml', env: { V: MARKER } });
+  const base = renderTemplate({ text: template, file: 'injection-template.yaml', placeholders: GRAMMAR, env: { V: MARKER } });
 
   it('the marker rendering has the expected shape', () => {
     expect(base.documents).to.have.length(2);
     expect(Object.keys(base.documents[0]?.['data'] as object)).to.deep.equal([
       'whole', 'inside', 'double', 'single', 'literal', 'folded', 'list', 'flow', 'nested', 'after',
     ]);
+    expect(base.documents[0]?.['data']).to.deep.include({ nested: { deeper: { value: MARKER } } });
   });
 
   for (const value of values as string[]) {
     it(`value ${JSON.stringify(value)} changes only the substituted scalars`, () => {
-      const r = renderTemplate({ text: template, file: 'injection-template.yaml', env: { V: value } });
+      const r = renderTemplate({ text: template, file: 'injection-template.yaml', placeholders: GRAMMAR, env: { V: value } });
       const want = base.documents.map((d, i) => expected(d, value, String(i)));
       expect(r.documents).to.deep.equal(want);
       // The YAML handed to kubectl must mean exactly the same documents (read as YAML 1.1).
@@ -67,13 +70,13 @@ describe('render: injection corpus (defect 3)', () => {
       if (!kubectlAvailable()) this.skip();
       // One kubectl run for the whole corpus: 2 documents per value, in corpus order.
       const stream = (values as string[])
-        .map((v) => renderTemplate({ text: template, file: 'injection-template.yaml', env: { V: v } }).yaml)
+        .map((v) => renderTemplate({ text: template, file: 'injection-template.yaml', placeholders: GRAMMAR, env: { V: v } }).yaml)
         .join('---\n');
       read = kubectlRead(stream);
     });
     (values as string[]).forEach((value, i) => {
       it(`kubectl reads the rendering of ${JSON.stringify(value)} as our documents`, () => {
-        const r = renderTemplate({ text: template, file: 'injection-template.yaml', env: { V: value } });
+        const r = renderTemplate({ text: template, file: 'injection-template.yaml', placeholders: GRAMMAR, env: { V: value } });
         expect(read.slice(2 * i, 2 * i + 2)).to.deep.equal(r.documents);
       });
     });

@@ -9,11 +9,11 @@ describe('render: taskEnvironment', () => {
     expect(Object.isFrozen(env)).to.equal(true);
     expect(base).to.deep.equal({ PATH: '/bin', FLP_UID: 'base', X: undefined });
   });
-  it('defaults to a copy of process.env and never writes it', () => {
+  it('has no base unless given: the process environment never leaks in, and is never written', () => {
     const before = JSON.stringify(process.env);
-    const env = taskEnvironment({ taskEnv: { KT_TASK_ENV_PROBE: 'x' } });
-    expect(env['PATH']).to.equal(process.env['PATH']);
-    expect(env['KT_TASK_ENV_PROBE']).to.equal('x');
+    const env = taskEnvironment({ taskEnv: { KT_TASK_ENV_PROBE: 'x' }, executor: { KUBE_COMMAND: 'c' } });
+    expect(process.env['PATH']).to.be.a('string');
+    expect(env).to.deep.equal({ KT_TASK_ENV_PROBE: 'x', KUBE_COMMAND: 'c' });
     expect(JSON.stringify(process.env)).to.equal(before);
   });
   it('two tasks get independent environments', () => {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { renderTemplate } from '../../src/render/template.ts';
 import { RenderError } from '../../src/render/errors.ts';
-import { scanPlaceholders } from '../../src/render/placeholders.ts';
+import { scanPlaceholders, type PlaceholderStyle } from '../../src/render/placeholders.ts';
 
-function render(text: string, env: Record<string, string | undefined>, allowMissing = false) {
-  return renderTemplate({ text, file: 't.yaml', env, allowMissing });
+function render(text: string, env: Record<string, string | undefined>, allowMissing = false, placeholders?: PlaceholderStyle) {
+  return renderTemplate({ text, file: 't.yaml', env, allowMissing, ...(placeholders === undefined ? {} : { placeholders }) });
 }
 function catchRender(text: string, env: Record<string, string | undefined>): RenderError {
   try {
@@ -17,8 +17,13 @@ function catchRender(text: string, env: Record<string, string | undefined>): Ren
 }
 
 describe('render: placeholder grammar', () => {
-  it('supports ${VAR}, $VAR, defaults and $$', () => {
+  it('supports ${VAR}, defaults and $$, and leaves a bare $VAR as written', () => {
     const r = render('a: "${A}-$B-${C:-dc}-${D:-dd}-$$E-cost $5 $ end$"\n', { A: 'x', B: 'y', D: 'set' });
+    expect(r.documents).to.deep.equal([{ a: 'x-$B-dc-set-$E-cost $5 $ end$' }]);
+    expect(r.variables).to.deep.equal(['A', 'C', 'D']);
+  });
+  it("'braced-and-bare' makes $VAR a placeholder too (the original's grammar)", () => {
+    const r = render('a: "${A}-$B-${C:-dc}-${D:-dd}-$$E-cost $5 $ end$"\n', { A: 'x', B: 'y', D: 'set' }, false, 'braced-and-bare');
     expect(r.documents).to.deep.equal([{ a: 'x-y-dc-set-$E-cost $5 $ end$' }]);
     expect(r.variables).to.deep.equal(['A', 'B', 'C', 'D']);
   });
@@ -30,8 +35,8 @@ describe('render: placeholder grammar', () => {
   it('an empty (but set) variable without default is not missing', () => {
     expect(render('a: "<${X}>"\n', { X: '' }).documents).to.deep.equal([{ a: '<>' }]);
   });
-  it('$NAME takes the longest name', () => {
-    expect(render('a: "$AB_1-x"\n', { AB_1: 'v', AB: 'w' }).documents).to.deep.equal([{ a: 'v-x' }]);
+  it('$NAME takes the longest name (braced-and-bare)', () => {
+    expect(render('a: "$AB_1-x"\n', { AB_1: 'v', AB: 'w' }, false, 'braced-and-bare').documents).to.deep.equal([{ a: 'v-x' }]);
   });
   it('substitution is not recursive', () => {
     expect(render('a: "${A}"\n', { A: '${B}', B: 'no' }).documents).to.deep.equal([{ a: '${B}' }]);
@@ -43,13 +48,13 @@ describe('render: placeholder grammar', () => {
     expect(catchRender('a: "${A:-${B}}"\n', {}).message).to.contain('malformed');
   });
   it('scanPlaceholders splits text and references', () => {
-    const r = scanPlaceholders('x$A${B:-c}$$');
-    expect(r.kind).to.equal('ok');
-    if (r.kind === 'ok') {
-      expect(r.segments.map((s) => (s.kind === 'var' ? `var:${s.name}:${String(s.fallback)}` : `text:${s.text}`))).to.deep.equal(
-        ['text:x', 'var:A:undefined', 'var:B:c', 'text:$'],
-      );
-    }
+    const show = (style: PlaceholderStyle): string[] => {
+      const r = scanPlaceholders('x$A${B:-c}$$', style);
+      if (r.kind !== 'ok') throw new Error('expected ok');
+      return r.segments.map((s) => (s.kind === 'var' ? `var:${s.name}:${String(s.fallback)}` : `text:${s.text}`));
+    };
+    expect(show('braced')).to.deep.equal(['text:x$A', 'var:B:c', 'text:$']);
+    expect(show('braced-and-bare')).to.deep.equal(['text:x', 'var:A:undefined', 'var:B:c', 'text:$']);
   });
 });
 
@@ -71,7 +76,10 @@ describe('render: strict missing variables', () => {
   it('reports every missing variable in ONE error with lines', () => {
     const e = catchRender(text, {});
     expect(e.code).to.equal('RenderError');
-    expect(e.message).to.equal('t.yaml: missing variables: NAME (line 5), O2_ROLE (line 7), FLP_UID (lines 8, 11)');
+    expect(e.message).to.equal(
+      't.yaml: missing variables: NAME (line 5), O2_ROLE (line 7), FLP_UID (lines 8, 11); ' +
+        'set them with --env NAME=…, give a default with ${NAME:-default}, write $$ for a literal $, or pass --allow-missing',
+    );
     expect(e.missing).to.deep.equal([
       { name: 'NAME', file: 't.yaml', line: 5 },
       { name: 'O2_ROLE', file: 't.yaml', line: 7 },

@@ -44,6 +44,15 @@ describe('task/render-task', () => {
     expect(rendered.yaml).to.contain('name: r1-secret');
   });
 
+  it('keeps a bare $VAR for the container by default; placeholders: braced-and-bare expands it', async () => {
+    const text = 'apiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\nmetadata:\n  name: ${TASK_NAME}\nspec:\n  state: standby\n  properties:\n    cmd: "run -S $ROOT/lib/"\n';
+    const kept = await renderTask({ taskId: 'r1', template: { text, file: 't.yaml' }, env: { TASK_NAME: 'r1', ROOT: '/task' } });
+    expect(kept.manifest.task['spec']).to.deep.include({ properties: { cmd: 'run -S $ROOT/lib/' } });
+    expect(kept.yaml).to.contain('run -S $ROOT/lib/');
+    const expanded = await renderTask({ taskId: 'r1', template: { text, file: 't.yaml' }, env: { TASK_NAME: 'r1', ROOT: '/task' }, placeholders: 'braced-and-bare' });
+    expect(expanded.manifest.task['spec']).to.deep.include({ properties: { cmd: 'run -S /task/lib/' } });
+  });
+
   it('names the missing user when FLP_* are needed and cannot be looked up', async () => {
     const error = await renderTask({
       taskId: 'r1',

@@ -6,8 +6,12 @@ import { executorArgs, resolveTaskId } from '../task-context.ts';
 
 export const renderCommand: Command = {
   name: 'render',
-  summary: 'Fill a template from the environment and print the objects it would apply (no cluster needed)',
-  usage: 'kubectl-task render -f TEMPLATE [--env K=V]... [--env-file F] [--allow-missing] [-n NS] [-o yaml|json|name]',
+  summary: "Fill a template from the task's environment and print the objects it would apply (no cluster needed)",
+  usage:
+    'kubectl-task render -f TEMPLATE [--env K=V | --env NAME]... [--env-file F] [--allow-missing] [--expand-bare-vars] [-n NS] [-o yaml|json|name]\n' +
+    '  --env NAME takes NAME from your environment (left unset if it is not set there); nothing else is taken from it.\n' +
+    '  ${VAR}, ${VAR:-default} and $$ (a literal $) are placeholders; a bare $VAR is the container shell\'s and stays as\n' +
+    '  written, unless --expand-bare-vars.',
   async run(argv, { out }) {
     const { values } = parse('render', argv, { ...CONNECTION_FLAGS, ...TEMPLATE_FLAGS });
     const connection = connectionFlags(values);
@@ -16,7 +20,7 @@ export const renderCommand: Command = {
       taskId: await resolveTaskId(template, connection),
       template: { file: template.filename },
       env: template.env,
-      baseEnv: { ...process.env },
+      placeholders: template.placeholders,
       executor: executorArgs(template),
       allowMissing: template.allowMissing,
       namespace: connection.namespace === undefined ? {} : { explicit: connection.namespace },
