@@ -2,6 +2,7 @@
  * Exit codes (documented in the README). A scheduler wrapping the CLI can tell "the task failed"
  * from "you called me wrong" from "the cluster or kubectl is in trouble".
  */
+import { stderrDetailLines } from '../kubectl/classify.ts';
 import { KubectlError } from '../kubectl/errors.ts';
 import { redactText } from '../kubectl/redact.ts';
 import { reasonOf } from '../task/errors.ts';
@@ -54,7 +55,7 @@ export function exitCodeFor(error: unknown): ExitCode {
  */
 export function diagnose(error: unknown): string {
   if (error instanceof KubectlError) {
-    const extra = withoutEchoedPatches((error.result?.stderr ?? '').split('\n'))
+    const extra = withoutEchoedPatches(stderrDetailLines(error.result?.stderr ?? ''))
       .map((line) => line.trim())
       .filter((line) => line !== '' && !error.message.includes(line.replace(/^(Error from server \(\w+\): |error: |\* )/, '')))
       .map((line) => `  ${redactText(line)}`);

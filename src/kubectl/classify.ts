@@ -76,6 +76,29 @@ const PATTERNS: ReadonlyArray<readonly [KubectlReason, RegExp]> = [
 /** klog lines (`E1125 01:49:34.070555   18530 memcache.go:265] …`): noise before kubectl's real error. */
 const KLOG_LINE = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]+\]\s?/;
 
+/**
+ * kubectl's advice to pass one of its own flags, which kubectl-task does not offer:
+ * `…; if you choose to ignore these errors, turn validation off with
+ * --validate=false`. Following it is impossible through our CLI, so it is not repeated.
+ */
+const FLAG_ADVICE = /;?\s*if you choose to ignore these errors, turn validation off with --validate=false\.?/g;
+
+/** stderr without kubectl's advice about flags we cannot pass. */
+function withoutFlagAdvice(stderr: string): string {
+  return stderr.replace(FLAG_ADVICE, '');
+}
+
+/**
+ * The stderr lines worth showing under a diagnosis: no klog lines (client-go's retries of
+ * discovery, `memcache.go:265] couldn't get current server API group list`, repeat what the
+ * diagnosis already says) and no advice about kubectl flags kubectl-task cannot pass. Redacted.
+ */
+export function stderrDetailLines(stderr: string): string[] {
+  return withoutFlagAdvice(redactText(stderr))
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '' && !KLOG_LINE.test(line.trim()));
+}
+
 /** undefined = success. */
 export function classify(result: KubectlResult): Classification | undefined {
   const label = commandLabel(result.argv, result.stderr);
@@ -88,7 +111,7 @@ export function classify(result: KubectlResult): Classification | undefined {
   }
   if (result.exitCode === 0) return undefined;
 
-  const stderr = redactText(result.stderr);
+  const stderr = withoutFlagAdvice(redactText(result.stderr));
   const detail = firstMeaningfulLine(stderr);
   const reason = reasonFromStderr(stderr);
   const retryAfterMs = reason === 'TooManyRequests' ? parseRetryAfterMs(stderr) : undefined;
