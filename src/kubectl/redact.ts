@@ -1,7 +1,8 @@
 /**
  * Secret scrubbing for argv and free text. Every argv that reaches a result, a log line or an
  * error message passes through here first, so a bearer token never leaves the process, and neither
- * does a CONFIGURE argument such as `password=hunter2` carried in a `-p` patch or a `--from-literal`.
+ * does a CONFIGURE argument such as `password=hunter2` carried in a `-p` patch a caller hands to
+ * run() (our own patches go through `--patch-file`, out of argv) or in a `--from-literal`.
  * stdin (manifests) is never logged, so it is not scrubbed.
  */
 import type { JsonValue } from './types.ts';
