@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { exitWhenOrphaned, watchParent } from '../../src/cli/parent-watch.ts';
 import { REPO_ROOT, startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-task.js');
@@ -124,6 +125,46 @@ describe('cli: long-running commands end with the process that started them', fu
       }
     });
   }
+
+  describe('parent-watch', () => {
+    const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it('calls back once when the parent pid changes, never after stop()', async () => {
+      let ppid = 4242;
+      let calls = 0;
+      const stop = watchParent(() => calls++, { intervalMs: 5, parentPid: () => ppid });
+      await tick(30);
+      expect(calls).to.equal(0);
+      ppid = 1;
+      await tick(30);
+      ppid = 777;
+      await tick(30);
+      expect(calls).to.equal(1);
+      stop();
+      let stoppedCalls = 0;
+      let other = 10;
+      const stopOther = watchParent(() => stoppedCalls++, { intervalMs: 5, parentPid: () => other });
+      stopOther();
+      other = 1;
+      await tick(30);
+      expect(stoppedCalls).to.equal(0);
+    });
+
+    it('exitWhenOrphaned: aborted by the command signal or by the parent going, and says which', async () => {
+      let ppid = 4242;
+      const byParent = exitWhenOrphaned(new AbortController().signal, { intervalMs: 5, parentPid: () => ppid });
+      ppid = 1;
+      await tick(30);
+      expect(byParent.signal.aborted).to.equal(true);
+      expect(byParent.orphaned()).to.equal(true);
+      const command = new AbortController();
+      const bySignal = exitWhenOrphaned(command.signal, { intervalMs: 5, parentPid: () => 4242 });
+      command.abort();
+      expect(bySignal.signal.aborted).to.equal(true);
+      expect(bySignal.orphaned()).to.equal(false);
+      bySignal.stop();
+    });
+  });
 
   describe('fake-controller', () => {
     let cluster: TestSandbox;
