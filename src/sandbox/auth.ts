@@ -3,6 +3,8 @@
  * (k8s.io/apiserver responsewriters.forbiddenMessage wrapped by apierrors.NewForbidden).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { StoredRbac, type PolicyRule, type RbacAttributes } from './rbac.ts';
+import type { Store } from './storage.ts';
 
 export interface SandboxUser {
   name: string;
@@ -26,15 +28,7 @@ export interface AccessRule {
  * What the request does, as the apiserver's RequestInfo sees it. For `namespaces` the namespace
  * is the namespace's own name. A non-resource request (/version, /api, ...) has resource '' and `path`.
  */
-export interface RequestAttributes {
-  verb: string;
-  resource: string;
-  subresource?: string;
-  apiGroup: string;
-  namespace?: string;
-  name?: string;
-  path?: string;
-}
+export type RequestAttributes = RbacAttributes;
 
 export type AuthenticationOutcome = SandboxUser | 'anonymous' | 'invalid';
 
@@ -61,10 +55,6 @@ export function createAuthenticator(
   };
 }
 
-/** Paths every authenticated user may read (system:discovery, system:public-info-viewer). */
-const DISCOVERY_PATHS = [/^\/api(\/.*)?$/, /^\/apis(\/.*)?$/, /^\/openapi(\/.*)?$/, /^\/version\/?$/, /^\/(healthz|livez|readyz)(\/.*)?$/];
-const PUBLIC_PATHS = [/^\/version\/?$/, /^\/(healthz|livez|readyz)(\/.*)?$/];
-
 function listMatches(list: readonly string[], value: string): boolean {
   return list.includes('*') || list.includes(value);
 }
@@ -88,23 +78,83 @@ function ruleAllows(rule: AccessRule, attrs: RequestAttributes): boolean {
   return attrs.namespace !== undefined && attrs.namespace !== '' && rule.namespaces.includes(attrs.namespace);
 }
 
+/** The groups the apiserver's authenticators add: every user with credentials is system:authenticated. */
+export function effectiveUser(user: SandboxUser): SandboxUser {
+  if (user.groups.includes('system:unauthenticated') || user.groups.includes('system:authenticated')) return user;
+  return { name: user.name, groups: [...user.groups, 'system:authenticated'] };
+}
+
+export interface AccessDecision {
+  allowed: boolean;
+  /** SubjectAccessReview status.reason: which binding allowed it (empty for system:masters and static rules). */
+  reason: string;
+}
+
+/** What a SelfSubjectRulesReview lists: rules on resources and rules on non-resource URLs. */
+export interface SubjectRules {
+  resourceRules: PolicyRule[];
+  nonResourceRules: PolicyRule[];
+}
+
+/** The authorizer every request goes through, and what the access-review APIs ask of it. */
+export interface Authorization {
+  decide(user: SandboxUser, attrs: RequestAttributes): AccessDecision;
+  allows(user: SandboxUser, attrs: RequestAttributes): boolean;
+  rulesFor(user: SandboxUser, namespace: string): SubjectRules;
+}
+
+/** A static AccessRule as the PolicyRule a SelfSubjectRulesReview shows for `namespace`. */
+function asPolicyRule(rule: AccessRule, namespace: string): PolicyRule | undefined {
+  if (rule.namespaces !== '*' && !rule.namespaces.includes(namespace)) return undefined;
+  const out: PolicyRule = { verbs: [...rule.verbs], apiGroups: [...(rule.apiGroups ?? ['*'])], resources: [...rule.resources] };
+  if (rule.resourceNames !== undefined && rule.resourceNames.length > 0) out.resourceNames = [...rule.resourceNames];
+  return out;
+}
+
 /**
- * `rules` is keyed by user name or group name. system:masters may do everything; discovery paths
- * are open to authenticated users (and /version, health checks to anyone).
+ * `rules` (keyed by user or group name) are static grants; `stored` adds RBAC from the Roles,
+ * ClusterRoles and bindings in the sandbox's store, on top of the bootstrap roles every cluster
+ * has (discovery paths for authenticated users, /version and health checks for anyone, access
+ * reviews). Grants add up, as the apiserver's union of authorizers does. system:masters may do
+ * everything (the privileged-group authorizer in front of RBAC).
  */
-export function createAuthorizer(
-  rules: Record<string, AccessRule[]>,
-): (user: SandboxUser, attrs: RequestAttributes) => boolean {
-  return (user, attrs) => {
-    if (user.groups.includes('system:masters')) return true;
-    if (attrs.resource === '' && attrs.path !== undefined) {
-      const path = attrs.path;
-      const open = user.groups.includes('system:unauthenticated') ? PUBLIC_PATHS : DISCOVERY_PATHS;
-      if (attrs.verb === 'get' && open.some((re) => re.test(path))) return true;
-    }
+export function createAuthorization(rules: Record<string, AccessRule[]>, stored?: Store): Authorization {
+  const rbac = new StoredRbac(stored);
+  const decide = (who: SandboxUser, attrs: RequestAttributes): AccessDecision => {
+    const user = effectiveUser(who);
+    if (user.groups.includes('system:masters')) return { allowed: true, reason: '' };
     const subjects = [user.name, ...user.groups];
-    return subjects.some((s) => (rules[s] ?? []).some((r) => attrs.resource !== '' && ruleAllows(r, attrs)));
+    if (attrs.resource !== '' && subjects.some((s) => (rules[s] ?? []).some((r) => ruleAllows(r, attrs)))) return { allowed: true, reason: '' };
+    return rbac.decide(user, attrs);
   };
+  return {
+    decide,
+    allows: (user, attrs) => decide(user, attrs).allowed,
+    rulesFor: (who, namespace) => {
+      const user = effectiveUser(who);
+      const all: PolicyRule[] = [];
+      if (user.groups.includes('system:masters')) {
+        all.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] });
+      }
+      for (const s of [user.name, ...user.groups]) {
+        for (const r of rules[s] ?? []) {
+          const p = asPolicyRule(r, namespace);
+          if (p !== undefined) all.push(p);
+        }
+      }
+      all.push(...rbac.rulesFor(user, namespace));
+      // The rules review splits each rule into its resource part and its non-resource part.
+      return {
+        resourceRules: all.filter((r) => (r.resources ?? []).length > 0).map(({ nonResourceURLs: _n, ...r }) => r),
+        nonResourceRules: all.filter((r) => (r.nonResourceURLs ?? []).length > 0).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs ?? [] })),
+      };
+    },
+  };
+}
+
+/** The boolean authorizer over static rules and the bootstrap roles (no store). */
+export function createAuthorizer(rules: Record<string, AccessRule[]>): (user: SandboxUser, attrs: RequestAttributes) => boolean {
+  return createAuthorization(rules).allows;
 }
 
 /** The apiserver escapes these in the user-controlled parts of the message. */

@@ -1,6 +1,6 @@
 /**
- * Injected misbehaviour for tests and benchmarks: latency, failing responses, dropped watches and
- * a listener that really goes away for a while (clients then see ECONNREFUSED).
+ * Injected misbehaviour for tests and benchmarks: latency, failing responses, dropped or expired
+ * watches and a listener that really goes away for a while (clients then see ECONNREFUSED).
  */
 import { injected, type ApiError } from './status.ts';
 import { matchesRequest, type RequestMatch } from './request-log.ts';
@@ -16,6 +16,7 @@ export interface FailNextOptions {
 /** What the server must do for faults that act on its sockets. */
 export interface FaultHooks {
   closeWatches(): void;
+  expireWatches(): void;
   refuseConnections(ms: number): Promise<void>;
 }
 
@@ -53,6 +54,16 @@ export class Faults {
 
   closeWatches(): void {
     this.hooks?.closeWatches();
+  }
+
+  /**
+   * As when watchers fall behind an etcd compaction: the history is compacted at the current
+   * resourceVersion, and every open watch gets one ERROR event (410 Expired, "too old resource
+   * version: <its last resourceVersion> (<current>)") and is closed. Resuming from an older
+   * resourceVersion then fails the same way, so clients must list again.
+   */
+  expireWatches(): void {
+    this.hooks?.expireWatches();
   }
 
   /** Closes the listener for `ms` and reopens it on the same port; resolves once it listens again. */

@@ -4,9 +4,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJsonObject, type JsonValue } from '../kubectl/types.ts';
-import { reviewAccess } from './access-review.ts';
+import { reviewAccess, reviewRules } from './access-review.ts';
 import { parseFieldValidation } from './admission.ts';
-import { forbiddenMessage, type RequestAttributes, type SandboxUser } from './auth.ts';
+import { forbiddenMessage, type Authorization, type RequestAttributes, type SandboxUser } from './auth.ts';
 import type { SandboxState } from './objects.ts';
 import { getObject, listJson, listObjects, parseIncludeObject, tableFor, wantsTable } from './reads.ts';
 import type { ResourceRequest } from './router.ts';
@@ -19,7 +19,7 @@ import { create, patch, replace, type WriteRequest } from './writes.ts';
 export interface HandlerContext {
   state: SandboxState;
   hub: WatchHub;
-  authorize: (user: SandboxUser, attrs: RequestAttributes) => boolean;
+  authorization: Authorization;
 }
 
 export interface Reply {
@@ -83,16 +83,22 @@ function deleteOptions(body: string, query: URLSearchParams): { options: DeleteO
 export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply | undefined {
   const { state } = ctx;
   const { req, query } = r;
-  if (req.group === 'authorization.k8s.io' && req.resource === 'selfsubjectaccessreviews' && req.verb === 'create') {
-    const review = reviewAccess({ body: decodeBody(r), user: r.user, authorize: ctx.authorize });
-    return { status: 201, json: JSON.stringify(review), warnings: [] };
-  }
   const attrs: RequestAttributes = { verb: req.verb, resource: req.resource, apiGroup: req.group };
   if (req.subresource !== '') attrs.subresource = req.subresource;
   if (req.namespace !== '') attrs.namespace = req.namespace;
   if (req.name !== '') attrs.name = req.name;
-  if (!ctx.authorize(r.user, attrs)) {
+  if (!ctx.authorization.allows(r.user, attrs)) {
     throw forbidden(forbiddenMessage(r.user, attrs), req.name !== '' ? { name: req.name, group: req.group, kind: req.resource } : { group: req.group, kind: req.resource });
+  }
+  // Access reviews are not stored: they are answered (every authenticated user may ask, through
+  // the bootstrap role system:basic-user).
+  if (req.group === 'authorization.k8s.io' && req.verb === 'create' && req.name === '') {
+    if (req.resource === 'selfsubjectaccessreviews') {
+      return { status: 201, json: JSON.stringify(reviewAccess({ body: decodeBody(r), user: r.user, authorization: ctx.authorization })), warnings: [] };
+    }
+    if (req.resource === 'selfsubjectrulesreviews') {
+      return { status: 201, json: JSON.stringify(reviewRules({ body: decodeBody(r), user: r.user, authorization: ctx.authorization })), warnings: [] };
+    }
   }
   // Authorization comes first, as in the apiserver's filter chain: a forbidden user learns nothing.
   const type = state.registry.lookup(req.group, req.version, req.resource);

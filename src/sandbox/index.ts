@@ -5,7 +5,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuthenticator, createAuthorizer, DEFAULT_RULES, DEFAULT_USERS, generateToken, type AccessRule, type SandboxUser } from './auth.ts';
+import { createAuthenticator, createAuthorization, DEFAULT_RULES, DEFAULT_USERS, generateToken, type AccessRule, type SandboxUser } from './auth.ts';
 import type { VersionInfo } from './discovery.ts';
 import { Faults } from './faults.ts';
 import { GarbageCollector } from './garbage-collector.ts';
@@ -45,7 +45,10 @@ export interface SandboxOptions {
   version?: VersionInfo;
   /** Users by context name; default admin (system:masters) and executor (task-executor). */
   users?: Record<string, SandboxUser>;
-  /** Access rules by user name; default DEFAULT_RULES. */
+  /**
+   * Access rules by user or group name; default DEFAULT_RULES. Roles, ClusterRoles and their
+   * bindings stored in the sandbox grant more, as RBAC does (`rules: {}` leaves only those).
+   */
   rules?: Record<string, AccessRule[]>;
   clock?: () => Date;
   /** How fault latency and connection outages wait; default a timer. */
@@ -110,7 +113,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     auth: options.auth ?? (tls ? 'required' : 'none'),
     adminUser: users['admin'] ?? DEFAULT_USERS.admin,
     authenticate: createAuthenticator(byToken),
-    authorize: createAuthorizer(options.rules ?? DEFAULT_RULES),
+    // Static rules plus RBAC from the Roles and bindings stored in the sandbox.
+    authorization: createAuthorization(options.rules ?? DEFAULT_RULES, state.store),
     state,
     faults,
     requestLog,

@@ -6,7 +6,7 @@
  */
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import { STRATEGIC_KINDS, type FieldMeta } from './patch-strategic-meta.ts';
-import { fieldsToPaths, isObject, keyToken, leavesOf, pathString, pathsToFields, removePath } from './patch-apply-fields.ts';
+import { fieldsToPaths, isObject, keyToken, leavesOf, pathString, pathsToFields, removePath, SEP } from './patch-apply-fields.ts';
 
 export interface ApplyConflict {
   /** `"kubectl-client-side-apply" using v1` — the manager as the apiserver prints it. */
@@ -125,8 +125,15 @@ export function applyServerSideApply(args: {
   const object = merge(live ?? {}, applied, meta) as JsonObject;
   const previous = mine ? fieldsToPaths(mine['fieldsV1']) : new Set<string>();
   const ownedByOthers = (p: string): boolean => others.some((o) => o.paths.has(p));
+  // A node that still holds owned fields stays (structured-merge-diff adds back the parents of
+  // owned fields): applying just `spec.state` after owning `spec` keeps `spec` with `state`.
+  const below = (p: string, paths: Iterable<string>): boolean => {
+    for (const q of paths) if (q.startsWith(`${p}${SEP}`)) return true;
+    return false;
+  };
+  const holdsOwned = (p: string): boolean => below(p, appliedLeaves.keys()) || others.some((o) => below(p, o.paths));
   for (const p of [...previous].filter((x) => !appliedLeaves.has(x)).sort().reverse()) {
-    if (!ownedByOthers(p)) removePath(object, p);
+    if (!ownedByOthers(p) && !holdsOwned(p)) removePath(object, p);
   }
   // Forcing moves the conflicting fields to the applier.
   for (const o of others) for (const p of conflicting) o.paths.delete(p);

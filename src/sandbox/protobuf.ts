@@ -57,6 +57,8 @@ const ACCESS_REVIEW: Message = {
 
 const KINDS: Readonly<Record<string, Message>> = {
   SelfSubjectAccessReview: ACCESS_REVIEW,
+  // `kubectl auth can-i --list`: only the namespace to list the rules of.
+  SelfSubjectRulesReview: { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'spec', type: { 1: { name: 'namespace', type: 'string' } } } },
   Namespace: { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'spec', type: { 1: { name: 'finalizers', type: 'string', repeated: true } } } },
   ConfigMap: { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'data', type: 'map' }, 3: { name: 'binaryData', type: 'mapBytes' }, 4: { name: 'immutable', type: 'bool' } },
   Secret: { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'data', type: 'mapBytes' }, 3: { name: 'type', type: 'string' }, 4: { name: 'stringData', type: 'map' }, 5: { name: 'immutable', type: 'bool' } },

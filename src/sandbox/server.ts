@@ -6,7 +6,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import { ANONYMOUS_USER, forbiddenMessage, type AuthenticationOutcome, type RequestAttributes, type SandboxUser } from './auth.ts';
+import { ANONYMOUS_USER, forbiddenMessage, type AuthenticationOutcome, type Authorization, type RequestAttributes, type SandboxUser } from './auth.ts';
+import { impersonate } from './impersonation.ts';
 import type { VersionInfo } from './discovery.ts';
 import type { Faults } from './faults.ts';
 import { handleResource, type Reply } from './handlers.ts';
@@ -25,7 +26,7 @@ export interface ServerOptions {
   auth: 'required' | 'none';
   adminUser: SandboxUser;
   authenticate: (header: string | undefined) => AuthenticationOutcome;
-  authorize: (user: SandboxUser, attrs: RequestAttributes) => boolean;
+  authorization: Authorization;
   state: SandboxState;
   faults: Faults;
   requestLog: RequestLog;
@@ -56,9 +57,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 /** Non-resource requests are authorized on their path and lower-case HTTP method (HEAD counts as get). */
-function authorizePath(authorize: ServerOptions['authorize'], user: SandboxUser, method: string, path: string): void {
+function authorizePath(authorization: Authorization, user: SandboxUser, method: string, path: string): void {
   const attrs: RequestAttributes = { verb: method === 'HEAD' ? 'get' : method.toLowerCase(), resource: '', apiGroup: '', path };
-  if (authorize(user, attrs)) return;
+  if (authorization.allows(user, attrs)) return;
   throw new ApiError(403, failure({ code: 403, reason: 'Forbidden', message: forbiddenMessage(user, attrs), details: {} }));
 }
 
@@ -88,7 +89,14 @@ export class SandboxServer {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    o.faults.attach({ closeWatches: () => this.hub.closeAll(), refuseConnections: (ms) => this.refuse(ms) });
+    o.faults.attach({
+      closeWatches: () => this.hub.closeAll(),
+      expireWatches: () => {
+        o.state.store.compact();
+        this.hub.expireAll();
+      },
+      refuseConnections: (ms) => this.refuse(ms),
+    });
   }
 
   get port(): number {
@@ -165,14 +173,17 @@ export class SandboxServer {
         // lets it read only /version and the health checks.
         user = outcome === 'anonymous' ? ANONYMOUS_USER : outcome;
       }
+      // `kubectl --as`: the rest of the request acts as the impersonated user, if this one may.
+      userName = user.name;
+      user = impersonate(user, req.headers, this.o.authorization);
       userName = user.name;
       const r = route(method, url.pathname, url.searchParams);
       if (r.kind === 'resource') verb = r.verb;
-      else authorizePath(this.o.authorize, user, method, url.pathname);
+      else authorizePath(this.o.authorization, user, method, url.pathname);
       const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, this.o.maxBodyBytes ?? 32 * 1024 * 1024);
       if (r.kind === 'resource') {
         const reply = handleResource(
-          { state: this.o.state, hub: this.hub, authorize: this.o.authorize },
+          { state: this.o.state, hub: this.hub, authorization: this.o.authorization },
           { req: r, query: url.searchParams, http: req, res, user, body },
         );
         if (reply === undefined) {

@@ -137,6 +137,15 @@ export class Store {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Forgets the change history, like an etcd compaction at the current revision: watches (and
+   * continue tokens) from any older resourceVersion then get 410 Expired.
+   */
+  compact(): void {
+    this.history.length = 0;
+    this.horizon = this.rv;
+  }
+
   /** Events after `resourceVersion`, or 'expired' when history no longer reaches back that far. */
   eventsSince(resourceVersion: number): StoreEvent[] | 'expired' {
     if (resourceVersion < this.horizon) return 'expired';

@@ -2,9 +2,10 @@
  * Watch streams: one chunk per event (`{"type":…,"object":…}\n`), headers sent at once, history
  * replay from a resourceVersion (410 Expired as an ERROR event when it is too old), synthetic
  * ADDED events for resourceVersion 0 or unset, timeoutSeconds, and a hub that can end every
- * open stream at once (close(), faults.closeWatches()).
+ * open stream at once (close(), faults.closeWatches()) or expire them (faults.expireWatches()).
  */
 import type { ServerResponse } from 'node:http';
+import { isJsonObject } from '../kubectl/types.ts';
 import { parseResourceVersion } from './list-resource-version.ts';
 import { apiVersionOf, keyOf, type SandboxState } from './objects.ts';
 import { matchesFilter, parseFilter, tableFor, type IncludeObject } from './reads.ts';
@@ -25,22 +26,49 @@ export interface WatchArgs {
   bookmarkIntervalMs?: number;
 }
 
+/** One open watch stream, as the hub can end it. */
+interface OpenWatch {
+  /** Ends the stream cleanly. */
+  end(): void;
+  /** Sends the 410 Expired ERROR event for the last resourceVersion this watcher saw, then ends. */
+  expire(): void;
+}
+
 export class WatchHub {
-  private readonly open = new Set<() => void>();
+  private readonly open = new Set<OpenWatch>();
 
   get size(): number {
     return this.open.size;
   }
 
-  track(end: () => void): () => void {
-    this.open.add(end);
-    return () => this.open.delete(end);
+  track(watch: OpenWatch): () => void {
+    this.open.add(watch);
+    return () => this.open.delete(watch);
   }
 
   /** Ends every open watch stream now (clients see a clean end of stream and usually re-watch). */
   closeAll(): void {
-    for (const end of [...this.open]) end();
+    for (const w of [...this.open]) w.end();
   }
+
+  /** Every open watch gets one ERROR event (410 Expired) and ends, as when it fell behind compaction. */
+  expireAll(): void {
+    for (const w of [...this.open]) w.expire();
+  }
+}
+
+/** The ERROR event of a watch from a resourceVersion older than the oldest one still held. */
+function expiredEvent(requested: string, horizon: number): string {
+  const status = failure({ code: 410, reason: 'Expired', message: `too old resource version: ${requested} (${horizon})` });
+  return `{"type":"ERROR","object":${JSON.stringify(status)}}\n`;
+}
+
+/** A copy of a stored object stamped with another resourceVersion. */
+function withResourceVersion(stored: StoredObject, resourceVersion: number): StoredObject {
+  const obj = structuredClone(stored.obj);
+  const m = obj['metadata'];
+  if (isJsonObject(m)) m['resourceVersion'] = String(resourceVersion);
+  return { obj, json: JSON.stringify(obj), resourceVersion };
 }
 
 export function startWatch(hub: WatchHub, a: WatchArgs): void {
@@ -63,14 +91,18 @@ export function startWatch(hub: WatchHub, a: WatchArgs): void {
     const table = tableFor(state, type, { objects: [stored.obj], includeObject: a.table, resourceVersion: String(stored.resourceVersion) });
     return `{"type":"${eventType}","object":${JSON.stringify(table)}}\n`;
   };
-  /** The event this watch sees: selector moves turn MODIFIED into ADDED or DELETED, as the watch cache does. */
-  const translate = (e: StoreEvent): StoreEvent['type'] | undefined => {
+  /**
+   * The event this watch sees: selector moves turn MODIFIED into ADDED or DELETED, as the watch
+   * cache does. An object that leaves the selection is sent as it was before the change (the
+   * last state the watcher was entitled to see) with the change's resourceVersion.
+   */
+  const translate = (e: StoreEvent): { type: StoreEvent['type']; stored: StoredObject } | undefined => {
     if (e.key !== key || (ns !== '' && e.namespace !== ns)) return undefined;
     const now = matchesFilter(filter, e.stored.obj);
-    if (e.type !== 'MODIFIED' || e.previous === undefined) return now ? e.type : undefined;
+    if (e.type !== 'MODIFIED' || e.previous === undefined) return now ? { type: e.type, stored: e.stored } : undefined;
     const before = matchesFilter(filter, e.previous.obj);
-    if (now) return before ? 'MODIFIED' : 'ADDED';
-    return before ? 'DELETED' : undefined;
+    if (now) return { type: before ? 'MODIFIED' : 'ADDED', stored: e.stored };
+    return before ? { type: 'DELETED', stored: withResourceVersion(e.previous, e.resourceVersion) } : undefined;
   };
 
   let ended = false;
@@ -91,29 +123,43 @@ export function startWatch(hub: WatchHub, a: WatchArgs): void {
   const bookmark = (): void => {
     const object = { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(state.store.resourceVersion) } };
     res.write(`{"type":"BOOKMARK","object":${JSON.stringify(object)}}\n`);
+    seenRV = state.store.resourceVersion;
   };
   const pending: string[] = [];
+  // The resourceVersion this watcher has caught up to: where it would resume from.
+  let seenRV = since;
   if (rvParam === '' || rvParam === '0') {
+    seenRV = state.store.resourceVersion;
     for (const o of state.store.list(key, ns === '' ? undefined : ns)) {
       if (matchesFilter(filter, o.obj)) pending.push(encode('ADDED', o));
     }
   } else {
     const events = state.store.eventsSince(since);
     if (events === 'expired') {
-      const status = failure({ code: 410, reason: 'Expired', message: `too old resource version: ${rvParam} (${state.store.oldestWatchable})` });
-      res.end(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
+      res.end(expiredEvent(rvParam, state.store.oldestWatchable));
       return;
     }
     for (const e of events) {
       const seen = translate(e);
-      if (seen !== undefined) pending.push(encode(seen, e.stored));
+      if (seen !== undefined) {
+        pending.push(encode(seen.type, seen.stored));
+        seenRV = e.resourceVersion;
+      }
     }
   }
   const unsubscribe = state.store.subscribe((e) => {
     const seen = ended ? undefined : translate(e);
-    if (seen !== undefined) res.write(encode(seen, e.stored));
+    if (seen !== undefined) {
+      res.write(encode(seen.type, seen.stored));
+      seenRV = e.resourceVersion;
+    }
   });
-  const untrack = hub.track(end);
+  const expire = (): void => {
+    if (ended) return;
+    res.write(expiredEvent(String(seenRV), state.store.oldestWatchable));
+    end();
+  };
+  const untrack = hub.track({ end, expire });
   for (const chunk of pending) res.write(chunk);
   const timeout = Number(query.get('timeoutSeconds') ?? '0');
   if (timeout > 0) {

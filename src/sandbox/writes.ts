@@ -149,6 +149,8 @@ function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, opera
   }
   nm['resourceVersion'] = bm['resourceVersion']!;
   forbidNewFinalizers(w, bm, nm);
+  // The managedFields this Update starts from: read before they are reset to the live ones for admission.
+  const baseFields = ssa ? [] : requestedManagedFields(w, nm, bm);
   if (!ssa) nm['managedFields'] = bm['managedFields'] ?? [];
   next = admit(w.type, next, w, false);
   const now = w.state.now();
@@ -159,11 +161,14 @@ function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, opera
     const { managedFields: _drop, ...cleanMeta } = am;
     const probe = { ...next, metadata: cleanMeta };
     const { managedFields: _old, ...beforeMeta } = bm;
-    if (sameObject({ ...before, metadata: beforeMeta }, probe)) return { status: 200, json: live.json };
+    const fieldsKept = sameObject({ fields: baseFields }, { fields: bm['managedFields'] ?? [] });
+    if (fieldsKept && sameObject({ ...before, metadata: beforeMeta }, probe)) return { status: 200, json: live.json };
     am['managedFields'] = updateManagedFields({
-      before, after: probe, manager: w.manager, apiVersion: apiVersionOf(w.type), time: timestamp(now),
+      before: { ...before, metadata: { ...beforeMeta, managedFields: baseFields } }, after: probe, manager: w.manager, apiVersion: apiVersionOf(w.type), time: timestamp(now),
       ...(w.req.subresource !== '' ? { subresource: w.req.subresource } : {}),
     });
+    // omitempty: after a reset that left nobody owning anything, the field is gone.
+    if (Array.isArray(am['managedFields']) && am['managedFields'].length === 0) delete am['managedFields'];
   } else if (sameObject(withoutFieldTimes(before), withoutFieldTimes(next))) return { status: 200, json: live.json };
   if (am['deletionTimestamp'] !== undefined && !(Array.isArray(am['finalizers']) && am['finalizers'].length > 0)) {
     if (w.dryRun) return { status: 200, json: JSON.stringify(next) };
@@ -172,6 +177,25 @@ function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, opera
     return { status: 200, json: gone?.json ?? JSON.stringify(next) };
   }
   return { status: 200, json: commit(w, next, 'MODIFIED').json };
+}
+
+/**
+ * The managedFields an Update starts from, as the apiserver's field manager decides
+ * (decodeLiveOrNew): a write to the main resource may replace them (kubectl's migration from
+ * client-side to server-side apply sends a JSON patch that does), an explicitly empty list or a
+ * single empty entry resets them, and a request without usable entries keeps the live ones so that
+ * clients that do not know the field cannot drop it. A subresource write never changes them.
+ */
+function requestedManagedFields(w: WriteRequest, requested: JsonObject, live: JsonObject): JsonValue[] {
+  const kept = Array.isArray(live['managedFields']) ? live['managedFields'] : [];
+  if (w.req.subresource !== '') return kept;
+  const entries = requested['managedFields'];
+  if (!Array.isArray(entries)) return kept;
+  if (entries.length === 0) return [];
+  if (entries.length === 1 && isObject(entries[0]) && Object.keys(entries[0]).length === 0) return [];
+  if (!entries.every(isObject)) return kept;
+  const owning = entries.filter((e) => isObject(e) && isObject(e['fieldsV1']) && Object.keys(e['fieldsV1']).length > 0);
+  return owning.length > 0 ? structuredClone(entries) : kept;
 }
 
 /** ValidateNoNewFinalizers: once deletion started, finalizers may only go away. */
