@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubectlError } from './errors.ts';
 import type { Kubectl } from './runner.ts';
-import { resourceArg } from './commands.ts';
+import { refsStream } from './commands.ts';
 import { TRANSIENT_REASONS, type KubectlResult, type ObjectRef } from './types.ts';
-import { toKubectlYaml } from '../render/kubectl-yaml.ts';
 
 /**
  * Runs, returning the result of a call that failed for some objects only. A transient failure
@@ -41,7 +40,7 @@ export function applyMany(k: Kubectl, yaml: string, options: { dryRun?: boolean;
  * goes through a 0600 file in a private directory: it may carry CONFIGURE arguments.
  */
 export async function patchMany(k: Kubectl, refs: readonly ObjectRef[], type: 'json' | 'merge', body: string, namespace: string | null): Promise<KubectlResult> {
-  const stream = toKubectlYaml(refs.map((ref) => ({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }) } })));
+  const stream = refsStream(refs);
   const dir = await mkdtemp(join(tmpdir(), 'kubectl-task-patch-'));
   try {
     const file = join(dir, 'patch.json');
@@ -52,9 +51,9 @@ export async function patchMany(k: Kubectl, refs: readonly ObjectRef[], type: 'j
   }
 }
 
-/** One `kubectl delete` naming every object, without waiting (the caller's informer sees them go). */
+/** One `kubectl delete -f -` of every object, without waiting (the caller's informer sees them go). */
 export function deleteMany(k: Kubectl, refs: readonly ObjectRef[], namespace: string | null): Promise<KubectlResult> {
-  return runPerObject(k, ['delete', ...refs.map(resourceArg), '--ignore-not-found', '--wait=false'], { namespace });
+  return runPerObject(k, ['delete', '-f', '-', '--ignore-not-found', '--wait=false'], { stdin: refsStream(refs), namespace });
 }
 
 /** One `kubectl delete <types> -l <selector>` (objects found by label, such as a reattached task's). */

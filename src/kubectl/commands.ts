@@ -137,14 +137,26 @@ export async function getObject(k: Kubectl, ref: ObjectRef): Promise<KubeObject 
 }
 
 /**
- * The objects among `refs` that exist: one `kubectl get <r1> <r2> … -o json --ignore-not-found` per
- * namespace. Missing objects are simply absent; kubectl prints nothing when none exists, the object
- * itself for a single name and a List for several.
+ * References as a YAML stream for `kubectl <verb> -f -`: apiVersion, kind, name and namespace only.
+ * kubectl's resource builder gives every object of `-f` its own client, whereas several names on
+ * the command line share one, rate-limited by client-go to 5 requests a second after a burst of
+ * 10: `get`/`delete` of 50 names took 8 s, the same objects through `-f -` 0.15 s.
+ */
+export function refsStream(refs: readonly ObjectRef[]): string {
+  return refs
+    .map((ref) => `apiVersion: ${JSON.stringify(ref.apiVersion)}\nkind: ${JSON.stringify(ref.kind)}\nmetadata:\n  name: ${JSON.stringify(ref.name)}\n${ref.namespace === undefined ? '' : `  namespace: ${JSON.stringify(ref.namespace)}\n`}`)
+    .join('---\n');
+}
+
+/**
+ * The objects among `refs` that exist: one `kubectl get -f - -o json --ignore-not-found` per
+ * namespace, the references on stdin (see refsStream). Missing objects are simply absent; kubectl
+ * prints nothing when none exists, the object itself for a single one and a List for several.
  */
 export async function getObjects(k: Kubectl, refs: readonly ObjectRef[]): Promise<KubeObject[]> {
   const found: KubeObject[] = [];
   for (const [namespace, group] of groupByNamespace(refs)) {
-    const result = await k.run(['get', ...group.map(resourceArg), '-o', 'json', '--ignore-not-found'], namespaceChoice(namespace));
+    const result = await k.run(['get', '-f', '-', '-o', 'json', '--ignore-not-found'], { stdin: refsStream(group), ...namespaceChoice(namespace) });
     if (result.stdout.trim() === '') continue;
     found.push(...parseObjects(result));
   }

@@ -1,51 +1,9 @@
 import { expect } from 'chai';
 import { getObject } from '../../src/kubectl/commands.ts';
-import { Kubectl, type KubectlOptions } from '../../src/kubectl/runner.ts';
 import { TaskFleet } from '../../src/fleet/fleet.ts';
 import type { FleetStatusUpdate } from '../../src/fleet/types.ts';
+import { FLEET_TEMPLATE, recordingKubectl } from '../helpers/fleet.ts';
 import { startTaskCluster, type TaskCluster } from '../helpers/task-cluster.ts';
-
-export const FLEET_TEMPLATE = `apiVersion: aliecs.alice.cern/v1alpha1
-kind: Task
-metadata:
-  name: \${TASK_NAME}
-  annotations:
-    kubectl-task.io/fake-error-on: "\${FAIL_ON:-never}"
-spec:
-  state: \${STATE:-standby}
-  control:
-    mode: direct
-    port: 31000
-  properties:
-    detector: \${DETECTOR:-TPC}
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: \${TASK_NAME}-config
-data:
-  detector: \${DETECTOR:-TPC}
-`;
-
-/** A runner on the cluster that records every argv it spawns (long-lived streams apart). */
-export function recordingKubectl(cluster: TaskCluster, extra: Partial<KubectlOptions> = {}): { kubectl: Kubectl; spawns: string[][]; streams: string[][] } {
-  const spawns: string[][] = [];
-  const streams: string[][] = [];
-  const base = cluster.kubectl;
-  const kubectl = new Kubectl({
-    ...base.connection,
-    env: { ...process.env, KUBECONFIG: cluster.kubeconfig },
-    timeoutMs: 30_000,
-    onAttempt: (event) => spawns.push([...event.argv]),
-    ...extra,
-  });
-  const stream = kubectl.stream.bind(kubectl);
-  kubectl.stream = (args, options) => {
-    streams.push([...args]);
-    return stream(args, options);
-  };
-  return { kubectl, spawns, streams };
-}
 
 describe('fleet/TaskFleet (sandbox + real kubectl)', function () {
   this.timeout(120_000);
