@@ -16,6 +16,7 @@ import { runWorkflowCommand } from './commands/run-workflow.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 import { fakeControllerCommand } from './commands/fake-controller.ts';
 import { demoCommand } from './commands/demo.ts';
+import { serveCommand } from './commands/serve.ts';
 
 export const COMMANDS: readonly Command[] = [
   renderCommand,
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   sandboxCommand,
   fakeControllerCommand,
   demoCommand,
+  serveCommand,
 ];
 
 function help(): string {
