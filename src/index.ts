@@ -2,7 +2,9 @@
  * The public API of kubectl-task. The sandbox is exported from its own entry
  * (`kubectl-task/sandbox`) so that the product never loads it.
  */
-export { KubectlTask, type KubectlTaskOptions, type Stage, type StatusUpdate } from './task/kubectl-task.ts';
+export { KubectlTask, type KubectlTaskOptions, type KubectlTaskByIdOptions, type LaunchOptions, type Stage, type StatusUpdate } from './task/kubectl-task.ts';
+export { findTask, parseTaskName, type TaskLocator } from './task/by-id.ts';
+export { ANNOTATION_KILLED_BY, DEFAULT_COMPANION_TYPES } from './task/ownership.ts';
 export { TaskError, type TaskErrorReason } from './task/errors.ts';
 export { executorStateFor, parseTaskState, type ExecutorState, type TaskState, type DesiredState } from './task/states.ts';
 export { TRANSITIONS, parseTransitionEvent, type TransitionEvent } from './task/transitions.ts';

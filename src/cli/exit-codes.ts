@@ -5,7 +5,7 @@
 import { stderrDetailLines } from '../kubectl/classify.ts';
 import { KubectlError } from '../kubectl/errors.ts';
 import { redactText } from '../kubectl/redact.ts';
-import { reasonOf } from '../task/errors.ts';
+import { TaskError, reasonOf } from '../task/errors.ts';
 
 export const EXIT = {
   ok: 0,
@@ -32,9 +32,12 @@ const USAGE_REASONS: ReadonlySet<string> = new Set([
   'UnsupportedTransition',
   'NotLaunched',
   'UserLookup',
+  // A task found by id cannot be launched; an id that labels several Tasks needs task/NAME.
+  'NoTemplate',
+  'Ambiguous',
 ]);
 /** The task itself failed. Everything else (every KubectlReason, TaskGone, OwnedElsewhere) is 3. */
-const TASK_REASONS: ReadonlySet<string> = new Set(['TransitionFailed', 'TransitionTimeout', 'Terminated', 'AlreadyLaunched']);
+const TASK_REASONS: ReadonlySet<string> = new Set(['TransitionFailed', 'TransitionTimeout', 'Terminated', 'AlreadyLaunched', 'NoStatus']);
 
 /** The one mapping from a machine-readable reason to an exit code. */
 export function exitCodeForReason(reason: string): ExitCode {
@@ -61,6 +64,8 @@ export function diagnose(error: unknown): string {
       .map((line) => `  ${redactText(line)}`);
     return [`error: ${error.message} [${error.reason}]`, ...extra].join('\n');
   }
+  // The reason too, as for kubectl's errors: a wrapper can match it without parsing the sentence.
+  if (error instanceof TaskError) return `error: ${error.message} [${error.reason}]`;
   if (error instanceof Error) return `error: ${error.message}`;
   return `error: ${String(error)}`;
 }

@@ -1,5 +1,6 @@
 /** Output formatting, kept apart from the commands' logic (kubectl's printers model). */
 import { stringify } from 'yaml';
+import { TASK_API_VERSION, TASK_KIND } from '../manifest/index.ts';
 import type { StatusUpdate } from '../task/kubectl-task.ts';
 import type { ExecutorState } from '../task/states.ts';
 import type { OutputFormat } from './flags.ts';
@@ -29,9 +30,22 @@ export function formatValue(value: unknown, format: OutputFormat): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/**
+ * kubectl's `-o name` form: `kind.group/name`, or `kind/name` for the core group (no version:
+ * `task.aliecs.alice.cern/t1`, `configmap/t1-config`). render and status both print it, so their
+ * output can be piped into kubectl and into each other.
+ */
+export function objectName(object: { readonly apiVersion: string; readonly kind: string; readonly name: string }): string {
+  const slash = object.apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : `.${object.apiVersion.slice(0, slash)}`;
+  return `${object.kind.toLowerCase()}${group}/${object.name}`;
+}
+
 export interface TaskSummary {
-  readonly taskId: string;
-  readonly name: string;
+  /** The task-id label's value; undefined for a Task found by name that kubectl-task did not launch. */
+  readonly taskId: string | undefined;
+  /** undefined when no Task was found by id (nothing to name). */
+  readonly name: string | undefined;
   readonly namespace: string | undefined;
   readonly desired: string | undefined;
   readonly actual: string | undefined;
@@ -41,10 +55,10 @@ export interface TaskSummary {
 
 export function formatSummary(summary: TaskSummary, format: OutputFormat): string {
   if (format === 'json' || format === 'yaml') return formatValue(summary, format);
-  if (format === 'name') return `task.aliecs.alice.cern/${summary.name}\n`;
+  if (format === 'name') return summary.name === undefined ? '' : `${objectName({ apiVersion: TASK_API_VERSION, kind: TASK_KIND, name: summary.name })}\n`;
   const rows = [
     ['TASK', 'NAMESPACE', 'DESIRED', 'ACTUAL', 'EXECUTOR-STATE', 'ERROR'],
-    [summary.taskId, summary.namespace ?? '', summary.desired ?? '<none>', summary.actual ?? '<none>', summary.executorState ?? '<none>', summary.error ?? ''],
+    [summary.taskId ?? '<none>', summary.namespace ?? '', summary.desired ?? '<none>', summary.actual ?? '<none>', summary.executorState ?? '<none>', summary.error ?? ''],
   ];
   return table(rows);
 }

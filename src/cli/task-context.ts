@@ -7,11 +7,15 @@ import createDebug from 'debug';
 import { Kubectl } from '../kubectl/runner.ts';
 import { renderTask } from '../task/render-task.ts';
 import { KubectlTask, type StatusUpdate } from '../task/kubectl-task.ts';
+import { effectiveNamespace, findTask } from '../task/by-id.ts';
+import { TaskError } from '../task/errors.ts';
+import { LABEL_TASK_ID } from '../manifest/index.ts';
 import type { ExecutorState } from '../task/states.ts';
 import type { ExecutorEnvArgs } from '../render/executor-env.ts';
 import type { ConnectionFlags, TemplateFlags } from './flags.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
 import { formatStatusUpdate, type Out } from './printers.ts';
+import { outputOf, type TaskRef } from './task-ref.ts';
 
 export function enableVerbose(flags: ConnectionFlags): void {
   if (flags.verbose) createDebug.enable(['kubectl-task:*', process.env['DEBUG']].filter(Boolean).join(','));
@@ -70,9 +74,51 @@ export async function makeTask(args: {
     executor: args.executor ?? executorArgs(args.template),
     allowMissing: args.template.allowMissing,
     ...(args.connection.namespace === undefined ? {} : { namespace: { explicit: args.connection.namespace } }),
-    ...(args.connection.timeoutMs === undefined ? {} : { transitionTimeoutMs: args.connection.timeoutMs, killTimeoutMs: args.connection.timeoutMs }),
+    ...timeouts(args.connection),
     ...(args.onStatus === undefined ? {} : { onStatus: args.onStatus }),
   });
+}
+
+/** --timeout bounds every wait of a task command: launch's first status, a transition, a kill. */
+function timeouts(connection: ConnectionFlags): { transitionTimeoutMs?: number; killTimeoutMs?: number; launchTimeoutMs?: number } {
+  const ms = connection.timeoutMs;
+  return ms === undefined ? {} : { transitionTimeoutMs: ms, killTimeoutMs: ms, launchTimeoutMs: ms };
+}
+
+/**
+ * The task a TaskRef names: from its template, or (no template) by its id; a Task named
+ * task/NAME is found first and then followed by the id its label carries.
+ */
+export async function makeTaskFor(
+  ref: TaskRef,
+  args: { connection: ConnectionFlags; kubectl: Kubectl; onStatus?: (update: StatusUpdate) => void },
+): Promise<KubectlTask> {
+  const common = { kubectl: args.kubectl, ...timeouts(args.connection), ...(args.onStatus === undefined ? {} : { onStatus: args.onStatus }) };
+  switch (ref.kind) {
+    case 'template':
+      return makeTask({ template: ref.template, ...args });
+    case 'task-id':
+      return KubectlTask.byId({ id: ref.taskId, ...common, ...(args.connection.namespace === undefined ? {} : { namespace: args.connection.namespace }) });
+    case 'name': {
+      const { taskId, namespace } = await taskIdOfName(args.kubectl, ref.name, args.connection.namespace);
+      return KubectlTask.byId({ id: taskId, ...common, namespace });
+    }
+  }
+}
+
+/** The task id (label value) of the Task task/NAME; TaskGone when there is none, OwnedElsewhere when kubectl-task did not launch it. */
+export async function taskIdOfName(kubectl: Kubectl, name: string, namespace: string | undefined): Promise<{ taskId: string; namespace: string }> {
+  await kubectl.ensureVersion();
+  const object = await findTask(kubectl, { kind: 'name', name }, namespace);
+  if (object === undefined) {
+    throw new TaskError({ reason: 'TaskGone', taskId: name, message: `task/${name} not found in namespace ${await effectiveNamespace(kubectl, namespace)}` });
+  }
+  const found = object.metadata.namespace ?? (await effectiveNamespace(kubectl, namespace));
+  const taskId = object.metadata.labels?.[LABEL_TASK_ID];
+  if (taskId === undefined || taskId === '') {
+    throw new TaskError({ reason: 'OwnedElsewhere', taskId: name, message: `task/${name} in namespace ${found} has no ${LABEL_TASK_ID} label: kubectl-task did not launch it` });
+  }
+  return { taskId, namespace: found };
 }
 
 /**
@@ -80,19 +126,19 @@ export async function makeTask(args: {
  * (or Ctrl-C, or the timeout): what launch and watch share.
  */
 export async function makePrintingTask(args: {
-  template: TemplateFlags;
+  ref: TaskRef;
   connection: ConnectionFlags;
   out: Out;
   until: (update: StatusUpdate) => boolean;
 }): Promise<{ task: KubectlTask; waitUntil: (signal: AbortSignal, timeoutMs?: number) => Promise<void> }> {
   let reached!: () => void;
   const reachedOnce = new Promise<void>((resolve) => (reached = resolve));
-  const task = await makeTask({
-    template: args.template,
+  const output = outputOf(args.ref);
+  const task = await makeTaskFor(args.ref, {
     connection: args.connection,
     kubectl: makeKubectl(args.connection),
     onStatus: (update) => {
-      args.out.stdout(formatStatusUpdate(update, args.template.output));
+      args.out.stdout(formatStatusUpdate(update, output));
       if (args.until(update)) reached();
     },
   });

@@ -16,7 +16,17 @@ export type TaskErrorReason =
   | 'TransitionTimeout'
   | 'TaskGone'
   | 'UserLookup'
-  | 'OwnedElsewhere';
+  | 'OwnedElsewhere'
+  /** The fleet holds no task of that id (never launched here, already killed, or another executor's). */
+  | 'UnknownTask'
+  /** The fleet is closing: it takes no new work. */
+  | 'ShuttingDown'
+  /** Applied, but no `status.state` came within the launch timeout; the Task is left as it is. */
+  | 'NoStatus'
+  /** A task found by id has no template: it can be followed, moved and killed, not launched. */
+  | 'NoTemplate'
+  /** One task id labels several Tasks in the namespace: name the one meant (`task/NAME`). */
+  | 'Ambiguous';
 
 export class TaskError extends Error {
   override readonly name = 'TaskError';

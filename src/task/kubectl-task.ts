@@ -3,18 +3,23 @@
  * where the task is in its life; every way out (kill, error, done, vanished, monitor gave up)
  * goes through finalize() so a terminal status is reported exactly once, and kill() deletes the
  * task's own objects whatever stage it finds, also after the task failed or finished.
+ *
+ * A task is made from its template (it can be launched), or by id (KubectlTask.byId: a task
+ * launched elsewhere, found by its task-id label, that can be attached, moved and killed).
  */
 import createDebug from 'debug';
 import type { Kubectl } from '../kubectl/runner.ts';
 import { apply, getObject, resourceArg } from '../kubectl/commands.ts';
 import { contextNamespace } from '../kubectl/config.ts';
-import type { ObjectRef } from '../kubectl/types.ts';
+import type { KubeObject, ObjectRef } from '../kubectl/types.ts';
+import { sanitizeLabelValue } from '../manifest/index.ts';
 import type { WatchEvent } from '../watch/object-watcher.ts';
+import { describeLocator, effectiveNamespace, findTask, type TaskLocator } from './by-id.ts';
 import { TaskError, describeRef as describe, messageOf, reasonOf } from './errors.ts';
 import { defaultMonitor, type MonitorFactory, type MonitorHandle } from './monitor.ts';
-import { assertNothingForeign, deleteOwned } from './ownership.ts';
+import { ANNOTATION_KILLED_BY, assertLaunchable, deleteOwned, killerIdentity, scopeOfRendered, scopeOfTask, type OwnerScope, type TaskTarget } from './ownership.ts';
 import { renderTask, type RenderTaskArgs, type RenderedTask } from './render-task.ts';
-import { executorStateFor, type ExecutorState, type TaskState } from './states.ts';
+import { executorStateFor, isTerminal, type ExecutorState } from './states.ts';
 import { StatusReporter, type Report, type StatusUpdate } from './status-reporter.ts';
 import { StatusTracker, type Observation } from './status-tracker.ts';
 import { runTransition, type SetTimer } from './transition-runner.ts';
@@ -27,44 +32,104 @@ export type { StatusUpdate } from './status-reporter.ts';
 export type Stage =
   | { readonly kind: 'pending' }
   | { readonly kind: 'applying' }
-  | { readonly kind: 'launched'; readonly rendered: RenderedTask }
-  | { readonly kind: 'running'; readonly rendered: RenderedTask }
-  /** `rendered` is absent while a kill that came before any launch is still rendering. */
-  | { readonly kind: 'killing'; readonly rendered?: RenderedTask }
-  /** `rendered` is absent when rendering itself failed (nothing can have been applied). */
-  | { readonly kind: 'failed'; readonly reason: string; readonly message: string; readonly rendered?: RenderedTask }
-  | { readonly kind: 'finished'; readonly rendered: RenderedTask }
+  | { readonly kind: 'launched'; readonly target: TaskTarget }
+  | { readonly kind: 'running'; readonly target: TaskTarget }
+  /** `scope` is absent while a kill that came before any launch is still finding what to delete. */
+  | { readonly kind: 'killing'; readonly scope?: OwnerScope }
+  /** `scope` is absent when the task failed before knowing what it owns (rendering failed: nothing applied). */
+  | { readonly kind: 'failed'; readonly reason: string; readonly message: string; readonly scope?: OwnerScope }
+  | { readonly kind: 'finished'; readonly scope: OwnerScope }
   | { readonly kind: 'killed' };
 
-export interface KubectlTaskOptions extends Omit<RenderTaskArgs, 'taskId'> {
+/** What every task takes, however it is made (from a template, or by id). */
+interface CommonOptions {
   readonly id: string;
   readonly kubectl: Kubectl;
-  /** Validate every document server-side before applying any (nothing half-applied). Default true. */
-  readonly dryRunFirst?: boolean;
   readonly transitionTimeoutMs?: number;
   readonly killTimeoutMs?: number;
+  /** Bound of launch()'s wait for the first `status.state` (default 60 000). */
+  readonly launchTimeoutMs?: number;
   readonly monitor?: MonitorFactory;
   readonly onStatus?: (update: StatusUpdate) => void;
-  /** Timer for transition timeouts (tests inject a manual one). */
+  /** Timer for transition and launch timeouts (tests inject a manual one). */
   readonly setTimer?: SetTimer;
+}
+
+export interface KubectlTaskOptions extends Omit<RenderTaskArgs, 'taskId'>, CommonOptions {
+  /** Validate every document server-side before applying any (nothing half-applied). Default true. */
+  readonly dryRunFirst?: boolean;
+}
+
+/**
+ * A task launched earlier, found by the id it was launched with (its `kubectl-task/task-id`
+ * label): it can be attached, moved and killed, not launched (there is no template).
+ */
+export interface KubectlTaskByIdOptions extends CommonOptions {
+  /** Where to look; default: the runner's -n, else the kubeconfig context's namespace. */
+  readonly namespace?: string;
+  readonly template?: never;
+}
+
+export interface LaunchOptions {
+  /**
+   * `first-status` (default): resolve once the Task reports its first `status.state`
+   * (TASK_RUNNING, or a terminal state), or once the task ended otherwise (a kill meanwhile).
+   * `applied`: resolve right after the apply (TASK_STARTING).
+   */
+  readonly until?: 'first-status' | 'applied';
+  /** Bound of the wait for the first status; default the task's launchTimeoutMs, else 60 000. */
+  readonly timeoutMs?: number;
+  /** Ends the wait (NoStatus), not the apply: what was applied stays. */
+  readonly signal?: AbortSignal;
+}
+
+type Source = { readonly kind: 'template'; readonly options: KubectlTaskOptions } | { readonly kind: 'by-id'; readonly namespace: string | undefined };
+
+const DEFAULT_LAUNCH_TIMEOUT_MS = 60_000;
+
+const defaultTimer: SetTimer = (fn, ms) => {
+  const timer = setTimeout(fn, ms);
+  return () => clearTimeout(timer);
+};
+
+/** A state that answers "did the Task report?": the first status.state maps to RUNNING or ends it. */
+function hasReported(state: ExecutorState | undefined): state is ExecutorState {
+  return state === 'TASK_RUNNING' || isTerminal(state);
 }
 
 export class KubectlTask {
   readonly id: string;
   private currentStage: Stage = { kind: 'pending' };
+  private readonly options: CommonOptions;
+  private readonly source: Source;
   private readonly reporter: StatusReporter;
   private readonly tracker = new StatusTracker();
+  /** Callers of waitForStatus(), told of every reported state. */
+  private readonly statusWaiters = new Set<(state: ExecutorState) => void>();
   private monitor: MonitorHandle | undefined;
-  private launching: Promise<void> | undefined;
+  /** The apply of launch() (not its wait for a status): what a kill waits for before undoing it. */
+  private applying: Promise<void> | undefined;
   private killInFlight: Promise<ExecutorState> | undefined;
   private contextNamespace: Promise<string | undefined> | undefined;
   /** One transition at a time: a second would race the first for spec.state. */
   private transitionInFlight: TransitionEvent | undefined;
+  /** Who marked the Task for deletion (ANNOTATION_KILLED_BY), as last observed. */
+  private killedBy: string | undefined;
 
-  constructor(private readonly options: KubectlTaskOptions) {
+  constructor(options: KubectlTaskOptions | KubectlTaskByIdOptions) {
     if (options.id.trim() === '') throw new TypeError('KubectlTask needs a non-empty id');
     this.id = options.id;
-    this.reporter = new StatusReporter(options.id, options.onStatus);
+    this.options = options;
+    this.source = options.template === undefined ? { kind: 'by-id', namespace: options.namespace } : { kind: 'template', options };
+    this.reporter = new StatusReporter(options.id, (update) => {
+      options.onStatus?.(update);
+      for (const waiter of [...this.statusWaiters]) waiter(update.state);
+    });
+  }
+
+  /** A task launched earlier (by this or another process), found by its task id; see KubectlTaskByIdOptions. */
+  static byId(options: KubectlTaskByIdOptions): KubectlTask {
+    return new KubectlTask(options);
   }
 
   get stage(): Stage {
@@ -76,72 +141,176 @@ export class KubectlTask {
   get observed(): Observation | undefined {
     return this.tracker.last;
   }
-  /** The Task object's address once rendered. */
+  /** The Task object's address once rendered or found. */
   get taskRef(): ObjectRef | undefined {
     const stage = this.currentStage;
-    return 'rendered' in stage ? stage.rendered?.manifest.taskRef : undefined;
+    switch (stage.kind) {
+      case 'launched':
+      case 'running':
+        return stage.target.taskRef;
+      case 'killing':
+      case 'failed':
+      case 'finished':
+        return stage.scope?.taskRef;
+      case 'pending':
+      case 'applying':
+      case 'killed':
+        return undefined;
+    }
   }
 
   /** Renders without changing the cluster (it may read the kubeconfig's namespace). */
   async render(): Promise<RenderedTask> {
+    const source = this.source;
+    if (source.kind === 'by-id') throw this.error('NoTemplate', `task ${this.id} was found by id: it has no template to render`);
+    const options = source.options;
     // kubectl's precedence: -n (the option, or the runner's namespace) over the kubeconfig context.
-    const explicit = this.options.namespace?.explicit ?? this.options.kubectl.connection.namespace;
-    let context = this.options.namespace?.context;
+    const explicit = options.namespace?.explicit ?? options.kubectl.connection.namespace;
+    let context = options.namespace?.context;
     if (explicit === undefined && context === undefined) {
-      this.contextNamespace ??= contextNamespace(this.options.kubectl);
+      this.contextNamespace ??= contextNamespace(options.kubectl);
       context = await this.contextNamespace;
     }
     return renderTask({
-      ...this.options,
+      ...options,
       taskId: this.id,
       namespace: { ...(explicit === undefined ? {} : { explicit }), ...(context === undefined ? {} : { context }) },
     });
   }
 
-  /** Renders, validates, applies every document in one kubectl call, then follows the Task. */
-  launch(): Promise<void> {
+  /**
+   * Renders, validates, applies every document in one kubectl call, follows the Task and (unless
+   * `until: 'applied'`) resolves with the first executor state its `status.state` maps to. A Task
+   * of this task id that already exists is never changed: the launch fails with AlreadyLaunched
+   * and the task stays pending, so attach() can follow it instead. No status within the timeout
+   * rejects with NoStatus and leaves everything as it is: the task keeps following the Task (a
+   * late status is still reported); kill() or detach() it.
+   */
+  launch(options: LaunchOptions = {}): Promise<ExecutorState> {
+    if (this.source.kind === 'by-id') {
+      return Promise.reject(this.error('NoTemplate', `task ${this.id} was found by id: launching needs its template (new KubectlTask({ template, … }))`));
+    }
     const stage = this.currentStage;
     if (stage.kind !== 'pending') {
       const why = stage.kind === 'killing' || stage.kind === 'killed' ? 'Terminated' : 'AlreadyLaunched';
       return Promise.reject(this.error(why, `task ${this.id}: cannot launch in stage ${stage.kind}`));
     }
     this.currentStage = { kind: 'applying' };
-    // Set before the first report: a listener that kills on TASK_STAGING must find the launch to wait for.
-    this.launching = this.doLaunch();
+    // Set before the first report: a listener that kills on TASK_STAGING must find the apply to wait for.
+    const applying = this.doApply();
+    this.applying = applying;
     this.reporter.report({ state: 'TASK_STAGING', reason: 'Rendering' });
-    return this.launching;
+    if (options.until === 'applied') return applying.then(() => this.reporter.state ?? 'TASK_STARTING');
+    return applying.then(() => this.waitForStatus({ ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) }));
   }
 
-  private async doLaunch(): Promise<void> {
+  private async doApply(): Promise<void> {
     let rendered: RenderedTask | undefined;
+    const kubectl = this.options.kubectl;
     try {
       rendered = await this.render();
-      await this.options.kubectl.ensureVersion();
-      if (this.options.dryRunFirst ?? true) await apply(this.options.kubectl, rendered.yaml, { dryRun: 'server' });
-      await assertNothingForeign(this.options.kubectl, rendered, this.id);
-      await apply(this.options.kubectl, rendered.yaml);
+      await kubectl.ensureVersion();
+      // The one read that refuses (already launched, or someone else's object) comes first: a
+      // refused launch needs no server-side validation.
+      await assertLaunchable(kubectl, rendered, this.id);
+      if (this.source.kind === 'template' && (this.source.options.dryRunFirst ?? true)) await apply(kubectl, rendered.yaml, { dryRun: 'server' });
+      await apply(kubectl, rendered.yaml);
     } catch (error) {
-      this.finalize({ state: 'TASK_FAILED', reason: reasonOf(error), message: messageOf(error), ...(rendered === undefined ? {} : { rendered }) });
+      if (error instanceof TaskError && error.reason === 'AlreadyLaunched') {
+        // Nothing was done and the running task is not failed: report nothing terminal, and stay
+        // pending so that this same object can attach() to it.
+        this.currentStage = { kind: 'pending' };
+        throw error;
+      }
+      this.finalize({ state: 'TASK_FAILED', reason: reasonOf(error), message: messageOf(error), ...(rendered === undefined ? {} : { scope: scopeOfRendered(rendered, this.id) }) });
       throw error;
     }
-    this.currentStage = { kind: 'launched', rendered };
+    const target = scopeOfRendered(rendered, this.id);
+    this.currentStage = { kind: 'launched', target };
     this.reporter.report({ state: 'TASK_STARTING', reason: 'Applied', message: `applied ${rendered.manifest.refs.map(resourceArg).join(', ')}` });
-    this.startMonitor(rendered);
+    this.startMonitor(target.taskRef);
   }
 
-  /** Follows a Task launched earlier (by another process) from the same template and env. */
+  /**
+   * Resolves with the executor state once the Task has reported a `status.state` (TASK_RUNNING,
+   * or a terminal state, also one a kill or a delete caused); at once when it already has.
+   * Rejects with NoStatus after `timeoutMs` (default launchTimeoutMs, else 60 000) or when
+   * `signal` aborts; nothing is changed then.
+   */
+  waitForStatus(options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}): Promise<ExecutorState> {
+    const current = this.reporter.state;
+    if (hasReported(current)) return Promise.resolve(current);
+    const stage = this.currentStage;
+    if (stage.kind === 'pending' || stage.kind === 'applying') {
+      return Promise.reject(this.error('NotLaunched', `task ${this.id}: no status to wait for in stage ${stage.kind} (launch or attach first)`));
+    }
+    const timeoutMs = options.timeoutMs ?? this.options.launchTimeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS;
+    const ref = this.taskRef;
+    const what = ref === undefined ? `task ${this.id}` : describe(ref);
+    const signal = options.signal;
+    return new Promise<ExecutorState>((resolve, reject) => {
+      let cancelTimer: () => void = () => {};
+      const settle = (outcome: () => void): void => {
+        cancelTimer();
+        this.statusWaiters.delete(onState);
+        signal?.removeEventListener('abort', onAbort);
+        outcome();
+      };
+      const onState = (state: ExecutorState): void => {
+        if (hasReported(state)) settle(() => resolve(state));
+      };
+      const onAbort = (): void => settle(() => reject(this.error('NoStatus', `task ${this.id}: stopped waiting before ${what} reported a status.state; the Task is left as it is`)));
+      this.statusWaiters.add(onState);
+      cancelTimer = (this.options.setTimer ?? defaultTimer)(
+        () => settle(() => reject(this.error('NoStatus', `task ${this.id}: ${what} reported no status.state within ${timeoutMs} ms (is its task manager running?); the Task is left as it is`))),
+        timeoutMs,
+      );
+      if (signal?.aborted === true) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /**
+   * Follows a Task launched earlier (by this or another process): from the same template and
+   * env, or by id. Resolves with what it observed first; reports TASK_RUNNING when that already
+   * has a status.state.
+   */
   async attach(): Promise<Observation> {
     if (this.currentStage.kind !== 'pending') throw this.error('AlreadyLaunched', `task ${this.id} is already attached`);
-    const rendered = await this.render();
-    await this.options.kubectl.ensureVersion();
-    const object = await getObject(this.options.kubectl, rendered.manifest.taskRef);
-    if (object === undefined) throw this.error('TaskGone', `${describe(rendered.manifest.taskRef)} not found: launch it first`);
-    this.currentStage = { kind: 'launched', rendered };
+    const { target, object } = await this.locate();
+    this.currentStage = { kind: 'launched', target };
     this.onWatchEvent({ type: 'observed', object, via: 'poll' });
-    this.startMonitor(rendered);
+    this.startMonitor(target.taskRef);
     const observation = this.tracker.last;
-    if (observation === undefined) throw this.error('TaskGone', `${describe(rendered.manifest.taskRef)}: nothing observed`);
+    if (observation === undefined) throw this.error('TaskGone', `${describe(target.taskRef)}: nothing observed`);
     return observation;
+  }
+
+  /** The live Task and what it owns: by rendering the template, or by the task-id label. */
+  private async locate(): Promise<{ target: TaskTarget; object: KubeObject }> {
+    const kubectl = this.options.kubectl;
+    if (this.source.kind === 'template') {
+      const rendered = await this.render();
+      await kubectl.ensureVersion();
+      const object = await getObject(kubectl, rendered.manifest.taskRef);
+      if (object === undefined) throw this.error('TaskGone', `${describe(rendered.manifest.taskRef)} not found: launch it first`);
+      return { target: scopeOfRendered(rendered, this.id), object };
+    }
+    await kubectl.ensureVersion();
+    const locator: TaskLocator = { kind: 'task-id', taskId: this.id };
+    const object = await findTask(kubectl, locator, this.source.namespace);
+    if (object === undefined) {
+      const namespace = await effectiveNamespace(kubectl, this.source.namespace);
+      throw this.error('TaskGone', `task ${this.id}: no Task with ${describeLocator(locator)} in namespace ${namespace}`);
+    }
+    return { target: scopeOfTask(object, this.id), object };
+  }
+
+  /** What a kill covers when nothing was launched or attached here: the template's, or the id's. */
+  private async resolveScope(): Promise<OwnerScope> {
+    if (this.source.kind === 'template') return scopeOfRendered(await this.render(), this.id);
+    const namespace = await effectiveNamespace(this.options.kubectl, this.source.namespace);
+    return { taskId: this.id, label: sanitizeLabelValue(this.id), namespace, declared: [] };
   }
 
   /** Moves the Task along its state machine; resolves once `status.state` reached the target. */
@@ -164,7 +333,7 @@ export class KubectlTask {
         taskId: this.id,
         event,
         rule,
-        ref: stage.rendered.manifest.taskRef,
+        ref: stage.target.taskRef,
         args,
         kubectl: this.options.kubectl,
         tracker: this.tracker,
@@ -178,8 +347,9 @@ export class KubectlTask {
   }
 
   /**
-   * Deletes the Task and its own companions (never an object another task owns) and waits until
-   * they are gone. A live task ends in TASK_KILLED, or TASK_FAILED with the reason. A task that
+   * Marks the Task (ANNOTATION_KILLED_BY, so watchers elsewhere report TASK_KILLED), deletes it
+   * and every object carrying its task-id label (never an object another task owns; see
+   * ownership.ts for the kinds looked at) and waits until they are gone. A live task ends in TASK_KILLED, or TASK_FAILED with the reason. A task that
    * had already ended keeps its terminal status (nothing follows one): kill() resolves with it
    * once the objects are gone and rejects if that cleanup fails, so the caller can retry.
    * Idempotent; a kill before launch wins over a later launch().
@@ -194,22 +364,22 @@ export class KubectlTask {
   }
 
   private async doKill(): Promise<ExecutorState> {
-    await this.launching?.catch(() => {}); // a launch in flight settles first, then is undone
+    await this.applying?.catch(() => {}); // an apply in flight settles first, then is undone
     const stage = this.currentStage;
     if (stage.kind === 'killed') return this.reporter.state ?? 'TASK_KILLED';
-    let rendered: RenderedTask;
+    let scope: OwnerScope;
     try {
-      rendered = 'rendered' in stage && stage.rendered !== undefined ? stage.rendered : await this.render();
+      scope = scopeOfStage(stage) ?? (await this.resolveScope());
       await this.options.kubectl.ensureVersion();
     } catch (error) {
       return this.finalize({ state: 'TASK_FAILED', reason: reasonOf(error), message: messageOf(error) });
     }
     const ended = this.reporter.ended ? stage : undefined;
-    this.currentStage = { kind: 'killing', rendered };
+    this.currentStage = { kind: 'killing', scope };
     await this.stopMonitor();
     this.tracker.abortAll(this.error('Terminated', `task ${this.id} was killed`));
     try {
-      const deleted = await deleteOwned(this.options.kubectl, rendered, this.id, this.options.killTimeoutMs ?? 60_000);
+      const deleted = await deleteOwned(this.options.kubectl, scope, { timeoutMs: this.options.killTimeoutMs ?? 60_000, killedBy: killerIdentity() });
       const endedAs = this.reporter.state;
       if (ended !== undefined && endedAs !== undefined) {
         this.currentStage = { kind: 'killed' };
@@ -222,7 +392,7 @@ export class KubectlTask {
         this.currentStage = ended;
         throw error; // the status was reported long ago; the caller learns the cleanup failed
       }
-      return this.finalize({ state: 'TASK_FAILED', reason: reasonOf(error), message: `kill failed: ${messageOf(error)}`, rendered });
+      return this.finalize({ state: 'TASK_FAILED', reason: reasonOf(error), message: `kill failed: ${messageOf(error)}`, scope });
     }
   }
 
@@ -231,9 +401,9 @@ export class KubectlTask {
     await this.stopMonitor();
   }
 
-  private startMonitor(rendered: RenderedTask): void {
+  private startMonitor(ref: ObjectRef): void {
     const factory = this.options.monitor ?? defaultMonitor;
-    this.monitor = factory({ kubectl: this.options.kubectl, ref: rendered.manifest.taskRef, onEvent: (event) => this.onWatchEvent(event) });
+    this.monitor = factory({ kubectl: this.options.kubectl, ref, onEvent: (event) => this.onWatchEvent(event) });
   }
 
   private async stopMonitor(): Promise<void> {
@@ -245,42 +415,51 @@ export class KubectlTask {
   private onWatchEvent(event: WatchEvent): void {
     const stage = this.currentStage;
     if (stage.kind !== 'launched' && stage.kind !== 'running') return;
+    const { target } = stage;
     switch (event.type) {
       case 'observed': {
+        // A kill mark is never taken back: keep it even if an older copy of the object arrives late.
+        const mark = event.object.metadata.annotations?.[ANNOTATION_KILLED_BY];
+        if (mark !== undefined) this.killedBy = mark;
         const { previous, current } = this.tracker.observe(event.object);
         if (current.state === undefined || current.state === previous?.state) return;
         const state = executorStateFor(current.state);
         if (state === undefined) return;
         if (state === 'TASK_RUNNING') {
-          this.currentStage = { kind: 'running', rendered: stage.rendered };
+          this.currentStage = { kind: 'running', target };
           this.reporter.report({ state, reason: current.state, previousTaskState: previous?.state, taskState: current.state });
         } else {
-          this.finalize({ state, reason: current.state, ...(current.error === undefined ? {} : { message: current.error }), rendered: stage.rendered, previousTaskState: previous?.state, taskState: current.state });
+          this.finalize({ state, reason: current.state, ...(current.error === undefined ? {} : { message: current.error }), scope: target, previousTaskState: previous?.state, taskState: current.state });
         }
         return;
       }
       case 'deleted':
         this.tracker.markDeleted();
-        this.finalize({ state: 'TASK_LOST', reason: 'Deleted', message: `${describe(stage.rendered.manifest.taskRef)} was deleted outside kubectl-task`, rendered: stage.rendered });
+        // Marked by a kubectl-task kill (maybe another process's): killed, not lost.
+        if (this.killedBy !== undefined) {
+          this.finalize({ state: 'TASK_KILLED', reason: 'Killed', message: `${describe(target.taskRef)} was killed by ${this.killedBy}`, scope: target });
+        } else {
+          this.finalize({ state: 'TASK_LOST', reason: 'Deleted', message: `${describe(target.taskRef)} was deleted outside kubectl-task`, scope: target });
+        }
         return;
       case 'error':
         debug('%s: monitor error %d: %s', this.id, event.consecutive, event.error.message);
         return;
       case 'gave-up':
-        this.finalize({ state: 'TASK_FAILED', reason: event.error.reason, message: `monitoring gave up: ${event.error.message}`, rendered: stage.rendered });
+        this.finalize({ state: 'TASK_FAILED', reason: event.error.reason, message: `monitoring gave up: ${event.error.message}`, scope: target });
         return;
     }
   }
 
-  private finalize(end: Report & { rendered?: RenderedTask }): ExecutorState {
-    const { state, reason, message, rendered } = end;
+  private finalize(end: Report & { scope?: OwnerScope }): ExecutorState {
+    const { state, reason, message, scope } = end;
     if (this.reporter.ended) return this.reporter.state ?? state;
     this.currentStage =
       state === 'TASK_KILLED'
         ? { kind: 'killed' }
-        : state === 'TASK_FINISHED' && rendered !== undefined
-          ? { kind: 'finished', rendered }
-          : { kind: 'failed', reason, message: message ?? reason, ...(rendered === undefined ? {} : { rendered }) };
+        : state === 'TASK_FINISHED' && scope !== undefined
+          ? { kind: 'finished', scope }
+          : { kind: 'failed', reason, message: message ?? reason, ...(scope === undefined ? {} : { scope }) };
     this.reporter.report(end);
     this.tracker.abortAll(this.error('Terminated', `task ${this.id} ended: ${state}${message ? ` (${message})` : ''}`));
     void this.stopMonitor();
@@ -289,5 +468,22 @@ export class KubectlTask {
 
   private error(reason: TaskError['reason'], message: string): TaskError {
     return new TaskError({ reason, taskId: this.id, message });
+  }
+}
+
+/** What the stage already knows the task owns; undefined when it must be found first. */
+function scopeOfStage(stage: Stage): OwnerScope | undefined {
+  switch (stage.kind) {
+    case 'launched':
+    case 'running':
+      return stage.target;
+    case 'killing':
+    case 'failed':
+    case 'finished':
+      return stage.scope;
+    case 'pending':
+    case 'applying':
+    case 'killed':
+      return undefined;
   }
 }

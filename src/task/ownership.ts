@@ -3,19 +3,73 @@
  * never takes over an object that another task (or a person) created — the original executor
  * re-labelled shared companions on apply and then deleted them on kill (defect 4) — and kill
  * deletes only what it owns.
+ *
+ * Kill finds what it owns by label, not by the template's list, so a companion the template in
+ * hand does not name (an older version of the template, a Task-only template, or no template at
+ * all: `kill --task-id`) is deleted too. A label selector needs resource types, and asking the
+ * server for every type it serves (`kubectl api-resources`, then one list per type) would cost
+ * many calls per kill; instead the types are the Task's, DEFAULT_COMPANION_TYPES and the types of
+ * the template's own documents when there is one.
  */
-import { deleteObjects, getObjects, refOf, resourceArg } from '../kubectl/commands.ts';
+import os from 'node:os';
+import createDebug from 'debug';
+import { deleteObjects, getObjects, patchMerge, refOf, resourceArg, resourceType } from '../kubectl/commands.ts';
+import { KubectlError } from '../kubectl/errors.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
-import type { KubeObject } from '../kubectl/types.ts';
-import { LABEL_TASK_ID } from '../manifest/index.ts';
+import { isJsonObject, type KubeObject, type ObjectRef } from '../kubectl/types.ts';
+import { LABEL_TASK_ID, TASK_API_VERSION, TASK_KIND } from '../manifest/index.ts';
 import type { RenderedTask } from './render-task.ts';
 import { TaskError, describeRef } from './errors.ts';
 
+const debug = createDebug('kubectl-task:task');
+
 export type Owner = { readonly kind: 'this-task' } | { readonly kind: 'other-task'; readonly taskId: string } | { readonly kind: 'unmanaged' };
+
+/** `task.v1alpha1.aliecs.alice.cern`: the Task's type, fully qualified so no other `task` kind can match. */
+export const TASK_TYPE = resourceType({ apiVersion: TASK_API_VERSION, kind: TASK_KIND });
+
+/**
+ * Companion types looked up by label whatever the template says: exactly the kinds
+ * manifests/executor-rbac.yaml lets a task create (and list), so a least-privilege executor can
+ * never have made a companion of another type, and listing these never meets Forbidden there.
+ */
+export const DEFAULT_COMPANION_TYPES: readonly string[] = ['configmap', 'service', 'secret'];
+
+/**
+ * Set on the Task (merge patch) right before kill deletes it, so that whoever watches it from
+ * another process sees who ended it and reports TASK_KILLED rather than TASK_LOST.
+ */
+export const ANNOTATION_KILLED_BY = 'kubectl-task/killed-by';
+
+/** What a kill covers, however the task was found (a template, or only its id). */
+export interface OwnerScope {
+  readonly taskId: string;
+  /** Value of the task-id label: what the task owns carries it. */
+  readonly label: string;
+  /** Where its objects live (a manifest has exactly one namespace). */
+  readonly namespace: string;
+  /** The template's objects, the Task included; empty when the task was found by id. */
+  readonly declared: readonly ObjectRef[];
+  /** The Task object, when its name is known. */
+  readonly taskRef?: ObjectRef;
+}
+
+/** A scope whose Task is known: what a launched or attached task follows. */
+export type TaskTarget = OwnerScope & { readonly taskRef: ObjectRef };
 
 /** The label value this task puts on its objects (the manifest builder sanitised the id). */
 export function ownLabel(rendered: RenderedTask): string {
   return rendered.manifest.task.metadata.labels?.[LABEL_TASK_ID] ?? '';
+}
+
+export function scopeOfRendered(rendered: RenderedTask, taskId: string): TaskTarget {
+  return { taskId, label: ownLabel(rendered), namespace: rendered.manifest.namespace, declared: rendered.manifest.refs, taskRef: rendered.manifest.taskRef };
+}
+
+/** A Task object as found on the cluster (by id or by name), as a target. */
+export function scopeOfTask(task: KubeObject, taskId: string): TaskTarget {
+  const ref = refOf(task);
+  return { taskId, label: task.metadata.labels?.[LABEL_TASK_ID] ?? '', namespace: ref.namespace ?? '', declared: [], taskRef: ref };
 }
 
 export function ownerOf(object: KubeObject, label: string): Owner {
@@ -24,10 +78,28 @@ export function ownerOf(object: KubeObject, label: string): Owner {
   return value === label ? { kind: 'this-task' } : { kind: 'other-task', taskId: value };
 }
 
-/** Refuses to apply over objects that exist and belong to someone else. */
-export async function assertNothingForeign(kubectl: Kubectl, rendered: RenderedTask, taskId: string): Promise<void> {
+const isTaskObject = (o: Pick<KubeObject, 'apiVersion' | 'kind'>): boolean => o.apiVersion === TASK_API_VERSION && o.kind === TASK_KIND;
+const sameObject = (ref: ObjectRef) => (o: KubeObject) => o.kind === ref.kind && o.metadata.name === ref.name;
+
+/**
+ * Refuses to launch over what exists: the task's own Task (a launch never changes a launched
+ * task: re-applying the template would put `spec.state` back to what it says, under a running
+ * task) and objects that belong to someone else. One read of the template's objects answers both.
+ */
+export async function assertLaunchable(kubectl: Kubectl, rendered: RenderedTask, taskId: string): Promise<void> {
   const label = ownLabel(rendered);
   const existing = await getObjects(kubectl, rendered.manifest.refs);
+  const taskRef = rendered.manifest.taskRef;
+  const task = existing.find(sameObject(taskRef));
+  if (task !== undefined && ownerOf(task, label).kind === 'this-task') {
+    const status = task['status'];
+    const state = isJsonObject(status) && typeof status['state'] === 'string' ? `status.state ${status['state']}` : 'no status.state yet';
+    throw new TaskError({
+      reason: 'AlreadyLaunched',
+      taskId,
+      message: `task ${taskId}: ${describeRef(taskRef)} is already launched (${state}) and a launch never changes it; follow it with kubectl-task watch --task-id ${taskId} -n ${rendered.manifest.namespace} (or status), or attach() in the library`,
+    });
+  }
   for (const object of existing) {
     const owner = ownerOf(object, label);
     if (owner.kind === 'this-task') continue;
@@ -41,22 +113,74 @@ export async function assertNothingForeign(kubectl: Kubectl, rendered: RenderedT
 }
 
 /**
- * Deletes what the task still owns and waits (bounded) until it is gone; companions another task
- * took over are left alone. A Task object that carries another task id is an error, not a
- * success with nothing deleted: the caller most likely named the task wrong.
+ * `kubectl get T1,T2,… -l kubectl-task/task-id=LABEL -o json` in one namespace: every object of
+ * these types that carries the label. (Here rather than in kubectl/commands.ts only because that
+ * module belongs to another change in flight; it is the same kind of typed call.)
  */
-export async function deleteOwned(kubectl: Kubectl, rendered: RenderedTask, taskId: string, timeoutMs: number): Promise<string> {
-  const label = ownLabel(rendered);
-  const existing = await getObjects(kubectl, rendered.manifest.refs);
-  const taskObject = existing.find((o) => o.kind === rendered.manifest.taskRef.kind && o.metadata.name === rendered.manifest.taskRef.name);
-  const taskOwner = taskObject === undefined ? undefined : ownerOf(taskObject, label);
-  if (taskOwner !== undefined && taskOwner.kind !== 'this-task') {
-    const hint = taskOwner.kind === 'other-task' ? `it was launched as task ${taskOwner.taskId} (pass --task-id ${taskOwner.taskId})` : `it has no ${LABEL_TASK_ID} label (not launched by kubectl-task)`;
-    throw new TaskError({ reason: 'OwnedElsewhere', taskId, message: `task ${taskId}: will not delete ${describeRef(rendered.manifest.taskRef)}: ${hint}` });
+export async function listLabelled(kubectl: Kubectl, namespace: string | undefined, types: readonly string[], label: string): Promise<KubeObject[]> {
+  // An empty value would select objects whose label is empty, i.e. nobody's.
+  if (label === '') throw new TypeError('listLabelled needs a non-empty label value');
+  const result = await kubectl.run(['get', types.join(','), '-l', `${LABEL_TASK_ID}=${label}`, '-o', 'json'], namespace === undefined ? {} : { namespace });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(result.stdout);
+  } catch {
+    throw new KubectlError({ reason: 'Unknown', message: `kubectl get ${types.join(',')} -l ${LABEL_TASK_ID}=${label}: Unknown: expected a JSON List on stdout`, result });
   }
-  const owned = existing.filter((o) => ownerOf(o, label).kind === 'this-task').map(refOf);
-  const foreign = existing.filter((o) => ownerOf(o, label).kind !== 'this-task').map((o) => resourceArg(refOf(o)));
-  await deleteObjects(kubectl, owned, { ignoreNotFound: true, wait: true, timeoutMs });
-  const deleted = owned.length === 0 ? 'nothing left to delete' : `deleted ${owned.map(resourceArg).join(', ')}`;
+  const items = isJsonObject(parsed) && Array.isArray(parsed['items']) ? parsed['items'] : undefined;
+  if (items === undefined) {
+    throw new KubectlError({ reason: 'Unknown', message: `kubectl get ${types.join(',')} -l ${LABEL_TASK_ID}=${label}: Unknown: expected a JSON List on stdout`, result });
+  }
+  const objects: KubeObject[] = [];
+  for (const item of items as unknown[]) if (isKubeObject(item)) objects.push(item);
+  return objects;
+}
+
+function isKubeObject(value: unknown): value is KubeObject {
+  if (!isJsonObject(value)) return false;
+  const metadata = value['metadata'];
+  return typeof value['apiVersion'] === 'string' && typeof value['kind'] === 'string' && isJsonObject(metadata) && typeof metadata['name'] === 'string';
+}
+
+/** Who a kill annotation names: enough to find the process that ended the task. */
+export function killerIdentity(): string {
+  return `kubectl-task pid ${process.pid} on ${os.hostname()}`;
+}
+
+/**
+ * Deletes what the task owns (every object of the looked-up types with its label) and waits
+ * (bounded) until it is gone; objects another task took over are left alone. A Task object that
+ * carries another task id is an error, not a success with nothing deleted: the caller most likely
+ * named the task wrong. The Task is marked (ANNOTATION_KILLED_BY) before the delete.
+ */
+export async function deleteOwned(kubectl: Kubectl, scope: OwnerScope, options: { readonly timeoutMs: number; readonly killedBy: string }): Promise<string> {
+  const { taskId, label, taskRef } = scope;
+  // The template's objects, read by name: the Task's owner and the companions left to others.
+  const declared = scope.declared.length === 0 ? [] : await getObjects(kubectl, scope.declared);
+  const taskObject = taskRef === undefined ? undefined : declared.find(sameObject(taskRef));
+  const taskOwner = taskObject === undefined ? undefined : ownerOf(taskObject, label);
+  if (taskRef !== undefined && taskOwner !== undefined && taskOwner.kind !== 'this-task') {
+    const hint = taskOwner.kind === 'other-task' ? `it was launched as task ${taskOwner.taskId} (pass --task-id ${taskOwner.taskId})` : `it has no ${LABEL_TASK_ID} label (not launched by kubectl-task)`;
+    throw new TaskError({ reason: 'OwnedElsewhere', taskId, message: `task ${taskId}: will not delete ${describeRef(taskRef)}: ${hint}` });
+  }
+  const foreign = declared.filter((o) => ownerOf(o, label).kind !== 'this-task').map((o) => resourceArg(refOf(o)));
+  const types = [...new Set([TASK_TYPE, ...DEFAULT_COMPANION_TYPES, ...scope.declared.map(resourceType)])];
+  const owned = label === '' ? [] : await listLabelled(kubectl, scope.namespace, types, label);
+  // The Task first: a watcher of the task hears of its end before its companions go.
+  const tasks = owned.filter(isTaskObject).map(refOf);
+  const refs = [...tasks, ...owned.filter((o) => !isTaskObject(o)).map(refOf)];
+  for (const ref of tasks) await markKilled(kubectl, ref, options.killedBy);
+  await deleteObjects(kubectl, refs, { ignoreNotFound: true, wait: true, timeoutMs: options.timeoutMs });
+  const deleted = refs.length === 0 ? 'nothing left to delete' : `deleted ${refs.map(resourceArg).join(', ')}`;
   return foreign.length === 0 ? deleted : `${deleted}; left ${foreign.join(', ')} (owned by another task)`;
+}
+
+/** Best effort: a Task that cannot be marked is still deleted (its watchers then say TASK_LOST). */
+async function markKilled(kubectl: Kubectl, ref: ObjectRef, killedBy: string): Promise<void> {
+  try {
+    await patchMerge(kubectl, ref, { metadata: { annotations: { [ANNOTATION_KILLED_BY]: killedBy } } });
+  } catch (error) {
+    if (!(error instanceof KubectlError)) throw error;
+    debug('%s: not marked %s: %s', resourceArg(ref), ANNOTATION_KILLED_BY, error.message);
+  }
 }

@@ -17,6 +17,12 @@ describe('cli/exit-codes', () => {
     expect(exitCodeFor(new TaskError({ reason: 'TaskGone', taskId: 't', message: 'x' }))).to.equal(EXIT.cluster);
     expect(exitCodeFor(new TaskError({ reason: 'OwnedElsewhere', taskId: 't', message: 'x' }))).to.equal(EXIT.cluster);
     expect(exitCodeFor(new Error('unexpected'))).to.equal(EXIT.cluster);
+    // A launch that got no status, or found its task launched already: the task's outcome, 1.
+    expect(exitCodeFor(new TaskError({ reason: 'NoStatus', taskId: 't', message: 'x' }))).to.equal(EXIT.taskFailed);
+    expect(exitCodeFor(new TaskError({ reason: 'AlreadyLaunched', taskId: 't', message: 'x' }))).to.equal(EXIT.taskFailed);
+    // Naming a task wrongly: launching one found by id, an id on several Tasks.
+    expect(exitCodeFor(new TaskError({ reason: 'NoTemplate', taskId: 't', message: 'x' }))).to.equal(EXIT.usage);
+    expect(exitCodeFor(new TaskError({ reason: 'Ambiguous', taskId: 't', message: 'x' }))).to.equal(EXIT.usage);
     // kill reports a reason string, not an error: the same table answers.
     expect(exitCodeForReason('ManifestError')).to.equal(EXIT.usage);
     expect(exitCodeForReason('Unreachable')).to.equal(EXIT.cluster);
@@ -37,6 +43,7 @@ describe('cli/exit-codes', () => {
     const plain = new KubectlError({ reason: 'NotFound', message: 'kubectl get: NotFound: tasks "x" not found', result: result('Error from server (NotFound): tasks "x" not found\n') });
     expect(diagnose(plain)).to.equal('error: kubectl get: NotFound: tasks "x" not found [NotFound]');
     expect(diagnose(new Error('boom'))).to.equal('error: boom');
+    expect(diagnose(new TaskError({ reason: 'NoStatus', taskId: 't', message: 'task t: no status' }))).to.equal('error: task t: no status [NoStatus]');
   });
 
   it('never prints the patch kubectl echoes, nor secret-looking values, from kubectl\'s stderr', () => {

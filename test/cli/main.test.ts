@@ -200,7 +200,7 @@ describe('cli (in-process, sandbox + real kubectl)', function () {
       reject: false,
     });
     expect(r.exitCode, r.stderr).to.equal(0);
-    expect(r.stdout.trim()).to.equal('task/p1');
+    expect(r.stdout.trim()).to.equal('task.aliecs.alice.cern/p1');
     // Node 20 would take --env-file for its own flag and die before our code ran.
     const missing = await execa('kubectl', ['task', 'render', '-f', template, '--env-file', path.join(dir, 'no-such.env')], {
       env: { PATH: `${bin}:${process.env['PATH'] ?? ''}` },

@@ -41,7 +41,7 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     await cluster?.close();
   });
 
-  function makeTask(name: string, env: Record<string, string> = {}, extra: { transitionTimeoutMs?: number; template?: string } = {}) {
+  function makeTask(name: string, env: Record<string, string> = {}, extra: { transitionTimeoutMs?: number; launchTimeoutMs?: number; template?: string } = {}) {
     const updates: StatusUpdate[] = [];
     const task = new KubectlTask({
       id: name,
@@ -51,18 +51,28 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
       baseEnv: {},
       namespace: { explicit: cluster.namespace },
       transitionTimeoutMs: extra.transitionTimeoutMs ?? 20_000,
+      ...(extra.launchTimeoutMs === undefined ? {} : { launchTimeoutMs: extra.launchTimeoutMs }),
       onStatus: (update) => updates.push(update),
     });
     return { task, updates };
   }
+
+  function byId(id: string) {
+    const updates: StatusUpdate[] = [];
+    const task = KubectlTask.byId({ id, kubectl: cluster.kubectl, transitionTimeoutMs: 20_000, onStatus: (update) => updates.push(update) });
+    return { task, updates };
+  }
+
+  /** Watches of one Task the sandbox has started streaming (it logs a watch when its stream starts). */
+  const watchesOf = (name: string) => cluster.sandbox.requestLog.entries.filter((e) => e.verb === 'watch' && e.query.includes(`metadata.name%3D${name}`)).length;
 
   const taskRef = (name: string) => ({ apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name, namespace: cluster.namespace });
   const configRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace: cluster.namespace });
 
   it('runs launch → CONFIGURE → START → STOP → RESET → kill and reports each change', async () => {
     const { task, updates } = makeTask('life');
-    await task.launch();
-    expect(task.stage.kind).to.equal('launched');
+    expect(await task.launch()).to.equal('TASK_RUNNING');
+    expect(task.stage.kind).to.equal('running');
     const configured = await task.transition('CONFIGURE', { environment_id: 'E1', 'chans.readout.0.address': 'ipc://@x' });
     expect(configured.state).to.equal('configured');
     const live = await getObject(cluster.kubectl, taskRef('life'));
@@ -77,6 +87,118 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     expect(taskStates).to.deep.equal(['standby', 'configured', 'running', 'configured', 'standby']);
     expect(updates.map((u) => u.state)).to.include.members(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLED']);
     expect(updates.at(-1)).to.include({ state: 'TASK_KILLED', previous: 'TASK_RUNNING', reason: 'Killed' });
+  });
+
+  it('launch resolves at the first status.state; until: applied returns right after the apply', async () => {
+    const { task, updates } = makeTask('first-status');
+    expect(await task.launch()).to.equal('TASK_RUNNING');
+    expect(task.observed?.state).to.equal('standby');
+    expect(updates.map((u) => u.state)).to.deep.equal(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING']);
+    expect(await task.kill()).to.equal('TASK_KILLED');
+
+    const { task: early } = makeTask('applied-only');
+    // The watch needs a kubectl of its own before any status can arrive: STARTING is certain here.
+    expect(await early.launch({ until: 'applied' })).to.equal('TASK_STARTING');
+    expect(await early.waitForStatus()).to.equal('TASK_RUNNING');
+    expect(await early.kill()).to.equal('TASK_KILLED');
+  });
+
+  it('a launch without any status.state rejects with NoStatus and leaves the Task as it is', async () => {
+    const { task, updates } = makeTask('no-status', { STUCK: 'true' }, { launchTimeoutMs: 800 });
+    const error = await task.launch().then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(TaskError);
+    expect((error as TaskError).reason).to.equal('NoStatus');
+    expect((error as TaskError).message).to.equal(
+      'task no-status: task.v1alpha1.aliecs.alice.cern/no-status in namespace kt reported no status.state within 800 ms (is its task manager running?); the Task is left as it is',
+    );
+    expect(task.stage.kind).to.equal('launched');
+    expect(updates.at(-1)?.state).to.equal('TASK_STARTING');
+    expect(await getObject(cluster.kubectl, taskRef('no-status'))).to.not.equal(undefined);
+    expect(await task.kill()).to.equal('TASK_KILLED');
+    expect(await getObject(cluster.kubectl, configRef('no-status-config'))).to.equal(undefined);
+  });
+
+  it('never changes a launched Task: a second launch fails AlreadyLaunched and can attach instead', async () => {
+    const { task } = makeTask('relaunch');
+    await task.launch();
+    await task.transition('CONFIGURE');
+    await task.transition('START');
+    const before = await getObject(cluster.kubectl, taskRef('relaunch'));
+    const writes = () => cluster.sandbox.requestLog.entries.filter((e) => /\/tasks\/relaunch(\/status)?$/.test(e.path) && e.method !== 'GET').length;
+    const writesBefore = writes();
+
+    const { task: again, updates } = makeTask('relaunch');
+    const error = await again.launch().then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(TaskError);
+    expect((error as TaskError).reason).to.equal('AlreadyLaunched');
+    expect((error as TaskError).message).to.equal(
+      'task relaunch: task.v1alpha1.aliecs.alice.cern/relaunch in namespace kt is already launched (status.state running) and a launch never changes it; follow it with kubectl-task watch --task-id relaunch -n kt (or status), or attach() in the library',
+    );
+    const after = await getObject(cluster.kubectl, taskRef('relaunch'));
+    expect(after?.metadata['generation']).to.equal(before?.metadata['generation']);
+    expect(after?.['spec']).to.deep.include({ state: 'running' });
+    expect(writes()).to.equal(writesBefore); // not even a dry run
+    // The running task is not failed: nothing terminal is reported, and the same object attaches.
+    expect(updates.map((u) => u.state)).to.deep.equal(['TASK_STAGING']);
+    expect(again.stage.kind).to.equal('pending');
+    expect((await again.attach()).state).to.equal('running');
+    expect(again.status).to.equal('TASK_RUNNING');
+    await again.detach();
+    expect(await task.kill()).to.equal('TASK_KILLED');
+  });
+
+  it('byId: attaches, moves and kills a task by its id alone, companions the template never listed included', async () => {
+    const { task: launched } = makeTask('by-id');
+    await launched.launch();
+    await launched.detach();
+    // A Secret carrying the task's label that no template of it lists.
+    await cluster.kubectl.run(['apply', '-f', '-'], {
+      stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'by-id-extra', labels: { 'kubectl-task/task-id': 'by-id' } }, stringData: { a: 'b' } }),
+    });
+    const { task, updates } = byId('by-id');
+    const launch = await task.launch().then(() => undefined, (e: unknown) => e);
+    expect((launch as TaskError).reason).to.equal('NoTemplate');
+    expect((await task.attach()).state).to.equal('standby');
+    expect(task.taskRef).to.deep.equal(taskRef('by-id'));
+    expect((await task.transition('CONFIGURE')).state).to.equal('configured');
+    expect(await task.kill()).to.equal('TASK_KILLED');
+    expect(updates.at(-1)?.message).to.equal(
+      'deleted task.v1alpha1.aliecs.alice.cern/by-id, configmap/by-id-config, secret/by-id-extra',
+    );
+    expect(await getObject(cluster.kubectl, taskRef('by-id'))).to.equal(undefined);
+    expect(await getObject(cluster.kubectl, configRef('by-id-config'))).to.equal(undefined);
+    expect(await getObject(cluster.kubectl, { apiVersion: 'v1', kind: 'Secret', name: 'by-id-extra', namespace: 'kt' })).to.equal(undefined);
+
+    const { task: missing } = byId('never-was');
+    const attach = await missing.attach().then(() => undefined, (e: unknown) => e);
+    expect((attach as TaskError).message).to.equal('task never-was: no Task with task-id never-was (label kubectl-task/task-id=never-was) in namespace kt');
+    expect(await byId('never-was').task.kill()).to.equal('TASK_KILLED'); // idempotent
+  });
+
+  it('byId finds a task whose id had to be hashed into its label', async () => {
+    const id = `scheduler/${'x'.repeat(70)}#1`;
+    const task = new KubectlTask({ id, kubectl: cluster.kubectl, template: { text: TASK_TEMPLATE, file: 'hashed.yaml' }, env: { TASK_NAME: 'hashed', DETECTOR: 'TPC' }, baseEnv: {} });
+    await task.launch();
+    await task.detach();
+    const { task: found } = byId(id);
+    expect((await found.attach()).state).to.equal('standby');
+    expect(await found.kill()).to.equal('TASK_KILLED');
+    expect(await getObject(cluster.kubectl, configRef('hashed-config'))).to.equal(undefined);
+  });
+
+  it('a task killed elsewhere ends TASK_KILLED (Killed), not TASK_LOST, for whoever watches it', async () => {
+    const { task: launched } = makeTask('remote-kill');
+    await launched.launch();
+    await launched.detach();
+    const { task: watcher, updates } = byId('remote-kill');
+    const watchesBefore = watchesOf('remote-kill');
+    await watcher.attach();
+    await waitUntil(() => watchesOf('remote-kill') > watchesBefore); // the watch streams: it will see the mark
+    expect(await byId('remote-kill').task.kill()).to.equal('TASK_KILLED');
+    await waitUntil(() => watcher.status === 'TASK_KILLED');
+    expect(updates.at(-1)).to.include({ state: 'TASK_KILLED', reason: 'Killed' });
+    expect(updates.at(-1)?.message).to.match(/^task\.v1alpha1\.aliecs\.alice\.cern\/remote-kill in namespace kt was killed by kubectl-task pid \d+ on /);
+    expect(watcher.stage.kind).to.equal('killed');
   });
 
   it('labels every object and kill leaves foreign objects untouched', async () => {

@@ -44,9 +44,9 @@ export const demoCommand: Command = {
         onStatus: (update) => out.stdout(formatStatusUpdate(update, 'text')),
       });
       say('--- launch templates/example.yaml');
+      // Resolves once the fake task manager reported the first status.state (standby).
       await task.launch();
       say('--- CONFIGURE');
-      // Right after launch the first status may still be on its way: CONFIGURE waits for it.
       await task.transition('CONFIGURE', { environment_id: 'demo-env', 'chans.readout.0.address': 'ipc://@demo' });
       await show(['get', 'tasks', '-n', 'demo']);
       for (const event of ['START', 'STOP', 'RESET'] as const) {

@@ -2,6 +2,7 @@ import { renderTask } from '../../task/render-task.ts';
 import type { Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, templateFlags } from '../flags.ts';
+import { objectName } from '../printers.ts';
 import { executorArgs, resolveTaskId } from '../task-context.ts';
 
 export const renderCommand: Command = {
@@ -27,7 +28,7 @@ export const renderCommand: Command = {
     });
     const objects = rendered.manifest.objects;
     if (template.output === 'json') out.stdout(`${JSON.stringify(objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`);
-    else if (template.output === 'name') out.stdout(objects.map((o) => `${o.kind.toLowerCase()}/${o.metadata.name}\n`).join(''));
+    else if (template.output === 'name') out.stdout(objects.map((o) => `${objectName({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name })}\n`).join(''));
     // Exactly the text launch hands to `kubectl apply -f -` (YAML 1.1-safe: `yes`, `0644` stay
     // strings), so `render | kubectl apply -f -` creates the same objects as launch.
     else out.stdout(rendered.yaml);

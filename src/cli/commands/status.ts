@@ -1,45 +1,65 @@
 import { getObject } from '../../kubectl/commands.ts';
-import { isJsonObject } from '../../kubectl/types.ts';
+import type { Kubectl } from '../../kubectl/runner.ts';
+import { isJsonObject, type KubeObject } from '../../kubectl/types.ts';
+import { LABEL_TASK_ID, sanitizeLabelValue } from '../../manifest/index.ts';
+import { effectiveNamespace, findTask } from '../../task/by-id.ts';
 import { executorStateFor, parseTaskState } from '../../task/states.ts';
 import type { Command } from '../command.ts';
-import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, templateFlags } from '../flags.ts';
+import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, type ConnectionFlags } from '../flags.ts';
 import { formatSummary, type TaskSummary } from '../printers.ts';
 import { enableVerbose, exitCodeForStatus, makeKubectl, makeTask } from '../task-context.ts';
+import { outputOf, taskRefFlags, type TaskRef } from '../task-ref.ts';
 
 export const statusCommand: Command = {
   name: 'status',
   summary: "Print a Task's desired and actual state and the executor state they map to",
-  usage: 'kubectl-task status -f TEMPLATE [--env K=V]... [-o json|yaml|name]',
+  usage: 'kubectl-task status (-f TEMPLATE [--env K=V]... | --task-id ID | task/NAME) [-n NS] [-o json|yaml|name]',
   async run(argv, { out }) {
-    const { values } = parse('status', argv, { ...CONNECTION_FLAGS, ...TEMPLATE_FLAGS });
+    const { values, positionals } = parse('status', argv, { ...CONNECTION_FLAGS, ...TEMPLATE_FLAGS });
     const connection = connectionFlags(values);
     enableVerbose(connection);
-    const template = await templateFlags('status', values);
+    const ref = await taskRefFlags('status', values, positionals);
     const kubectl = makeKubectl(connection);
-    const task = await makeTask({ template, connection, kubectl });
-    const ref = (await task.render()).manifest.taskRef;
-    // One read is the whole answer: no watch to start and stop.
-    await kubectl.ensureVersion();
-    const object = await getObject(kubectl, ref);
-    const identity = { taskId: task.id, name: ref.name, namespace: ref.namespace };
-    let summary: TaskSummary;
-    if (object === undefined) {
-      summary = { ...identity, desired: undefined, actual: undefined, executorState: 'TASK_LOST', error: 'not found' };
-    } else {
-      const spec = object['spec'];
-      const status = object['status'];
-      const desired = isJsonObject(spec) ? spec['state'] : undefined;
-      const error = isJsonObject(status) ? status['error'] : undefined;
-      const actual = parseTaskState(isJsonObject(status) ? status['state'] : undefined);
-      summary = {
-        ...identity,
-        desired: typeof desired === 'string' ? desired : undefined,
-        actual: typeof actual === 'object' ? actual.unknown : actual,
-        executorState: typeof actual === 'string' ? executorStateFor(actual) : undefined,
-        error: typeof error === 'string' && error !== '' ? error : undefined,
-      };
-    }
-    out.stdout(formatSummary(summary, template.output));
+    const summary = await summarize(ref, connection, kubectl);
+    out.stdout(formatSummary(summary, outputOf(ref)));
     return exitCodeForStatus(summary.executorState);
   },
 };
+
+/** One read is the whole answer: no watch to start and stop. */
+async function summarize(ref: TaskRef, connection: ConnectionFlags, kubectl: Kubectl): Promise<TaskSummary> {
+  if (ref.kind === 'template') {
+    const task = await makeTask({ template: ref.template, connection, kubectl });
+    const taskRef = (await task.render()).manifest.taskRef;
+    await kubectl.ensureVersion();
+    return summaryOf(await getObject(kubectl, taskRef), { taskId: task.id, name: taskRef.name, namespace: taskRef.namespace });
+  }
+  await kubectl.ensureVersion();
+  const locator = ref.kind === 'name' ? ({ kind: 'name', name: ref.name } as const) : ({ kind: 'task-id', taskId: ref.taskId } as const);
+  const object = await findTask(kubectl, locator, connection.namespace);
+  const identity =
+    object !== undefined
+      ? { taskId: object.metadata.labels?.[LABEL_TASK_ID], name: object.metadata.name, namespace: object.metadata.namespace }
+      : {
+          taskId: ref.kind === 'task-id' ? sanitizeLabelValue(ref.taskId) : undefined,
+          name: ref.kind === 'name' ? ref.name : undefined,
+          namespace: await effectiveNamespace(kubectl, connection.namespace),
+        };
+  return summaryOf(object, identity);
+}
+
+function summaryOf(object: KubeObject | undefined, identity: Pick<TaskSummary, 'taskId' | 'name' | 'namespace'>): TaskSummary {
+  if (object === undefined) return { ...identity, desired: undefined, actual: undefined, executorState: 'TASK_LOST', error: 'not found' };
+  const spec = object['spec'];
+  const status = object['status'];
+  const desired = isJsonObject(spec) ? spec['state'] : undefined;
+  const error = isJsonObject(status) ? status['error'] : undefined;
+  const actual = parseTaskState(isJsonObject(status) ? status['state'] : undefined);
+  return {
+    ...identity,
+    desired: typeof desired === 'string' ? desired : undefined,
+    actual: typeof actual === 'object' ? actual.unknown : actual,
+    executorState: typeof actual === 'string' ? executorStateFor(actual) : undefined,
+    error: typeof error === 'string' && error !== '' ? error : undefined,
+  };
+}
