@@ -1,3 +1,4 @@
+import { parseAllDocuments } from 'yaml';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -162,20 +163,26 @@ describe('kubectl/commands', () => {
       expect(((await getObject(forbidden.k, T1).catch((e: unknown) => e)) as KubectlError).reason).to.equal('Forbidden');
     });
 
-    it('getObjects: one get per namespace with --ignore-not-found; List, single object and empty output', async () => {
+    it('getObjects: one get -f - per namespace with --ignore-not-found, the references on stdin; List, single object and empty output', async () => {
       const task = JSON.parse(recordedStep('08-get-json-yaml-name.json', 0).stdout) as unknown;
       const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'rec' }, data: {} };
-      const { k, calls } = fakeKubectl((args) => {
+      const { k, calls, stdins } = fakeKubectl((args) => {
         if (args[1] === 'rec') return { exitCode: 0, stdout: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [task, cm] }) };
         if (args[1] === 'one') return { exitCode: 0, stdout: JSON.stringify(cm) };
         return { exitCode: 0, stdout: '' };
       });
       const objects = await getObjects(k, [T1, { ...T1, name: 't2', namespace: 'other' }, CM, { ...CM, namespace: 'one' }]);
       expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).to.deep.equal(['Task/t1', 'ConfigMap/cfg', 'ConfigMap/cfg']);
-      expect(calls).to.deep.equal([
-        ['-n', 'rec', 'get', 'task.v1alpha1.aliecs.alice.cern/t1', 'configmap/cfg', '-o', 'json', '--ignore-not-found'],
-        ['-n', 'other', 'get', 'task.v1alpha1.aliecs.alice.cern/t2', '-o', 'json', '--ignore-not-found'],
-        ['-n', 'one', 'get', 'configmap/cfg', '-o', 'json', '--ignore-not-found'],
+      const get = (namespace: string): string[] => ['-n', namespace, 'get', '-f', '-', '-o', 'json', '--ignore-not-found'];
+      expect(calls).to.deep.equal([get('rec'), get('other'), get('one')]);
+      // Names on the command line would share one client-go rate limiter (5 requests/s): -f - does not.
+      expect(stdins.map((text) => parseAllDocuments(text ?? '').map((d) => d.toJS() as unknown))).to.deep.equal([
+        [
+          { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { name: 't1', namespace: 'rec' } },
+          { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'rec' } },
+        ],
+        [{ apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { name: 't2', namespace: 'other' } }],
+        [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'one' } }],
       ]);
       expect(await getObjects(k, [])).to.deep.equal([]);
       const forbidden = fakeKubectl(() => recordedStep('19-forbidden.json', 1));
