@@ -85,4 +85,20 @@ describe('bridge + fleet (sandbox + real kubectl)', function () {
     expect(statuses.filter((s) => s.state === 'TASK_KILLED').map((s) => s.taskId).sort()).to.deep.equal(ids);
     await second.close();
   });
+
+  it('on SIGTERM answers what is in flight, leaves the Tasks running and exits 0', async () => {
+    const args = ['--kubeconfig', cluster.kubeconfig, '--context', 'admin', '-n', 'serve'];
+    const bridge = spawnBridge({ args, env: { KUBECONFIG: cluster.kubeconfig }, stderr: 'ignore' });
+    await bridge.ready;
+    await Promise.all(['t1', 't2'].map((taskId) => bridge.launch({ taskId, manifest: FLEET_TEMPLATE, env: { TASK_NAME: taskId } })));
+    const exited = new Promise<number | null>((resolve) => bridge.child?.once('exit', (code) => resolve(code)));
+    const inFlight = bridge.transition({ taskId: 't1', event: 'CONFIGURE' }).then(
+      (result) => result.taskState,
+      (error: unknown) => (error as { reason?: string }).reason,
+    );
+    bridge.child?.kill('SIGTERM');
+    expect(await inFlight).to.be.oneOf(['configured', 'ShuttingDown']);
+    expect(await exited).to.equal(0);
+    expect(cluster.sandbox.store.list('tasks', 'serve').map((t) => (t['metadata'] as { name: string }).name).sort()).to.deep.equal(['t1', 't2']);
+  });
 });

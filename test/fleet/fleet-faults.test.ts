@@ -98,8 +98,8 @@ describe('fleet under faults (sandbox + real kubectl)', function () {
 
   it('turns tasks TASK_UNREACHABLE after the grace period, then TASK_RUNNING when the server is back', async () => {
     const names = ids('u', 3);
-    await startFleet(names, { unreachableGraceMs: 3_000 });
-    await cluster.sandbox.faults.refuseConnections(8_000);
+    await startFleet(names, { unreachableGraceMs: 5_000 });
+    await cluster.sandbox.faults.refuseConnections(12_000);
     await waitFor(() => names.every((id) => checkUpdates(updates, id).at(-1) === 'standby' && updates.some((u) => u.taskId === id && u.state === 'TASK_UNREACHABLE')), 60_000);
     for (const id of names) {
       expect(checkUpdates(updates, id), id).to.deep.equal(['TASK_STARTING', 'standby', 'TASK_UNREACHABLE', 'standby']);
