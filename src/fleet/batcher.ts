@@ -5,9 +5,12 @@
  */
 export type Outcome<O> = { readonly ok: true; readonly value: O } | { readonly ok: false; readonly error: Error };
 
-export interface BatcherOptions<I, O> {
+export interface BatchOptions {
   readonly maxSize: number;
   readonly delayMs: number;
+}
+
+export interface BatcherOptions<I, O> extends BatchOptions {
   /** Must return one outcome per item, in order. */
   readonly run: (items: readonly I[]) => Promise<readonly Outcome<O>[]>;
 }

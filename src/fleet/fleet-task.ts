@@ -26,6 +26,8 @@ export class FleetTask {
   /** Set while the task is out of sight (outage past the grace period). */
   unreachable = false;
   transitionInFlight: string | undefined;
+  /** The real apply was attempted: even a failed launch may have left objects for kill to remove. */
+  mayHaveObjects = false;
   private seq = 0;
   private last: { state: ExecutorState; taskState: TaskState | undefined } | undefined;
 

@@ -12,29 +12,24 @@
  */
 import createDebug from 'debug';
 import type { Kubectl } from '../kubectl/runner.ts';
-import { getObjects } from '../kubectl/commands.ts';
 import { contextNamespace } from '../kubectl/config.ts';
-import { LABEL_MANAGED_BY, LABEL_TASK_ID, MANAGED_BY_VALUE, TASK_API_VERSION, TASK_KIND } from '../manifest/index.ts';
+import { LABEL_TASK_ID, TASK_API_VERSION } from '../manifest/index.ts';
 import { TaskError, messageOf, reasonOf, type TaskErrorReason } from '../task/errors.ts';
 import type { ExecutorState } from '../task/states.ts';
-import { Informer, type InformerEvent } from '../watch/informer.ts';
-import { Batcher } from './batcher.ts';
+import { Informer, keyOf } from '../watch/informer.ts';
+import { refOf } from '../kubectl/commands.ts';
+import { TaskFollower } from './follow.ts';
+import { Batcher, type BatchOptions } from './batcher.ts';
 import { FleetTask } from './fleet-task.ts';
 import { launchBatch, type PreparedLaunch } from './launch-batch.ts';
-import { LABEL_EXECUTOR_ID, renderForFleet } from './render-launch.ts';
+import { LABEL_EXECUTOR_ID, fleetSelector, renderForFleet } from './render-launch.ts';
+export { LABEL_EXECUTOR_ID };
 import { killBatch, transitionBatch, type KillItem, type TransitionItem } from './change-batch.ts';
 import { destinationVerdict } from '../task/transition-runner.ts';
 import { parseTransitionEvent, ruleFor } from '../task/transitions.ts';
 import type { Engine, FleetLaunchRequest, FleetStatusUpdate, FleetTaskSnapshot, FleetTransitionRequest, FleetTransitionResult } from './types.ts';
 
 const debug = createDebug('kubectl-task:fleet');
-
-export { LABEL_EXECUTOR_ID } from './render-launch.ts';
-
-export interface BatchOptions {
-  readonly maxSize: number;
-  readonly delayMs: number;
-}
 
 export interface FleetOptions {
   readonly kubectl: Kubectl;
@@ -56,7 +51,6 @@ export interface FleetOptions {
 
 const DEFAULT_BATCH: BatchOptions = { maxSize: 100, delayMs: 25 };
 const TASK_RESOURCE = 'tasks.v1alpha1.aliecs.alice.cern';
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 export function createFleet(options: FleetOptions): TaskFleet {
   return new TaskFleet(options);
@@ -72,16 +66,15 @@ export class TaskFleet implements Engine {
   private readonly now: () => Date;
   private informer: Informer | undefined;
   private namespace: string | undefined;
-  private graceTimer: NodeJS.Timeout | undefined;
+  private follower: TaskFollower | undefined;
+  private readonly batch: BatchOptions;
   private closed = false;
   private readonly pendingLaunches = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: FleetOptions) {
-    const { executorId } = options;
-    if (executorId !== undefined && (executorId === '' || executorId.length > 63 || !LABEL_VALUE.test(executorId))) {
-      throw new TypeError(`executor id "${executorId}" is not a valid label value (1-63 of A-Z a-z 0-9 - _ ., alphanumeric at both ends)`);
-    }
+    this.selector = fleetSelector(options.executorId);
     const batch = { ...DEFAULT_BATCH, ...options.batch };
+    this.batch = batch;
     this.now = options.now ?? (() => new Date());
     const k = options.kubectl;
     this.launches = new Batcher({ ...batch, run: (items) => launchBatch(k, items, this.namespaceArg()) });
@@ -89,10 +82,8 @@ export class TaskFleet implements Engine {
     this.kills = new Batcher({ ...batch, run: (items) => killBatch(k, items) });
   }
 
-  get selector(): string {
-    const own = this.options.executorId === undefined ? '' : `,${LABEL_EXECUTOR_ID}=${this.options.executorId}`;
-    return `${LABEL_MANAGED_BY}=${MANAGED_BY_VALUE}${own}`;
-  }
+  /** The label selector of this fleet's Tasks (its executor id's, when it has one). */
+  readonly selector: string;
 
   /** The informer's stream restarts so far (tests and the benchmark read it). */
   get informerRestarts(): number {
@@ -114,14 +105,16 @@ export class TaskFleet implements Engine {
       labelSelector: this.selector,
       ...(this.options.informerBackoff === undefined ? {} : { backoff: this.options.informerBackoff }),
     });
-    const reattached: string[] = [];
-    this.informer.on((event) => this.onInformer(event, reattached));
+    const { informer, tasks, byKey, selector, batch } = this;
+    const follower = new TaskFollower({ kubectl: k, informer, tasks, byKey, selector, batch, unreachableGraceMs: this.options.unreachableGraceMs ?? 60_000, untrack: (t) => this.untrack(t) });
+    this.follower = follower;
+    informer.on((event) => follower.handle(event));
     await this.informer.start();
-    for (const object of this.informer.list()) {
-      if (this.byKey.has(`${object.metadata.namespace ?? ''}/${object.metadata.name}`)) continue;
+    const reattached: string[] = [];
+    for (const object of informer.list()) {
       const taskId = object.metadata.labels?.[LABEL_TASK_ID];
-      if (taskId === undefined || this.tasks.has(taskId)) continue;
-      const task = this.track(taskId, { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }) });
+      if (taskId === undefined || this.tasks.has(taskId) || this.byKey.has(keyOf(object))) continue;
+      const task = this.track(taskId, refOf(object));
       task.phase = 'live';
       task.observe(object);
       reattached.push(taskId);
@@ -152,10 +145,11 @@ export class TaskFleet implements Engine {
     try {
       await launching;
     } catch (error) {
-      this.untrack(task);
       const reason = reasonOf(error);
       // A task that exists (here or elsewhere) is refused without a status: nothing was launched.
       if (reason !== 'AlreadyLaunched' && reason !== 'OwnedElsewhere') task.report('TASK_FAILED', reason, { message: messageOf(error) });
+      // Nothing half-applied stays out of reach: a task whose apply failed stays known, ended, for kill.
+      if (!task.mayHaveObjects) this.untrack(task);
       throw error;
     } finally {
       this.pendingLaunches.delete(task.taskId);
@@ -264,64 +258,10 @@ export class TaskFleet implements Engine {
 
   async close(options: { readonly deadlineMs?: number } = {}): Promise<void> {
     this.closed = true;
-    clearTimeout(this.graceTimer);
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, options.deadlineMs ?? 10_000).unref());
     await Promise.race([Promise.all([this.launches.drain(), this.transitions.drain(), this.kills.drain()]), deadline]);
     await this.informer?.stop();
-  }
-
-  private onInformer(event: InformerEvent, _reattached: string[]): void {
-    switch (event.type) {
-      case 'upsert':
-        this.byKey.get(event.key)?.observe(event.object);
-        return;
-      case 'gone': {
-        const task = this.byKey.get(event.key);
-        if (task === undefined) return;
-        task.tracker.markDeleted();
-        if (task.phase === 'live') void this.explainGone(task);
-        return;
-      }
-      case 'health':
-        if (!event.healthy) this.graceTimer ??= setTimeout(() => this.markUnreachable(event.error?.message), this.options.unreachableGraceMs ?? 60_000);
-        return;
-      case 'synced':
-        clearTimeout(this.graceTimer);
-        this.graceTimer = undefined;
-        for (const task of this.tasks.values()) {
-          if (!task.unreachable) continue;
-          const cached = this.informer?.get(task.key);
-          if (cached !== undefined) task.observe(cached);
-        }
-        return;
-    }
-  }
-
-  private markUnreachable(why: string | undefined): void {
-    this.graceTimer = undefined;
-    if (this.informer?.isHealthy !== false) return;
-    for (const task of this.tasks.values()) {
-      if (task.phase !== 'live' || task.ended) continue;
-      task.unreachable = true;
-      task.report('TASK_UNREACHABLE', 'Unreachable', { message: `the API server could not be reached for ${this.options.unreachableGraceMs ?? 60_000} ms${why === undefined ? '' : `: ${why}`}` });
-    }
-  }
-
-  /** A Task the informer lost: deleted behind our back, or it left the selection (label removed). */
-  private async explainGone(task: FleetTask): Promise<void> {
-    let still: boolean | undefined;
-    try {
-      still = (await getObjects(this.options.kubectl, [task.ref])).length > 0;
-    } catch (error) {
-      debug('%s: cannot tell why its Task left the watch: %s', task.taskId, messageOf(error));
-    }
-    if (task.phase !== 'live') return;
-    if (still === true) {
-      task.report('TASK_LOST', 'Unmanaged', { message: `Task ${task.key} no longer carries the labels ${this.selector}: kubectl-task stopped following it` });
-    } else {
-      task.report('TASK_LOST', 'Deleted', { message: `Task ${task.key} was deleted outside kubectl-task` });
-    }
-    this.untrack(task);
+    await this.follower?.close();
   }
 
   private track(taskId: string, ref: FleetTask['ref']): FleetTask {
@@ -356,5 +296,4 @@ export class TaskFleet implements Engine {
 
   private error(reason: TaskErrorReason, taskId: string, message: string): TaskError {
     return new TaskError({ reason, taskId, message });
-  }
-}
+  }}

@@ -55,6 +55,8 @@ export async function launchBatch(k: Kubectl, items: readonly PreparedLaunch[], 
   for (const dryRun of [true, false]) {
     const live = items.map((_, i) => i).filter((i) => outcomes[i] === undefined);
     if (live.length === 0) break;
+    // From here on a failure may leave some of a task's objects applied: its kill must clean up.
+    if (!dryRun) for (const i of live) if (items[i] !== undefined) items[i].task.mayHaveObjects = true;
     try {
       const result = await applyMany(k, live.map((i) => items[i]?.rendered.yaml ?? '').join('---\n'), { dryRun, namespace });
       const errors = perGroupErrors(result, live.map((i) => items[i]?.rendered.manifest.refs ?? []));

@@ -72,13 +72,19 @@ describe('fleet under faults (sandbox + real kubectl)', function () {
     for (const id of names.slice(1)) expect(checkUpdates(updates, id), id).to.deep.equal(['TASK_STARTING', 'standby', 'configured', 'running']);
   });
 
-  it('reports a Task deleted behind its back as TASK_LOST Deleted, one unlabelled as TASK_LOST Unmanaged', async () => {
-    await startFleet(['gone', 'unlabelled', 'kept']);
+  it('reports a Task deleted behind its back as TASK_LOST Deleted, one unlabelled as TASK_LOST Unmanaged, one killed by another kubectl-task as TASK_KILLED', async () => {
+    await startFleet(['gone', 'unlabelled', 'other-kill', 'kept']);
     await cluster.kubectl.run(['delete', 'task', 'gone']);
     await cluster.kubectl.run(['label', 'task', 'unlabelled', 'app.kubernetes.io/managed-by-']);
-    await waitFor(() => updates.filter((u) => u.state === 'TASK_LOST').length === 2);
-    const lost = Object.fromEntries(updates.filter((u) => u.state === 'TASK_LOST').map((u) => [u.taskId, u.reason]));
-    expect(lost).to.deep.equal({ gone: 'Deleted', unlabelled: 'Unmanaged' });
+    await cluster.kubectl.run(['annotate', 'task', 'other-kill', 'kubectl-task/killed-by=pid 1 on another-host']);
+    await cluster.kubectl.run(['delete', 'task', 'other-kill']);
+    const ended = (): FleetStatusUpdate[] => updates.filter((u) => u.state === 'TASK_LOST' || u.state === 'TASK_KILLED');
+    await waitFor(() => ended().length === 3);
+    expect(Object.fromEntries(ended().map((u) => [u.taskId, `${u.state} ${u.reason}`]))).to.deep.equal({
+      gone: 'TASK_LOST Deleted',
+      unlabelled: 'TASK_LOST Unmanaged',
+      'other-kill': 'TASK_KILLED Killed',
+    });
     expect(fleet.status().map((s) => s.taskId)).to.deep.equal(['kept']);
   });
 

@@ -1,0 +1,107 @@
+/**
+ * What the shared informer's events mean for the fleet's tasks: a newer object is observed, a
+ * Task that left the watch is explained (killed by us or by another kubectl-task, deleted behind
+ * our back, or unlabelled), an outage past the grace period makes tasks TASK_UNREACHABLE, and the
+ * relist after it brings them back.
+ */
+import createDebug from 'debug';
+import { getObjects } from '../kubectl/commands.ts';
+import type { Kubectl } from '../kubectl/runner.ts';
+import type { KubeObject } from '../kubectl/types.ts';
+import { messageOf } from '../task/errors.ts';
+import { ANNOTATION_KILLED_BY } from '../task/ownership.ts';
+import type { Informer, InformerEvent } from '../watch/informer.ts';
+import { Batcher, type BatchOptions, type Outcome } from './batcher.ts';
+import type { FleetTask } from './fleet-task.ts';
+
+const debug = createDebug('kubectl-task:fleet');
+
+export interface FollowOptions {
+  readonly kubectl: Kubectl;
+  readonly informer: Informer;
+  readonly tasks: ReadonlyMap<string, FleetTask>;
+  readonly byKey: ReadonlyMap<string, FleetTask>;
+  readonly selector: string;
+  readonly unreachableGraceMs: number;
+  readonly batch: BatchOptions;
+  /** A task ended for good: the fleet forgets it. */
+  readonly untrack: (task: FleetTask) => void;
+}
+
+export class TaskFollower {
+  private graceTimer: NodeJS.Timeout | undefined;
+  /** Many Tasks gone at once (a namespace emptied) cost one read, not one each. */
+  private readonly stillThere: Batcher<FleetTask, boolean>;
+
+  constructor(private readonly o: FollowOptions) {
+    this.stillThere = new Batcher({ ...o.batch, run: (tasks) => stillThere(o.kubectl, tasks) });
+  }
+
+  handle(event: InformerEvent): void {
+    switch (event.type) {
+      case 'upsert':
+        this.o.byKey.get(event.key)?.observe(event.object);
+        return;
+      case 'gone': {
+        const task = this.o.byKey.get(event.key);
+        if (task === undefined) return;
+        task.tracker.markDeleted();
+        if (task.phase === 'live') void this.explainGone(task, event.last);
+        return;
+      }
+      case 'health':
+        if (!event.healthy) this.graceTimer ??= setTimeout(() => this.markUnreachable(event.error?.message), this.o.unreachableGraceMs);
+        return;
+      case 'synced':
+        clearTimeout(this.graceTimer);
+        this.graceTimer = undefined;
+        for (const task of this.o.tasks.values()) {
+          if (!task.unreachable) continue;
+          const cached = this.o.informer.get(task.key);
+          if (cached !== undefined) task.observe(cached);
+        }
+        return;
+    }
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.graceTimer);
+    await this.stillThere.drain();
+  }
+
+  private markUnreachable(why: string | undefined): void {
+    this.graceTimer = undefined;
+    if (this.o.informer.isHealthy) return;
+    for (const task of this.o.tasks.values()) {
+      if (task.phase !== 'live' || task.ended) continue;
+      task.unreachable = true;
+      task.report('TASK_UNREACHABLE', 'Unreachable', { message: `the API server could not be reached for ${this.o.unreachableGraceMs} ms${why === undefined ? '' : `: ${why}`}` });
+    }
+  }
+
+  private async explainGone(task: FleetTask, last: KubeObject): Promise<void> {
+    if (last.metadata.annotations?.[ANNOTATION_KILLED_BY] !== undefined) {
+      task.report('TASK_KILLED', 'Killed', { message: `killed by ${last.metadata.annotations[ANNOTATION_KILLED_BY]}` });
+      this.o.untrack(task);
+      return;
+    }
+    let still: boolean | undefined;
+    try {
+      still = await this.stillThere.add(task);
+    } catch (error) {
+      debug('%s: cannot tell why its Task left the watch: %s', task.taskId, messageOf(error));
+    }
+    if (task.phase !== 'live') return;
+    if (still === true) {
+      task.report('TASK_LOST', 'Unmanaged', { message: `Task ${task.key} no longer carries the labels ${this.o.selector}: kubectl-task stopped following it` });
+    } else {
+      task.report('TASK_LOST', 'Deleted', { message: `Task ${task.key} was deleted outside kubectl-task` });
+    }
+    this.o.untrack(task);
+  }
+}
+
+async function stillThere(kubectl: Kubectl, tasks: readonly FleetTask[]): Promise<Outcome<boolean>[]> {
+  const found = new Set((await getObjects(kubectl, tasks.map((t) => t.ref))).map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`));
+  return tasks.map((task) => ({ ok: true, value: found.has(task.key) }));
+}
