@@ -45,3 +45,36 @@ describe('fleet/TaskFleet (sandbox + real kubectl)', function () {
     await fleet.close();
   });
 });
+
+describe('fleet/TaskFleet with -A (sandbox + real kubectl)', function () {
+  this.timeout(120_000);
+  let cluster: TaskCluster;
+
+  before(async () => {
+    cluster = await startTaskCluster({ namespace: 'ns-a', delayMs: 0 });
+    await cluster.kubectl.run(['create', 'namespace', 'ns-b']);
+  });
+  after(async () => {
+    await cluster?.close();
+  });
+
+  it('follows Tasks of several namespaces on one all-namespaces watch; each manifest says where', async () => {
+    const { kubectl, streams } = recordingKubectl(cluster);
+    const fleet = new TaskFleet({ kubectl, allNamespaces: true });
+    const updates: FleetStatusUpdate[] = [];
+    fleet.onStatus((u) => updates.push(u));
+    await fleet.start();
+    const inNamespace = (ns: string): string => FLEET_TEMPLATE.replace('  name: ${TASK_NAME}\n', `  name: \${TASK_NAME}\n  namespace: ${ns}\n`).replace('  name: ${TASK_NAME}-config\n', `  name: \${TASK_NAME}-config\n  namespace: ${ns}\n`);
+    await Promise.all([
+      fleet.launch({ taskId: 'a1', template: { text: inNamespace('ns-a') }, env: { TASK_NAME: 'a1' } }),
+      fleet.launch({ taskId: 'b1', template: { text: inNamespace('ns-b') }, env: { TASK_NAME: 'b1' } }),
+    ]);
+    expect(streams).to.have.length(1);
+    expect(streams[0]).to.include('--all-namespaces');
+    expect(fleet.status().map((s) => `${s.namespace}/${s.name}`).sort()).to.deep.equal(['ns-a/a1', 'ns-b/b1']);
+    await Promise.all(['a1', 'b1'].map((taskId) => fleet.transition({ taskId, event: 'CONFIGURE' })));
+    expect(await Promise.all(['a1', 'b1'].map((id) => fleet.kill(id)))).to.deep.equal(['TASK_KILLED', 'TASK_KILLED']);
+    expect(cluster.sandbox.store.get('tasks', 'ns-b', 'b1')).to.equal(undefined);
+    await fleet.close();
+  });
+});
