@@ -7,6 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killedBySignal } from './classify.ts';
 import { KubectlError } from './errors.ts';
 import type { Kubectl } from './runner.ts';
 import { refsStream } from './commands.ts';
@@ -21,6 +22,8 @@ async function runPerObject(k: Kubectl, args: readonly string[], options: { stdi
     return await k.run(args, options);
   } catch (error) {
     if (!(error instanceof KubectlError) || error.result === undefined || TRANSIENT_REASONS.has(error.reason)) throw error;
+    // Killed (and retried) to the end: what it printed before dying is no verdict on any object.
+    if (killedBySignal(error.result)) throw error;
     if (error.result.stdout.trim() === '' && !/"[^"]+"/.test(error.result.stderr)) throw error;
     return error.result;
   }

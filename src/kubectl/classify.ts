@@ -128,6 +128,17 @@ export function classify(result: KubectlResult): Classification | undefined {
   };
 }
 
+/**
+ * kubectl ended by a signal nobody here sent: not our timeout (`timedOut`), not a caller's abort
+ * (the runner checks that first), not a failed start. The OOM killer or an operator's kill: the
+ * request may or may not have reached the server, and running it again is as safe as the first
+ * run was (every call kubectl-task makes sets absolute values or is a read), so it is retried like
+ * a transient failure.
+ */
+export function killedBySignal(result: KubectlResult | undefined): boolean {
+  return result !== undefined && result.exitCode === null && result.signal !== undefined && !result.timedOut && result.spawnError === undefined;
+}
+
 function spawnFailure(label: string, result: KubectlResult): Classification {
   const binary = result.argv[0] ?? 'kubectl';
   const code = result.spawnError ?? '';

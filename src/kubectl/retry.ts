@@ -1,7 +1,8 @@
 /**
  * Retrying transient kubectl failures with bounded exponential backoff (p-retry underneath).
- * Only TRANSIENT_REASONS are retried; every other failure aborts at once through AbortError, so an
- * Invalid patch or a Forbidden delete is reported after exactly one attempt.
+ * Only TRANSIENT_REASONS (and a kubectl killed by a signal from elsewhere, see killedBySignal) are
+ * retried; every other failure aborts at once through AbortError, so an Invalid patch or a
+ * Forbidden delete is reported after exactly one attempt.
  *
  * Retry-After: when classify() found a server hint, the wait is at least that long (waiting less would
  * only earn another 429), but never more than RETRY_AFTER_CAP_FACTOR × maxTimeoutMs, so a hostile or
@@ -9,6 +10,7 @@
  */
 import pRetry, { AbortError } from 'p-retry';
 import { setTimeout as delay } from 'node:timers/promises';
+import { killedBySignal } from './classify.ts';
 import { KubectlError } from './errors.ts';
 import { TRANSIENT_REASONS } from './types.ts';
 import type { KubectlReason } from './types.ts';
@@ -106,7 +108,8 @@ type Verdict = { readonly retry: true } | { readonly retry: false; readonly why:
 
 function verdict(error: KubectlError, attempt: number, retries: number, delayMs: number, options: WithRetryOptions): Verdict {
   const { policy, signal, noRetry, deadlineMs, now = Date.now } = options;
-  if (policy === false || !TRANSIENT_REASONS.has(error.reason) || attempt > retries || signal?.aborted === true) return { retry: false, why: 'final' };
+  const transient = TRANSIENT_REASONS.has(error.reason) || killedBySignal(error.result);
+  if (policy === false || !transient || attempt > retries || signal?.aborted === true) return { retry: false, why: 'final' };
   if (noRetry?.has(error.reason) === true) return { retry: false, why: 'excluded' };
   if (deadlineMs !== undefined && now() + delayMs + MIN_ATTEMPT_MS > deadlineMs) return { retry: false, why: 'deadline' };
   return { retry: true };
