@@ -32,6 +32,40 @@ function nonGlobal(pattern: RegExp): RegExp {
   return pattern.global || pattern.sticky ? new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')) : pattern;
 }
 
+/**
+ * The values a task must never print: those of its secret-named variables and those of its Secret
+ * objects (stringData as written, data decoded from base64). For scrubbing free text that may
+ * quote them, such as an API server's "Unsupported value: \"…\"" (see redactValues).
+ */
+export function secretValuesOf(args: RedactArgs): string[] {
+  const pattern = nonGlobal(args.secretPattern ?? DEFAULT_SECRET_PATTERN);
+  const out = new Set(secretValues(args.env, pattern));
+  for (const doc of args.documents) {
+    if (doc['kind'] !== 'Secret') continue;
+    for (const field of ['data', 'stringData'] as const) {
+      const section = doc[field];
+      if (section === null || typeof section !== 'object' || Array.isArray(section)) continue;
+      for (const value of Object.values(section)) {
+        if (typeof value !== 'string' || value === '') continue;
+        out.add(field === 'data' ? Buffer.from(value, 'base64').toString('utf8') : value);
+      }
+    }
+  }
+  return [...out].filter((v) => v.length >= MIN_SCRUBBED_LENGTH);
+}
+
+/** Shorter values are left alone: scrubbing `1` or `on` would garble every message. */
+const MIN_SCRUBBED_LENGTH = 4;
+
+/** `text` with every occurrence of any of `values` replaced by `<redacted>` (longest first). */
+export function redactValues(text: string, values: readonly string[]): string {
+  let out = text;
+  for (const value of [...values].sort((a, b) => b.length - a.length)) {
+    if (value !== '') out = out.split(value).join(REDACTED);
+  }
+  return out;
+}
+
 function secretValues(env: Readonly<Record<string, string | undefined>>, pattern: RegExp): string[] {
   const out: string[] = [];
   for (const [name, value] of Object.entries(env)) {

@@ -3,7 +3,7 @@
  * (k8s.io/apiserver responsewriters.forbiddenMessage wrapped by apierrors.NewForbidden).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { StoredRbac, type PolicyRule, type RbacAttributes } from './rbac.ts';
+import { StoredRbac, serviceAccountUser, type PolicyRule, type RbacAttributes } from './rbac.ts';
 import type { Store } from './storage.ts';
 
 export interface SandboxUser {
@@ -174,6 +174,25 @@ export function forbiddenMessage(user: SandboxUser, attrs: RequestAttributes): s
   );
   const qualified = attrs.apiGroup === '' ? attrs.resource : `${attrs.resource}.${attrs.apiGroup}`;
   return attrs.name ? `${qualified} ${JSON.stringify(attrs.name)} is forbidden: ${reason}` : `${qualified} is forbidden: ${reason}`;
+}
+
+/**
+ * The identity a ServiceAccount's token authenticates as: user `system:serviceaccount:NS:NAME` in
+ * the groups `system:serviceaccounts` and `system:serviceaccounts:NS` (system:authenticated is
+ * added by effectiveUser). RoleBindings with a `kind: ServiceAccount` subject grant it their rules.
+ */
+export function serviceAccountIdentity(namespace: string, name: string): SandboxUser {
+  return { name: serviceAccountUser(namespace, name), groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`] };
+}
+
+/** `NS/NAME` (or `system:serviceaccount:NS:NAME`) → the ServiceAccount's namespace and name; TypeError otherwise. */
+export function parseServiceAccount(ref: string): { namespace: string; name: string } {
+  const parts = ref.startsWith('system:serviceaccount:') ? ref.slice('system:serviceaccount:'.length).split(':') : ref.split('/');
+  const dns = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+  if (parts.length !== 2 || !parts.every((p) => p.length <= 253 && dns.test(p))) {
+    throw new TypeError(`service account ${JSON.stringify(ref)}: expected NAMESPACE/NAME (or system:serviceaccount:NAMESPACE:NAME)`);
+  }
+  return { namespace: parts[0]!, name: parts[1]! };
 }
 
 export const DEFAULT_USERS: { admin: SandboxUser; executor: SandboxUser } = {

@@ -5,7 +5,17 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuthenticator, createAuthorization, DEFAULT_RULES, DEFAULT_USERS, generateToken, type AccessRule, type SandboxUser } from './auth.ts';
+import {
+  createAuthenticator,
+  createAuthorization,
+  DEFAULT_RULES,
+  DEFAULT_USERS,
+  generateToken,
+  parseServiceAccount,
+  serviceAccountIdentity,
+  type AccessRule,
+  type SandboxUser,
+} from './auth.ts';
 import type { VersionInfo } from './discovery.ts';
 import { Faults } from './faults.ts';
 import { GarbageCollector } from './garbage-collector.ts';
@@ -21,6 +31,7 @@ import { SandboxStore } from './store-view.ts';
 import { startFakeController, type FakeController } from './controller/index.ts';
 
 export type { AccessRule, SandboxUser } from './auth.ts';
+export { serviceAccountIdentity } from './auth.ts';
 export type { VersionInfo } from './discovery.ts';
 export type { FailNextOptions } from './faults.ts';
 export type { RequestLogEntry, RequestMatch } from './request-log.ts';
@@ -43,11 +54,21 @@ export interface SandboxOptions {
   namespace?: string;
   /** What /version reports; it decides which kubectl the Cloud SDK dispatcher runs. Default 1.26.1. */
   version?: VersionInfo;
-  /** Users by context name; default admin (system:masters) and executor (task-executor). */
+  /** Users by context name; default admin (system:masters) and executor (see `executor`). */
   users?: Record<string, SandboxUser>;
   /**
-   * Access rules by user or group name; default DEFAULT_RULES. Roles, ClusterRoles and their
-   * bindings stored in the sandbox grant more, as RBAC does (`rules: {}` leaves only those).
+   * Who the `executor` context is when `users` is not given. 'task-executor' (default): the user
+   * task-executor, whom DEFAULT_RULES let run Tasks and their companions in every namespace.
+   * `{ serviceAccount: 'NS/NAME' }`: that ServiceAccount's token identity
+   * (`system:serviceaccount:NS:NAME`, groups `system:serviceaccounts[:NS]`) with no static rules
+   * at all (unless `rules` says otherwise): it may do only what stored RoleBindings and
+   * ClusterRoleBindings grant, as on a cluster after `kubectl apply -k manifests/`.
+   */
+  executor?: 'task-executor' | { serviceAccount: string };
+  /**
+   * Access rules by user or group name; default DEFAULT_RULES (none with an `executor` service
+   * account). Roles, ClusterRoles and their bindings stored in the sandbox grant more, as RBAC
+   * does (`rules: {}` leaves only those).
    */
   rules?: Record<string, AccessRule[]>;
   clock?: () => Date;
@@ -83,7 +104,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const tls = options.tls ?? true;
   const now = options.clock ?? (() => new Date());
   const namespace = options.namespace ?? 'default';
-  const users: Record<string, SandboxUser> = options.users ?? { admin: DEFAULT_USERS.admin, executor: DEFAULT_USERS.executor };
+  const executorAccount = typeof options.executor === 'object' ? parseServiceAccount(options.executor.serviceAccount) : undefined;
+  const executor = executorAccount === undefined ? DEFAULT_USERS.executor : serviceAccountIdentity(executorAccount.namespace, executorAccount.name);
+  const users: Record<string, SandboxUser> = options.users ?? { admin: DEFAULT_USERS.admin, executor };
+  // An executor service account gets nothing static: its rights come from stored bindings only.
+  const rules = options.rules ?? (executorAccount === undefined ? DEFAULT_RULES : {});
   const tokens: Record<string, string> = {};
   const byToken: Record<string, SandboxUser> = {};
   for (const [context, user] of Object.entries(users)) {
@@ -114,7 +139,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     adminUser: users['admin'] ?? DEFAULT_USERS.admin,
     authenticate: createAuthenticator(byToken),
     // Static rules plus RBAC from the Roles and bindings stored in the sandbox.
-    authorization: createAuthorization(options.rules ?? DEFAULT_RULES, state.store),
+    authorization: createAuthorization(rules, state.store),
     state,
     faults,
     requestLog,

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { startSandbox } from '../../src/sandbox/index.ts';
 import {
   ANONYMOUS_USER,
   DEFAULT_RULES,
@@ -7,6 +8,8 @@ import {
   createAuthorizer,
   forbiddenMessage,
   generateToken,
+  parseServiceAccount,
+  serviceAccountIdentity,
   taskReaderRules,
   type RequestAttributes,
 } from '../../src/sandbox/auth.ts';
@@ -104,6 +107,57 @@ describe('sandbox/auth', () => {
       expect(forbiddenMessage(ANONYMOUS_USER, { verb: 'get', resource: '', apiGroup: '', path: '/api' })).to.equal(
         'forbidden: User "system:anonymous" cannot get path "/api"',
       );
+    });
+  });
+
+  describe('an executor that is a ServiceAccount (startSandbox executor: { serviceAccount })', () => {
+    it('is the service account token identity, parsed from NS/NAME or its user name', () => {
+      expect(serviceAccountIdentity('o2-tasks', 'kubectl-task-executor')).to.deep.equal({
+        name: 'system:serviceaccount:o2-tasks:kubectl-task-executor',
+        groups: ['system:serviceaccounts', 'system:serviceaccounts:o2-tasks'],
+      });
+      expect(parseServiceAccount('o2-tasks/kubectl-task-executor')).to.deep.equal({ namespace: 'o2-tasks', name: 'kubectl-task-executor' });
+      expect(parseServiceAccount('system:serviceaccount:ns:sa')).to.deep.equal({ namespace: 'ns', name: 'sa' });
+      for (const bad of ['executor', 'a/b/c', '/x', 'NS/x', 'system:serviceaccount:ns', 'ns/x y']) {
+        expect(() => parseServiceAccount(bad), bad).to.throw(TypeError, /expected NAMESPACE\/NAME/);
+      }
+    });
+
+    it('has no static rule: only what stored RoleBindings grant it, in their namespace; the other contexts keep theirs', async () => {
+      const sb = await startSandbox({ tls: false, auth: 'required', namespace: 'o2-tasks', executor: { serviceAccount: 'o2-tasks/kubectl-task-executor' } });
+      try {
+        const get = async (context: string, path: string) => {
+          const res = await fetch(`${sb.url}${path}`, { headers: { authorization: `Bearer ${sb.tokens[context] ?? ''}` } });
+          return { status: res.status, body: (await res.json()) as { message?: string } };
+        };
+        const configmaps = '/api/v1/namespaces/o2-tasks/configmaps';
+        const denied = await get('executor', configmaps);
+        expect(denied.status).to.equal(403);
+        expect(denied.body.message).to.equal(
+          'configmaps is forbidden: User "system:serviceaccount:o2-tasks:kubectl-task-executor" cannot list resource "configmaps" in API group "" in the namespace "o2-tasks"',
+        );
+        expect((await get('admin', configmaps)).status).to.equal(200);
+        sb.store.put({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'o2-tasks' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }] });
+        sb.store.put({
+          apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'r', namespace: 'o2-tasks' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' },
+          subjects: [{ kind: 'ServiceAccount', name: 'kubectl-task-executor', namespace: 'o2-tasks' }],
+        });
+        expect((await get('executor', configmaps)).status).to.equal(200);
+        expect((await get('executor', '/api/v1/namespaces/default/configmaps')).status).to.equal(403);
+      } finally {
+        await sb.close();
+      }
+    });
+
+    it('leaves the default executor (task-executor with DEFAULT_RULES) as it was', async () => {
+      const sb = await startSandbox({ tls: false, auth: 'required' });
+      try {
+        const res = await fetch(`${sb.url}/api/v1/namespaces/anywhere/configmaps`, { headers: { authorization: `Bearer ${sb.tokens['executor'] ?? ''}` } });
+        expect(res.status).to.equal(200);
+      } finally {
+        await sb.close();
+      }
     });
   });
 
