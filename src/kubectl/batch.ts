@@ -4,13 +4,11 @@
  * throw for a failure kubectl pinned on some objects: the caller maps the result back to each
  * object (fleet/per-object.ts). A failure of the whole call (unreachable, forbidden…) still throws.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { killedBySignal } from './classify.ts';
 import { KubectlError } from './errors.ts';
 import type { Kubectl } from './runner.ts';
 import { refsStream } from './commands.ts';
+import { withPatchFile } from './patch-file.ts';
 import { TRANSIENT_REASONS, type KubectlResult, type ObjectRef } from './types.ts';
 
 /**
@@ -43,15 +41,10 @@ export function applyMany(k: Kubectl, yaml: string, options: { dryRun?: boolean;
  * goes through a 0600 file in a private directory: it may carry CONFIGURE arguments.
  */
 export async function patchMany(k: Kubectl, refs: readonly ObjectRef[], type: 'json' | 'merge', body: string, namespace: string | null): Promise<KubectlResult> {
-  const stream = refsStream(refs);
-  const dir = await mkdtemp(join(tmpdir(), 'kubectl-task-patch-'));
-  try {
-    const file = join(dir, 'patch.json');
-    await writeFile(file, body, { mode: 0o600, flag: 'wx' });
-    return await runPerObject(k, ['patch', '-f', '-', `--type=${type}`, `--patch-file=${file}`, '-o', 'name'], { stdin: stream, namespace });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const what = `kubectl patch -f - (${refs.length === 1 ? refs[0]?.name ?? '' : `${refs.length} objects`})`;
+  return withPatchFile(k, what, body, (file) =>
+    runPerObject(k, ['patch', '-f', '-', `--type=${type}`, `--patch-file=${file}`, '-o', 'name'], { stdin: refsStream(refs), namespace }),
+  );
 }
 
 /** One `kubectl delete -f -` of every object, without waiting (the caller's informer sees them go). */

@@ -3,11 +3,9 @@
  * addressed by fully qualified resource (`task.v1alpha1.aliecs.alice.cern/t1`), never by `-f <file>`,
  * so a multi-document manifest cannot make a patch or delete hit companion objects (upstream defect 4).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { commandLabel } from './classify.ts';
 import { KubectlError } from './errors.ts';
+import { withPatchFile } from './patch-file.ts';
 import type { Kubectl, RunOptions } from './runner.ts';
 import type { JsonObject, JsonValue, KubeObject, KubectlResult, ObjectRef } from './types.ts';
 import { isJsonObject as isRecord } from './types.ts';
@@ -173,23 +171,13 @@ export interface PatchOptions {
   subresource?: 'status';
 }
 
-/**
- * The body goes to kubectl in a file, never in argv: a patch carries CONFIGURE arguments (tokens,
- * passwords), and argv is readable by every user through `ps` and /proc. kubectl patch reads no
- * stdin, so the file lives in a fresh mkdtemp directory (0700) with mode 0600, for the whole call
- * (retries included), and is removed whatever the outcome.
- */
+/** The body goes to kubectl in a private file, never in argv (see patch-file.ts). */
 async function patch(k: Kubectl, ref: ObjectRef, type: 'json' | 'merge', body: string, options: PatchOptions): Promise<KubeObject> {
-  const dir = await mkdtemp(join(tmpdir(), 'kubectl-task-patch-'));
-  try {
-    const file = join(dir, 'patch.json');
-    await writeFile(file, body, { mode: 0o600, flag: 'wx' });
+  return withPatchFile(k, `kubectl patch ${resourceArg(ref)}`, body, async (file) => {
     const args = ['patch', resourceArg(ref), `--type=${type}`, `--patch-file=${file}`, '-o', 'json'];
     if (options.subresource !== undefined) args.push(`--subresource=${options.subresource}`);
     return parseObject(await k.run(args, refNamespace(ref)));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** RFC 6902 patch; a failing `test` op is reported as Invalid (the server's 422). */

@@ -4,6 +4,7 @@
  * and retries transient reasons (retry.ts).
  */
 import createDebug from 'debug';
+import { writeFile } from 'node:fs/promises';
 import { buildArgv, validateConnection, validateNamespace } from './argv.ts';
 import type { KubectlConnection, NamespaceChoice } from './argv.ts';
 import { classify, commandLabel } from './classify.ts';
@@ -47,7 +48,11 @@ export interface KubectlOptions extends KubectlConnection {
   /** Clock for RunOptions.deadlineMs (default Date.now). */
   now?: () => number;
   onAttempt?: (event: AttemptEvent) => void;
+  /** Writes the private files kubectl reads (patch bodies); default fs.promises.writeFile. Tests inject a failing one (a full disk). */
+  writeFile?: WriteFileFn;
 }
+
+export type WriteFileFn = (path: string, data: string, options: { readonly mode: number; readonly flag: string }) => Promise<void>;
 
 export interface RunOptions {
   stdin?: string;
@@ -90,6 +95,7 @@ interface Deps {
   readonly sleep: SleepFn;
   readonly now: () => number;
   readonly onAttempt: ((event: AttemptEvent) => void) | undefined;
+  readonly writeFile: WriteFileFn;
 }
 
 const WHERE = 'kubectl options';
@@ -119,6 +125,7 @@ function depsFrom(options: KubectlOptions): Deps {
     sleep: validateFunction(options.sleep, `${WHERE}.sleep`) ?? defaultSleep,
     now: validateFunction(options.now, `${WHERE}.now`) ?? Date.now,
     onAttempt: validateFunction(options.onAttempt, `${WHERE}.onAttempt`),
+    writeFile: validateFunction(options.writeFile, `${WHERE}.writeFile`) ?? ((path, data, o) => writeFile(path, data, o)),
   };
 }
 
@@ -177,6 +184,11 @@ export class Kubectl {
       throw error;
     });
     return this.#shared.version;
+  }
+
+  /** Creates `path` (it must not exist) with mode 0600 holding `data`, for kubectl to read (see patch-file.ts). */
+  writePrivateFile(path: string, data: string): Promise<void> {
+    return this.#deps.writeFile(path, data, { mode: 0o600, flag: 'wx' });
   }
 
   /** The runner's clock (injected `now`, default Date.now): the time base of RunOptions.deadlineMs. */
