@@ -92,12 +92,13 @@ export class TaskFollower {
       debug('%s: cannot tell why its Task left the watch: %s', task.taskId, messageOf(error));
     }
     if (task.phase !== 'live') return;
+    // The task stays known, ended, like a failed one: its kill deletes what is left of it (the
+    // companions of a deleted Task, the unlabelled Task itself), which nothing else would.
     if (still === true) {
       task.report('TASK_LOST', 'Unmanaged', { message: `Task ${task.key} no longer carries the labels ${this.o.selector}: kubectl-task stopped following it` });
     } else {
       task.report('TASK_LOST', 'Deleted', { message: `Task ${task.key} was deleted outside kubectl-task` });
     }
-    this.o.untrack(task);
   }
 }
 

@@ -85,6 +85,12 @@ describe('fleet under faults (sandbox + real kubectl)', function () {
       unlabelled: 'TASK_LOST Unmanaged',
       'other-kill': 'TASK_KILLED Killed',
     });
+    // The lost stay known (ended) until killed, which removes what is left of them.
+    expect(fleet.status().map((s) => [s.taskId, s.state])).to.deep.equal([['gone', 'TASK_LOST'], ['unlabelled', 'TASK_LOST'], ['kept', 'TASK_RUNNING']]);
+    expect(await fleet.kill('unlabelled')).to.equal('TASK_LOST');
+    expect(await fleet.kill('gone')).to.equal('TASK_LOST');
+    expect(cluster.sandbox.store.get('tasks', NS, 'unlabelled')).to.equal(undefined);
+    expect(['gone', 'unlabelled'].map((n) => cluster.sandbox.store.get('configmaps', NS, `${n}-config`))).to.deep.equal([undefined, undefined]);
     expect(fleet.status().map((s) => s.taskId)).to.deep.equal(['kept']);
   });
 
