@@ -4,6 +4,7 @@
  * is all status, watch, kill and `launch --attach` need. flags.ts binds `--task-id` as the
  * override of the id used with -f; without -f it names the task by itself.
  */
+import { isValidName } from '../manifest/names.ts';
 import { parseTaskName } from '../task/by-id.ts';
 import { UsageError } from './exit-codes.ts';
 import { outputFormat, str, templateFlags, type OutputFormat, type TemplateFlags, type parse } from './flags.ts';
@@ -37,6 +38,8 @@ export async function taskRefFlags(command: string, values: Values, positionals:
     if (taskId !== undefined) throw new UsageError(`${command}: give either --task-id ${taskId} or ${positional}, not both`);
     const name = parseTaskName(positional);
     if (name === undefined) throw new UsageError(`${command}: "${positional}" is not a Task (expected task/NAME)`);
+    // Checked here, not by the server: kubectl would send `..` or a space on as a path.
+    if (!isValidName(name)) throw new UsageError(`${command}: "${name}" is not a valid Task name (lower-case letters, digits, '-' and '.', at most 253)`);
     return { kind: 'name', name, output };
   }
   if (taskId !== undefined) {

@@ -24,8 +24,13 @@ export interface KillItem {
   readonly refs?: readonly ObjectRef[];
 }
 
-/** Kinds a reattached task's companions are looked for by label (its template is not known). */
-export const COMPANION_TYPES_BY_LABEL = ['tasks.v1alpha1.aliecs.alice.cern', 'configmaps', 'secrets', 'services'] as const;
+/**
+ * Kinds a reattached task's objects are looked for by label (its template is not known): the Task
+ * and the companion types a least-privilege executor may create (task/ownership.ts). Secrets only
+ * in case: without the opt-in Role the executor may not list them, and then cannot have made any.
+ */
+export const COMPANION_TYPES_BY_LABEL = ['tasks.v1alpha1.aliecs.alice.cern', 'configmaps', 'services', 'secrets'] as const;
+const OPTIONAL_TYPES: ReadonlySet<string> = new Set(['secrets']);
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number[]> {
   const groups = new Map<string, number[]>();
@@ -74,7 +79,7 @@ export function killBatch(k: Kubectl, items: readonly KillItem[]): Promise<Outco
       const namespace = members[0]?.ref.namespace ?? null;
       const result =
         members[0]?.refs === undefined
-          ? await deleteBySelector(k, COMPANION_TYPES_BY_LABEL, `${LABEL_TASK_ID} in (${members.map((m) => m.taskId).join(',')})`, namespace)
+          ? await deleteBySelector(k, COMPANION_TYPES_BY_LABEL, `${LABEL_TASK_ID} in (${members.map((m) => m.taskId).join(',')})`, namespace, OPTIONAL_TYPES)
           : await deleteMany(k, members.flatMap((m) => m.refs ?? []), namespace);
       // --ignore-not-found: what is already gone is no error; only lines naming an object fail it.
       if (result.exitCode === 0) return members.map(() => undefined);

@@ -8,6 +8,7 @@ import { killedBySignal } from './classify.ts';
 import { KubectlError } from './errors.ts';
 import type { Kubectl } from './runner.ts';
 import { refsStream } from './commands.ts';
+import { withoutRefusedOptionalTypes } from './optional-types.ts';
 import { withPatchFile } from './patch-file.ts';
 import { TRANSIENT_REASONS, type KubectlResult, type ObjectRef } from './types.ts';
 
@@ -52,7 +53,10 @@ export function deleteMany(k: Kubectl, refs: readonly ObjectRef[], namespace: st
   return runPerObject(k, ['delete', '-f', '-', '--ignore-not-found', '--wait=false'], { stdin: refsStream(refs), namespace });
 }
 
-/** One `kubectl delete <types> -l <selector>` (objects found by label, such as a reattached task's). */
-export function deleteBySelector(k: Kubectl, types: readonly string[], selector: string, namespace: string | null): Promise<KubectlResult> {
-  return runPerObject(k, ['delete', types.join(','), '-l', selector, '--ignore-not-found', '--wait=false'], { namespace });
+/**
+ * One `kubectl delete <types> -l <selector>` (objects found by label, such as a reattached task's).
+ * An `optional` type the server refuses to list is dropped (see optional-types.ts).
+ */
+export function deleteBySelector(k: Kubectl, types: readonly string[], selector: string, namespace: string | null, optional: ReadonlySet<string> = new Set()): Promise<KubectlResult> {
+  return withoutRefusedOptionalTypes(types, optional, (some) => k.run(['delete', some.join(','), '-l', selector, '--ignore-not-found', '--wait=false'], { namespace }));
 }

@@ -13,8 +13,9 @@
  */
 import os from 'node:os';
 import createDebug from 'debug';
-import { deleteObjects, getObjects, patchMerge, refOf, resourceArg, resourceType } from '../kubectl/commands.ts';
+import { deleteObjects, getObject, getObjects, patchMerge, refOf, resourceArg, resourceType } from '../kubectl/commands.ts';
 import { KubectlError } from '../kubectl/errors.ts';
+import { withoutRefusedOptionalTypes } from '../kubectl/optional-types.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
 import { isJsonObject, type KubeObject, type ObjectRef } from '../kubectl/types.ts';
 import { LABEL_TASK_ID, TASK_API_VERSION, TASK_KIND } from '../manifest/index.ts';
@@ -165,22 +166,39 @@ export async function deleteOwned(kubectl: Kubectl, scope: OwnerScope, options: 
   }
   const foreign = declared.filter((o) => ownerOf(o, label).kind !== 'this-task').map((o) => resourceArg(refOf(o)));
   const types = [...new Set([TASK_TYPE, ...DEFAULT_COMPANION_TYPES, ...scope.declared.map(resourceType)])];
-  const owned = label === '' ? [] : await listLabelled(kubectl, scope.namespace, types, label);
+  // Default companion types the template does not declare are looked at only in case (see optional-types.ts).
+  const optional = new Set(DEFAULT_COMPANION_TYPES.filter((type) => !scope.declared.some((ref) => resourceType(ref) === type)));
+  const owned = label === '' ? [] : await withoutRefusedOptionalTypes(types, optional, (some) => listLabelled(kubectl, scope.namespace, some, label));
   // The Task first: a watcher of the task hears of its end before its companions go.
   const tasks = owned.filter(isTaskObject).map(refOf);
   const refs = [...tasks, ...owned.filter((o) => !isTaskObject(o)).map(refOf)];
-  for (const ref of tasks) await markKilled(kubectl, ref, options.killedBy);
+  for (const ref of tasks) await markKilled(kubectl, ref, options.killedBy, label);
   await deleteObjects(kubectl, refs, { ignoreNotFound: true, wait: true, timeoutMs: options.timeoutMs });
   const deleted = refs.length === 0 ? 'nothing left to delete' : `deleted ${refs.map(resourceArg).join(', ')}`;
   return foreign.length === 0 ? deleted : `${deleted}; left ${foreign.join(', ')} (owned by another task)`;
 }
 
-/** Best effort: a Task that cannot be marked is still deleted (its watchers then say TASK_LOST). */
-async function markKilled(kubectl: Kubectl, ref: ObjectRef, killedBy: string): Promise<void> {
-  try {
-    await patchMerge(kubectl, ref, { metadata: { annotations: { [ANNOTATION_KILLED_BY]: killedBy } } });
-  } catch (error) {
-    if (!(error instanceof KubectlError)) throw error;
-    debug('%s: not marked %s: %s', resourceArg(ref), ANNOTATION_KILLED_BY, error.message);
+/** How many times the mark is sent when each one meets 409 Conflict. */
+const MARK_ATTEMPTS = 3;
+
+/**
+ * Best effort: a Task that cannot be marked is still deleted (its watchers then say TASK_LOST).
+ * A 409 Conflict (a write raced the mark) is not the end of it: the Task is read again, and marked
+ * again only if it is still there and still this task's (`label`), never blind.
+ */
+async function markKilled(kubectl: Kubectl, ref: ObjectRef, killedBy: string, label: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await patchMerge(kubectl, ref, { metadata: { annotations: { [ANNOTATION_KILLED_BY]: killedBy } } });
+      return;
+    } catch (error) {
+      if (!(error instanceof KubectlError)) throw error;
+      if (error.reason === 'Conflict' && attempt < MARK_ATTEMPTS) {
+        const fresh = await getObject(kubectl, ref).catch(() => undefined);
+        if (fresh !== undefined && ownerOf(fresh, label).kind === 'this-task') continue;
+      }
+      debug('%s: not marked %s: %s', resourceArg(ref), ANNOTATION_KILLED_BY, error.message);
+      return;
+    }
   }
 }

@@ -254,13 +254,6 @@ describe('security: least privilege of manifests/ on the sandbox (executor = Ser
 
     it('kills it: the Task, its ConfigMap and its Service are gone', async function () {
       const killed = await cli(c.env, ['kill', ...tpl('p1'), ...conn()]);
-      if (killed.code !== 0 && /cannot list resource "secrets"/.test(killed.stderr)) {
-        // Known product defect (reported): kill looks for the task's label on Secrets too
-        // (DEFAULT_COMPANION_TYPES in src/task/ownership.ts), which the default Role no longer
-        // allows. Clean up as admin and leave this pending until kill copes without Secrets.
-        await c.admin(['delete', 'task/p1', 'configmap/p1-config', 'service/p1-control', '-n', TASK_NS, '--ignore-not-found']);
-        this.skip();
-      }
       expect(killed.code, killed.stderr).to.equal(0);
       expect(killed.stdout).to.match(/p1\s+TASK_KILLED/);
       expect((await c.admin(['get', 'task,configmap,service', '-n', TASK_NS, '-o', 'name'])).stdout).to.not.match(/p1/);
