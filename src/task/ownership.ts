@@ -30,9 +30,11 @@ export type Owner = { readonly kind: 'this-task' } | { readonly kind: 'other-tas
 export const TASK_TYPE = resourceType({ apiVersion: TASK_API_VERSION, kind: TASK_KIND });
 
 /**
- * Companion types looked up by label whatever the template says: exactly the kinds
- * manifests/executor-rbac.yaml lets a task create (and list), so a least-privilege executor can
- * never have made a companion of another type, and listing these never meets Forbidden there.
+ * Companion types looked up by label whatever the template says: exactly the kinds the executor
+ * Role (manifests/executor-rbac.yaml) and its Secrets opt-in let a task create, so a
+ * least-privilege executor can never have made a companion of another type. Those the template
+ * does not declare are optional: one the server refuses to list (Secrets without the opt-in) is
+ * skipped, since the executor then cannot have created any.
  */
 export const DEFAULT_COMPANION_TYPES: readonly string[] = ['configmap', 'service', 'secret'];
 
