@@ -277,13 +277,9 @@ function serverSideApply(w: WriteRequest, raw: string, force: boolean): WriteRes
   const live = w.state.store.get(keyOf(w.type), ns, w.req.name);
   const result = applyServerSideApply({ live: live === undefined ? null : structuredClone(live.obj), applied: appliedObj, manager: w.manager, force, now: w.state.now() });
   if (result.conflictDetails.length > 0) {
+    // errors.NewApplyConflict: the details hold the causes only (no name, group or kind).
     const causes: JsonValue[] = result.conflictDetails.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.field }));
-    const body = failure({
-      code: 409, reason: 'Conflict', message: applyConflictMessage(result.conflictDetails),
-      details: { name: w.req.name, group: w.type.group, kind: w.type.resource, causes },
-    });
-    if (w.type.group === '') delete (body['details'] as JsonObject)['group'];
-    throw new ApiError(409, body);
+    throw new ApiError(409, failure({ code: 409, reason: 'Conflict', message: applyConflictMessage(result.conflictDetails), details: { causes } }));
   }
   if (live === undefined) {
     const m = meta(result.object);
