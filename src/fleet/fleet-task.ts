@@ -5,8 +5,8 @@
  * terminal state.
  */
 import type { ObjectRef, KubeObject } from '../kubectl/types.ts';
-import { executorStateFor, isTerminal, type ExecutorState, type TaskState } from '../task/states.ts';
-import { StatusTracker } from '../task/status-tracker.ts';
+import { isTerminal, type ExecutorState, type TaskState } from '../task/states.ts';
+import { StatusTracker, reportOf } from '../task/status-tracker.ts';
 import type { FleetStatusUpdate, FleetTaskSnapshot } from './types.ts';
 
 export type Phase =
@@ -81,10 +81,11 @@ export class FleetTask {
   reportCurrent(): void {
     const current = this.tracker.last;
     if (current === undefined || (this.phase !== 'live' && this.phase !== 'killing')) return;
-    const state = executorStateFor(current.state);
-    if (state === undefined) return;
+    // The same report as KubectlTask's (reportOf), an unknown status.state included.
+    const report = reportOf(current);
+    if (report === undefined) return;
     this.unreachable = false;
-    this.report(state, current.state ?? 'Observed', { taskState: current.state, ...(current.error === undefined ? {} : { message: current.error }) });
+    this.report(report.state, report.reason, { taskState: report.taskState, ...(report.message === undefined ? {} : { message: report.message }) });
   }
 
   snapshot(): FleetTaskSnapshot {

@@ -164,7 +164,7 @@ export class TaskFleet implements Engine {
       decide: (o) =>
         o === 'deleted'
           ? { settle: 'reject', error: this.error('TaskGone', task.taskId, `task ${task.taskId}: its Task was deleted before reporting a status`) }
-          : o.state === undefined ? undefined : { settle: 'resolve', value: o },
+          : o.state === undefined && o.unknownState === undefined ? undefined : { settle: 'resolve', value: o },
       timeoutMs,
       onTimeout: () => this.error('NoStatus', task.taskId, `task ${task.taskId}: applied, but no status.state within ${timeoutMs} ms (is a task manager running?); kill it with a kill request`),
     });

@@ -19,9 +19,9 @@ import { TaskError, describeRef as describe, messageOf, reasonOf } from './error
 import { defaultMonitor, type MonitorFactory, type MonitorHandle } from './monitor.ts';
 import { ANNOTATION_KILLED_BY, assertLaunchable, deleteOwned, killerIdentity, scopeOfRendered, scopeOfTask, type OwnerScope, type TaskTarget } from './ownership.ts';
 import { renderTask, type RenderTaskArgs, type RenderedTask } from './render-task.ts';
-import { executorStateFor, isTerminal, type ExecutorState } from './states.ts';
+import { isTerminal, type ExecutorState } from './states.ts';
 import { StatusReporter, type Report, type StatusUpdate } from './status-reporter.ts';
-import { StatusTracker, type Observation } from './status-tracker.ts';
+import { StatusTracker, reportOf, type Observation } from './status-tracker.ts';
 import { runTransition, type SetTimer } from './transition-runner.ts';
 import { parseTransitionEvent, ruleFor, type TransitionEvent } from './transitions.ts';
 
@@ -422,14 +422,14 @@ export class KubectlTask {
         const mark = event.object.metadata.annotations?.[ANNOTATION_KILLED_BY];
         if (mark !== undefined) this.killedBy = mark;
         const { previous, current } = this.tracker.observe(event.object);
-        if (current.state === undefined || current.state === previous?.state) return;
-        const state = executorStateFor(current.state);
-        if (state === undefined) return;
-        if (state === 'TASK_RUNNING') {
+        // The same report as the fleet's (reportOf); the reporter drops one that changes nothing.
+        const report = reportOf(current);
+        if (report === undefined) return;
+        if (report.state === 'TASK_RUNNING') {
           this.currentStage = { kind: 'running', target };
-          this.reporter.report({ state, reason: current.state, previousTaskState: previous?.state, taskState: current.state });
+          this.reporter.report({ ...report, previousTaskState: previous?.state });
         } else {
-          this.finalize({ state, reason: current.state, ...(current.error === undefined ? {} : { message: current.error }), scope: target, previousTaskState: previous?.state, taskState: current.state });
+          this.finalize({ ...report, scope: target, previousTaskState: previous?.state });
         }
         return;
       }

@@ -1,6 +1,7 @@
 /**
  * The executor-facing status of one task: the last ExecutorState and the callback that hears
- * every change. Once a terminal state is reported nothing follows it, whatever races after.
+ * every change. Once a terminal state is reported nothing follows it, whatever races after, and no
+ * update repeats the one before it.
  */
 import createDebug from 'debug';
 import { isTerminal, type ExecutorState, type TaskState } from './states.ts';
@@ -29,6 +30,7 @@ export interface Report {
 
 export class StatusReporter {
   private current: ExecutorState | undefined;
+  private currentTaskState: TaskState | undefined;
 
   constructor(
     private readonly taskId: string,
@@ -43,11 +45,16 @@ export class StatusReporter {
     return isTerminal(this.current);
   }
 
-  /** Returns false (and says nothing) when a terminal state was already reported. */
+  /**
+   * Returns false (and says nothing) when a terminal state was already reported, or when nothing
+   * changed: the same executor state with the same taskState as the last update is no update.
+   */
   report(r: Report): boolean {
     const previous = this.current;
     if (isTerminal(previous)) return false;
+    if (previous === r.state && this.currentTaskState === r.taskState) return false;
     this.current = r.state;
+    this.currentTaskState = r.taskState;
     debug('%s: %s → %s (%s)', this.taskId, previous ?? '-', r.state, r.reason);
     this.listener?.({
       taskId: this.taskId,

@@ -4,7 +4,7 @@
  * as soon as the watch delivers the answer instead of on the next poll tick.
  */
 import { isJsonObject, type KubeObject } from '../kubectl/types.ts';
-import { parseTaskState, type TaskState } from './states.ts';
+import { executorStateFor, parseTaskState, type ExecutorState, type TaskState } from './states.ts';
 
 export interface Observation {
   /** `undefined` until the task manager wrote a status. */
@@ -145,4 +145,38 @@ function toObservation(object: KubeObject): Observation {
     ...(typeof generation === 'number' ? { generation } : {}),
     object,
   };
+}
+
+/** What an observation is reported as (reportOf). */
+export interface ObservedReport {
+  readonly state: ExecutorState;
+  readonly reason: string;
+  readonly taskState?: TaskState;
+  readonly message?: string;
+}
+
+/** Reason of the update for a `status.state` outside the known states. */
+export const UNKNOWN_STATE_REASON = 'UnknownState';
+
+/**
+ * What an observed Task is reported as, the same in KubectlTask and the fleet. A known
+ * `status.state` maps to its executor state (TASK_RUNNING with the taskState, or a terminal one).
+ * A value outside the known states (someone edited it, or a newer task manager) is reported, not
+ * ignored and never fatal: TASK_RUNNING (the task manager wrote something, so the task exists)
+ * with reason UnknownState, no taskState and the value in the message; a transition from it is
+ * refused (WrongState) and the next known state is reported as usual. No status yet (and
+ * `not-mapped`): nothing to report.
+ */
+export function reportOf(observation: Observation): ObservedReport | undefined {
+  if (observation.unknownState !== undefined) {
+    const value = observation.unknownState.length > 64 ? `${observation.unknownState.slice(0, 64)}…` : observation.unknownState;
+    return {
+      state: 'TASK_RUNNING',
+      reason: UNKNOWN_STATE_REASON,
+      message: `status.state ${JSON.stringify(value)} is not a state kubectl-task knows (standby, deployed, configured, running, error, done); the task is taken as running until a known state is written`,
+    };
+  }
+  const state = executorStateFor(observation.state);
+  if (state === undefined || observation.state === undefined) return undefined;
+  return { state, reason: observation.state, taskState: observation.state, ...(observation.error === undefined ? {} : { message: observation.error }) };
 }

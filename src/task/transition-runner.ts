@@ -36,12 +36,12 @@ export async function runTransition(run: TransitionRun): Promise<Observation> {
   const timer = run.setTimer === undefined ? {} : { setTimer: run.setTimer };
   // Right after launch the task manager may not have written a status yet: wait for one.
   const current = await run.tracker.waitFor({
-    decide: (o) => (o === 'deleted' ? { settle: 'reject', error: fail('TaskGone', `${describeRef(ref)} was deleted`) } : o.state === undefined ? undefined : { settle: 'resolve', value: o }),
+    decide: (o) => (o === 'deleted' ? { settle: 'reject', error: fail('TaskGone', `${describeRef(ref)} was deleted`) } : o.state === undefined && o.unknownState === undefined ? undefined : { settle: 'resolve', value: o }),
     timeoutMs,
     onTimeout: () => fail('TransitionTimeout', `${describeRef(ref)} reported no status.state within ${timeoutMs} ms`),
     ...timer,
   });
-  if (current.state !== rule.from) throw fail('WrongState', `cannot ${event} from "${current.state}"; ${event} needs "${rule.from}"`);
+  if (current.state !== rule.from) throw fail('WrongState', `cannot ${event} from "${current.state ?? current.unknownState}"; ${event} needs "${rule.from}"`);
   const ops: JsonPatchOp[] = [{ op: 'add', path: '/spec/state', value: rule.to }];
   if (rule.carries === 'arguments') ops.push({ op: 'add', path: '/spec/arguments', value: { ...run.args } });
   debug('%s: %s %s → %s', taskId, event, rule.from, rule.to);
