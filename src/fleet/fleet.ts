@@ -17,7 +17,7 @@ import { LABEL_TASK_ID, TASK_API_VERSION } from '../manifest/index.ts';
 import { TaskError, messageOf, reasonOf, type TaskErrorReason } from '../task/errors.ts';
 import type { ExecutorState } from '../task/states.ts';
 import { Informer, keyOf } from '../watch/informer.ts';
-import { refOf } from '../kubectl/commands.ts';
+import { getObject, refOf } from '../kubectl/commands.ts';
 import { TaskFollower } from './follow.ts';
 import { Batcher, type BatchOptions } from './batcher.ts';
 import { FleetTask } from './fleet-task.ts';
@@ -25,8 +25,10 @@ import { launchBatch, type PreparedLaunch } from './launch-batch.ts';
 import { LABEL_EXECUTOR_ID, fleetSelector, renderForFleet } from './render-launch.ts';
 export { LABEL_EXECUTOR_ID };
 import { killBatch, transitionBatch, type KillItem, type TransitionItem } from './change-batch.ts';
-import { destinationVerdict } from '../task/transition-runner.ts';
-import { parseTransitionEvent, ruleFor } from '../task/transitions.ts';
+import { CONFLICT_ATTEMPTS, destinationVerdict, refusalAfterConflict } from '../task/transition-runner.ts';
+import { parseTransitionEvent, ruleFor, type TransitionEvent, type TransitionRule } from '../task/transitions.ts';
+import { toObservation } from '../task/status-tracker.ts';
+import { KubectlError } from '../kubectl/errors.ts';
 import type { Engine, FleetLaunchRequest, FleetStatusUpdate, FleetTaskSnapshot, FleetTransitionRequest, FleetTransitionResult } from './types.ts';
 
 const debug = createDebug('kubectl-task:fleet');
@@ -214,7 +216,7 @@ export class TaskFleet implements Engine {
       waiting.catch(() => {});
       const ops = [{ op: 'add', path: '/spec/state', value: rule.to }, ...(rule.carries === 'arguments' ? [{ op: 'add', path: '/spec/arguments', value: { ...request.arguments } }] : [])];
       try {
-        await this.transitions.add({ ref: task.ref, body: JSON.stringify(ops) });
+        await this.patchAgainstFreshState(task, JSON.stringify(ops), event, rule, fail);
       } catch (error) {
         task.tracker.abortAll(error instanceof Error ? error : new Error(String(error)));
         throw error;
@@ -224,6 +226,27 @@ export class TaskFleet implements Engine {
       return { taskId: task.taskId, taskState: rule.to, ...(typeof resourceVersion === 'string' ? { resourceVersion } : {}) };
     } finally {
       task.transitionInFlight = undefined;
+    }
+  }
+
+  /**
+   * The batched patch, and after a 409 Conflict the Task read again (a GET, not the cache) and
+   * patched again only if it still allows the transition: never blind (see transition-runner.ts).
+   */
+  private async patchAgainstFreshState(task: FleetTask, body: string, event: TransitionEvent, rule: TransitionRule, fail: (reason: TaskErrorReason, message: string) => TaskError): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.transitions.add({ ref: task.ref, body });
+        return;
+      } catch (error) {
+        if (!(error instanceof KubectlError) || error.reason !== 'Conflict' || attempt >= CONFLICT_ATTEMPTS) throw error;
+        const fresh = await getObject(this.options.kubectl, task.ref);
+        if (fresh === undefined) throw fail('TaskGone', `its Task was deleted during ${event}`);
+        task.observe(fresh);
+        const refusal = refusalAfterConflict(toObservation(fresh), event, rule);
+        if (refusal !== undefined) throw fail('WrongState', `cannot ${event}: ${refusal} (its patch met 409 Conflict and was not sent again)`);
+        debug('%s: %s met 409 Conflict; the Task read again still allows it: patching again', task.taskId, event);
+      }
     }
   }
 

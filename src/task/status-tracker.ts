@@ -133,7 +133,8 @@ export function isOlder(candidate: KubeObject, current: KubeObject): boolean {
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
-function toObservation(object: KubeObject): Observation {
+/** The observation one Task object makes (no ordering applied). */
+export function toObservation(object: KubeObject): Observation {
   const status = isJsonObject(object['status']) ? object['status'] : undefined;
   const parsed = parseTaskState(status?.['state']);
   const error = status?.['error'];

@@ -5,11 +5,12 @@
  * `error` or `done` fails at once with status.error, and a timeout names the last state seen.
  */
 import createDebug from 'debug';
-import { patchJson, type JsonPatchOp } from '../kubectl/commands.ts';
+import { getObject, patchJson, type JsonPatchOp } from '../kubectl/commands.ts';
+import { KubectlError } from '../kubectl/errors.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
 import type { KubeObject, ObjectRef } from '../kubectl/types.ts';
 import { TaskError, describeRef, type TaskErrorReason } from './errors.ts';
-import type { Observation, StatusTracker } from './status-tracker.ts';
+import { toObservation, type Observation, type StatusTracker } from './status-tracker.ts';
 import type { TransitionEvent, TransitionRule } from './transitions.ts';
 
 const debug = createDebug('kubectl-task:task');
@@ -53,12 +54,50 @@ export async function runTransition(run: TransitionRun): Promise<Observation> {
   });
   waiting.catch(() => {}); // settled through the return below; no unhandled rejection meanwhile
   try {
-    run.onPatched(await patchJson(run.kubectl, ref, ops));
+    run.onPatched(await patchAgainstFreshState(run, ops, fail));
   } catch (error) {
     run.tracker.abortAll(error instanceof Error ? error : new Error(String(error)));
     throw error;
   }
   return waiting;
+}
+
+/** How many times a transition's patch is sent when each one meets 409 Conflict. */
+export const CONFLICT_ATTEMPTS = 3;
+
+/**
+ * The patch, and after a 409 Conflict (a write raced ours: kube-apiserver gave up re-applying the
+ * patch to a Task that kept changing) the Task read again and the patch sent again only if that
+ * fresh Task still allows the transition (refusalAfterConflict): never blind.
+ */
+async function patchAgainstFreshState(run: TransitionRun, ops: JsonPatchOp[], fail: (reason: TaskErrorReason, message: string) => TaskError): Promise<KubeObject> {
+  const { event, rule, ref } = run;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await patchJson(run.kubectl, ref, ops);
+    } catch (error) {
+      if (!(error instanceof KubectlError) || error.reason !== 'Conflict' || attempt >= CONFLICT_ATTEMPTS) throw error;
+      const fresh = await getObject(run.kubectl, ref);
+      if (fresh === undefined) throw fail('TaskGone', `${describeRef(ref)} was deleted during ${event}`);
+      run.onPatched(fresh); // an observation like any other: what changed is reported
+      const refusal = refusalAfterConflict(toObservation(fresh), event, rule);
+      if (refusal !== undefined) throw fail('WrongState', `cannot ${event}: ${refusal} (its patch met 409 Conflict and was not sent again)`);
+      debug('%s: %s met 409 Conflict; the Task read again still allows it: patching again', run.taskId, event);
+    }
+  }
+}
+
+/**
+ * Why a Task read again after a 409 no longer allows `event`, or undefined when it does: its
+ * status.state is still where the transition starts, and its spec.state asks for nothing but that
+ * start or this very target.
+ */
+export function refusalAfterConflict(fresh: Observation, event: TransitionEvent, rule: TransitionRule): string | undefined {
+  if (fresh.state !== rule.from) return `another write moved status.state to "${fresh.state ?? fresh.unknownState ?? 'none'}" meanwhile; ${event} needs "${rule.from}"`;
+  const spec = fresh.object['spec'];
+  const desired = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? spec['state'] : undefined;
+  if (typeof desired === 'string' && desired !== rule.from && desired !== rule.to) return `another client set spec.state to "${desired}" meanwhile`;
+  return undefined;
 }
 
 /**
