@@ -8,7 +8,10 @@ import { checkListResourceVersion } from './list-resource-version.ts';
 import { apiVersionOf, isObject, keyOf, meta, str, targetOf, type SandboxState } from './objects.ts';
 import type { ResourceType } from './resources.ts';
 import type { ResourceRequest } from './router.ts';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type FieldSelector, type LabelSelector } from './selectors.ts';
+import {
+  convertFieldLabels, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, selectableFields, SelectorError,
+  type FieldSelector, type LabelSelector,
+} from './selectors.ts';
 import { badRequest, gone, notFound } from './status.ts';
 import type { StoredObject } from './storage.ts';
 import { builtinColumns, toTable } from './table.ts';
@@ -26,13 +29,7 @@ export function parseIncludeObject(v: string | null): IncludeObject {
 export interface Filter {
   labels: LabelSelector;
   fields: FieldSelector;
-  extra: Record<string, (o: JsonObject) => string>;
-}
-
-/** A string one level down (`status.phase`), '' when the parent is missing or not an object. */
-function field(o: JsonObject, parent: string, name: string): string {
-  const p = o[parent];
-  return isObject(p) ? str(p[name]) : '';
+  type: ResourceType;
 }
 
 /** Label values as selectors see them; a malformed label map has no labels. */
@@ -43,41 +40,26 @@ function labelsOf(v: JsonValue | undefined): Record<string, string> | undefined 
   return out;
 }
 
-/** Field selectors each type supports besides metadata.name/namespace, with how to read them. */
-const EXTRA_FIELDS: Record<string, Record<string, (o: JsonObject) => string>> = {
-  events: {
-    ...Object.fromEntries(
-      ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'].map((f) => [
-        `involvedObject.${f}`,
-        (o: JsonObject) => field(o, 'involvedObject', f),
-      ]),
-    ),
-    reason: (o) => str(o['reason']),
-    type: (o) => str(o['type']),
-  },
-  namespaces: { 'status.phase': (o) => field(o, 'status', 'phase') },
-  secrets: { type: (o) => str(o['type']) },
-  pods: {
-    'spec.nodeName': (o) => field(o, 'spec', 'nodeName'),
-    'status.phase': (o) => field(o, 'status', 'phase'),
-  },
-};
-
+/**
+ * The label and field selectors of a LIST or WATCH, parsed (400 on a syntax error, as the
+ * parameter decoding does). Field labels are converted separately (convertFilter), after the
+ * ListOptions validation, as the apiserver's ListResource does.
+ */
 export function parseFilter(type: ResourceType, query: URLSearchParams): Filter {
-  const extra = type.origin === 'builtin' ? (EXTRA_FIELDS[type.resource] ?? {}) : {};
   try {
     const labels = parseLabelSelector(query.get('labelSelector') ?? '');
     const fields = parseFieldSelector(query.get('fieldSelector') ?? '');
-    for (const r of fields.requirements) {
-      if (r.field !== 'metadata.name' && r.field !== 'metadata.namespace' && extra[r.field] === undefined) {
-        throw badRequest(
-          type.origin === 'crd'
-            ? `"${r.field}" is not a known field selector: only "metadata.name", "metadata.namespace"`
-            : `field label not supported: ${r.field}`,
-        );
-      }
-    }
-    return { labels, fields, extra };
+    return { labels, fields, type };
+  } catch (e) {
+    if (e instanceof SelectorError) throw badRequest(e.message);
+    throw e;
+  }
+}
+
+/** The field labels converted for the type: 400 with the conversion function's error. */
+export function convertFilter(f: Filter): Filter {
+  try {
+    return { ...f, fields: convertFieldLabels(f.type, f.fields) };
   } catch (e) {
     if (e instanceof SelectorError) throw badRequest(e.message);
     throw e;
@@ -85,16 +67,9 @@ export function parseFilter(type: ResourceType, query: URLSearchParams): Filter 
 }
 
 export function matchesFilter(f: Filter, obj: JsonObject): boolean {
-  const m = meta(obj);
-  const labels = m['labels'];
-  if (f.labels.requirements.length > 0 && !matchesLabels(f.labels, labelsOf(labels))) return false;
+  if (f.labels.requirements.length > 0 && !matchesLabels(f.labels, labelsOf(meta(obj)['labels']))) return false;
   if (f.fields.requirements.length === 0) return true;
-  const fields: Record<string, string> = { 'metadata.name': str(m['name']), 'metadata.namespace': str(m['namespace']) };
-  for (const r of f.fields.requirements) {
-    const read = f.extra[r.field];
-    if (read !== undefined) fields[r.field] = read(obj);
-  }
-  return matchesFields(f.fields, fields);
+  return matchesFields(f.fields, selectableFields(f.type, obj, f.fields));
 }
 
 export function getObject(state: SandboxState, type: ResourceType, req: ResourceRequest): StoredObject {
@@ -154,10 +129,11 @@ export interface ListResult {
 }
 
 export function listObjects(state: SandboxState, type: ResourceType, req: ResourceRequest, query: URLSearchParams): ListResult {
-  const filter = parseFilter(type, query);
+  const parsed = parseFilter(type, query);
   const cont = query.get('continue');
   // A continue token carries its own version; the apiserver ignores resourceVersion then.
   if (cont === null || cont === '') checkListResourceVersion(state.store, query);
+  const filter = convertFilter(parsed);
   const all = state.store.list(keyOf(type), type.namespaced && req.namespace !== '' ? req.namespace : undefined);
   const limit = Number(query.get('limit') ?? '0');
   const token = cont !== null && cont !== '' ? decodeContinue(cont, state.store.oldestWatchable) : undefined;

@@ -7,10 +7,10 @@ import { SelectorError, validateLabelKey, validateLabelValue } from './selectors
 export { SelectorError } from './selectors-validation.ts';
 
 export {
+  convertFieldLabels,
   matchesFields,
-  objectFields,
   parseFieldSelector,
-  unsupportedFieldLabel,
+  selectableFields,
   type FieldOperator,
   type FieldRequirement,
   type FieldSelector,

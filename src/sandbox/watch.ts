@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { isJsonObject } from '../kubectl/types.ts';
 import { parseResourceVersion } from './list-resource-version.ts';
 import { apiVersionOf, keyOf, type SandboxState } from './objects.ts';
-import { matchesFilter, parseFilter, tableFor, type IncludeObject } from './reads.ts';
+import { convertFilter, matchesFilter, parseFilter, tableFor, type IncludeObject } from './reads.ts';
 import type { ResourceType } from './resources.ts';
 import type { ResourceRequest } from './router.ts';
 import { failure } from './status.ts';
@@ -78,7 +78,7 @@ export function startWatch(hub: WatchHub, a: WatchArgs): void {
     const existing = filterQuery.get('fieldSelector');
     filterQuery.set('fieldSelector', existing ? `${existing},metadata.name=${req.name}` : `metadata.name=${req.name}`);
   }
-  const filter = parseFilter(type, filterQuery);
+  const filter = convertFilter(parseFilter(type, filterQuery));
   const rvParam = query.get('resourceVersion') ?? '';
   const since = parseResourceVersion(rvParam);
   const key = keyOf(type);

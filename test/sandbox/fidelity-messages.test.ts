@@ -38,6 +38,41 @@ describe('sandbox fidelity: 1.26 error messages', function () {
     });
   }
 
+  /** kubectl get's wording around a list the server refused (400). */
+  const unableToFind = (resource: string, labels: string, fields: string, why: string) =>
+    `Error from server (BadRequest): Unable to find "${resource}" that match label selector "${labels}", field selector "${fields}": ${why}\n`;
+  const TASKS_GVR = 'aliecs.alice.cern/v1alpha1, Resource=tasks';
+
+  describe('field selectors', () => {
+    it('custom resources: the apiextensions crConverter\'s "field label not supported" (not 1.30\'s "is not a known field selector")', async () => {
+      const got = await kubectl(['-n', NS, 'get', 'tasks', '--field-selector', 'spec.state=running']);
+      expect(got).to.deep.equal({ code: 1, stdout: '', stderr: unableToFind(TASKS_GVR, '', 'spec.state=running', 'field label not supported: spec.state') });
+    });
+
+    it('built-in kinds without a conversion function: runtime.DefaultMetaV1FieldSelectorConversion', async () => {
+      const cm = await kubectl(['-n', NS, 'get', 'configmaps', '--field-selector', 'data.x=y']);
+      expect(cm.stderr).to.equal(unableToFind('/v1, Resource=configmaps', '', 'data.x=y', '"data.x" is not a known field selector: only "metadata.name", "metadata.namespace"'));
+      // Service field selectors came with 1.30.
+      const svc = await kubectl(['-n', NS, 'get', 'services', '--field-selector', 'spec.type=ClusterIP']);
+      expect(svc.stderr).to.equal(unableToFind('/v1, Resource=services', '', 'spec.type=ClusterIP', '"spec.type" is not a known field selector: only "metadata.name", "metadata.namespace"'));
+    });
+
+    it('built-in kinds with one: their own list (Namespace has no metadata.namespace; Pod keeps the legacy spec.host)', async () => {
+      const ns = await kubectl(['get', 'namespaces', '--field-selector', 'metadata.namespace=x']);
+      expect(ns.stderr).to.equal(unableToFind('/v1, Resource=namespaces', '', 'metadata.namespace=x', 'field label not supported: metadata.namespace'));
+      expect((await kubectl(['-n', NS, 'get', 'pods', '--field-selector', 'spec.host=x'])).stderr).to.equal(`No resources found in ${NS} namespace.\n`);
+      expect((await kubectl(['-n', NS, 'get', 'events', '--field-selector', 'source=kubelet,reportingComponent=x'])).stderr).to.equal(`No resources found in ${NS} namespace.\n`);
+    });
+
+    it('parse errors of fields.ParseSelector: an unescaped = in a value, a bad escape', async () => {
+      const eq = await kubectl(['-n', NS, 'get', 'tasks', '--field-selector', 'metadata.name=a=b']);
+      expect(eq.stderr).to.equal(unableToFind(TASKS_GVR, '', 'metadata.name=a=b', 'invalid field selector: unescaped character in value: 61'));
+      const esc = await kubectl(['-n', NS, 'get', 'tasks', '--field-selector', 'metadata.name=a\\x']);
+      // kubectl quotes the selector (%q): the backslash shows doubled.
+      expect(esc.stderr).to.equal(unableToFind(TASKS_GVR, '', 'metadata.name=a\\\\x', 'invalid field selector: invalid escape sequence: \\x'));
+    });
+  });
+
   describe('server-side apply', () => {
     it('a conflict carries only its causes in details (errors.NewApplyConflict)', async () => {
       expect((await kubectl(['apply', '--server-side', '-f', '-'], task('ssa1'))).code).to.equal(0);

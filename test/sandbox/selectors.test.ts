@@ -3,9 +3,9 @@ import {
   SelectorError,
   matchesFields,
   matchesLabels,
-  objectFields,
+  convertFieldLabels,
   parseFieldSelector,
-  unsupportedFieldLabel,
+  selectableFields,
   parseLabelSelector,
 } from '../../src/sandbox/selectors.ts';
 
@@ -102,17 +102,23 @@ describe('sandbox/selectors', () => {
   });
 
   describe('selectable fields', () => {
-    it('exposes metadata fields (and per-kind extras) and names unsupported labels', () => {
-      const task = { kind: 'Task', metadata: { name: 't1', namespace: 'rec' }, spec: { state: 'x' } };
-      expect(objectFields(task)).to.deep.equal({ 'metadata.name': 't1', 'metadata.namespace': 'rec' });
-      expect(objectFields({ kind: 'Secret', metadata: { name: 's' }, type: 'Opaque' })).to.deep.equal({
-        'metadata.name': 's',
-        'metadata.namespace': '',
-        type: 'Opaque',
-      });
-      expect(unsupportedFieldLabel(parseFieldSelector('metadata.name=t1'), 'Task')).to.equal(undefined);
-      expect(unsupportedFieldLabel(parseFieldSelector('metadata.name=t1,spec.state=x'), 'Task')).to.equal('field label not supported: spec.state');
-      expect(unsupportedFieldLabel(parseFieldSelector('type=Opaque'), 'Secret')).to.equal(undefined);
+    const task = { origin: 'crd' as const, group: 'aliecs.alice.cern', resource: 'tasks', namespaced: true };
+    const secret = { origin: 'builtin' as const, group: '', resource: 'secrets', namespaced: true };
+    const configMap = { origin: 'builtin' as const, group: '', resource: 'configmaps', namespaced: true };
+    const labels = (t: typeof task | typeof secret, s: string) => convertFieldLabels(t, parseFieldSelector(s)).requirements.map((r) => r.field);
+
+    it('reads metadata fields and per-kind extras', () => {
+      const sel = parseFieldSelector('metadata.name=t1,metadata.namespace=rec');
+      expect(selectableFields(task, { kind: 'Task', metadata: { name: 't1', namespace: 'rec' }, spec: { state: 'x' } }, sel)).to.deep.equal({ 'metadata.name': 't1', 'metadata.namespace': 'rec' });
+      expect(selectableFields(secret, { kind: 'Secret', metadata: { name: 's' }, type: 'Opaque' }, parseFieldSelector('type=Opaque'))).to.deep.equal({ type: 'Opaque' });
+    });
+
+    it('names unsupported labels with the wording of the type\'s conversion function', () => {
+      expect(labels(task, 'metadata.name=t1')).to.deep.equal(['metadata.name']);
+      expect(() => labels(task, 'metadata.name=t1,spec.state=x')).to.throw(SelectorError, 'field label not supported: spec.state');
+      expect(() => labels({ ...task, namespaced: false }, 'metadata.namespace=x')).to.throw(SelectorError, 'field label not supported: metadata.namespace');
+      expect(labels(secret, 'type=Opaque')).to.deep.equal(['type']);
+      expect(() => labels(configMap, 'data.x=y')).to.throw(SelectorError, '"data.x" is not a known field selector: only "metadata.name", "metadata.namespace"');
     });
   });
 });
