@@ -1,4 +1,5 @@
 /** Label key/value syntax checks with apimachinery's messages (validation.IsQualifiedName, IsValidLabelValue). */
+import { goQuote } from './schema-messages.ts';
 
 /** A selector the apiserver would reject; `message` is its wording (answered with 400 BadRequest). */
 export class SelectorError extends Error {
@@ -18,10 +19,6 @@ const SUBDOMAIN_MSG =
 const VALUE_MSG =
   "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
-function quote(s: string): string {
-  return JSON.stringify(s);
-}
-
 function qualifiedNameErrors(key: string): string[] {
   const parts = key.split('/');
   let name = key;
@@ -39,18 +36,21 @@ function qualifiedNameErrors(key: string): string[] {
   }
   if (name === '') errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name !== '' && !NAME_RE.test(name)) errs.push(NAME_MSG);
+  // validation.IsQualifiedName checks the pattern even on an empty name.
+  if (!NAME_RE.test(name)) errs.push(NAME_MSG);
   return errs;
 }
 
-export function validateLabelKey(key: string): void {
+/** `Invalid value: "k": ...` for a label key that is not a qualified name (field path left to the caller). */
+export function labelKeyErrors(key: string): string | undefined {
   const errs = qualifiedNameErrors(key);
-  if (errs.length > 0) throw new Error(`key: Invalid value: ${quote(key)}: ${errs.join('; ')}`);
+  return errs.length > 0 ? `Invalid value: ${goQuote(key)}: ${errs.join('; ')}` : undefined;
 }
 
-export function validateLabelValue(value: string, index: number): void {
+/** `Invalid value: "v": ...` for a label value validation.IsValidLabelValue refuses. */
+export function labelValueErrors(value: string): string | undefined {
   const errs: string[] = [];
   if (value.length > 63) errs.push('must be no more than 63 characters');
   if (!VALUE_RE.test(value)) errs.push(VALUE_MSG);
-  if (errs.length > 0) throw new Error(`values[${index}]: Invalid value: ${quote(value)}: ${errs.join('; ')}`);
+  return errs.length > 0 ? `Invalid value: ${goQuote(value)}: ${errs.join('; ')}` : undefined;
 }

@@ -2,7 +2,8 @@
  * Label and field selectors as the apiserver parses them (k8s.io/apimachinery labels.Parse and
  * fields.ParseSelector), with the same error texts, and their matching.
  */
-import { SelectorError, validateLabelKey, validateLabelValue } from './selectors-validation.ts';
+import { goQuote } from './schema-messages.ts';
+import { labelKeyErrors, labelValueErrors, SelectorError } from './selectors-validation.ts';
 
 export { SelectorError } from './selectors-validation.ts';
 
@@ -30,33 +31,38 @@ export interface LabelSelector {
 }
 
 
-type TokenKind = 'id' | 'in' | 'notin' | '(' | ')' | ',' | '=' | '==' | '!=' | '!' | '>' | '<' | 'end' | 'error';
+type TokenKind = 'id' | 'in' | 'notin' | '(' | ')' | ',' | '=' | '==' | '!=' | '!' | '>' | '<' | 'end';
 interface Token {
   kind: TokenKind;
   lit: string;
 }
 
+/** The lexer's bytes: Go's isSpecialSymbol and isWhitespace; a NUL byte ends the input. */
 const SPECIAL = new Set(['=', '!', '(', ')', ',', '>', '<']);
-const SYMBOLS: TokenKind[] = ['!=', '==', '!', '(', ')', ',', '=', '>', '<'];
+const WHITESPACE = new Set([' ', '\t', '\r', '\n']);
+const TWO_CHAR: TokenKind[] = ['!=', '=='];
 
-function lex(s: string): Token[] {
+function lex(input: string): Token[] {
+  const nul = input.indexOf('\0');
+  const s = nul >= 0 ? input.slice(0, nul) : input;
   const tokens: Token[] = [];
   let i = 0;
   while (i < s.length) {
     const c = s[i] ?? '';
-    if (/\s/.test(c)) {
+    if (WHITESPACE.has(c)) {
       i++;
       continue;
     }
     if (SPECIAL.has(c)) {
-      const two = s.slice(i, i + 2);
-      const kind = SYMBOLS.find((sym) => sym === two) ?? SYMBOLS.find((sym) => sym === c) ?? 'error';
-      tokens.push({ kind, lit: kind === 'error' ? c : kind });
+      // scanSpecialSymbol: the longest operator; every special byte alone is one.
+      const two = TWO_CHAR.find((t) => s.startsWith(t, i));
+      const kind = two ?? (c as TokenKind);
+      tokens.push({ kind, lit: kind });
       i += kind.length;
       continue;
     }
     let j = i;
-    while (j < s.length && !SPECIAL.has(s[j] ?? '') && !/\s/.test(s[j] ?? '')) j++;
+    while (j < s.length && !SPECIAL.has(s[j] ?? '') && !WHITESPACE.has(s[j] ?? '')) j++;
     const lit = s.slice(i, j);
     tokens.push({ kind: lit === 'in' ? 'in' : lit === 'notin' ? 'notin' : 'id', lit });
     i = j;
@@ -65,47 +71,72 @@ function lex(s: string): Token[] {
   return tokens;
 }
 
+/** Go's sets.String.List(): unique, sorted byte-wise. */
+function sortedSet(values: Set<string>): string[] {
+  return [...values].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+/**
+ * labels.Parser of 1.26, step for step (its error texts depend on which token it looks at):
+ * in the Values context `in` and `notin` are identifiers.
+ */
 class Parser {
   private pos = 0;
   constructor(private readonly tokens: Token[]) {}
 
-  peek(): Token {
-    return this.tokens[this.pos] ?? { kind: 'end', lit: '' };
+  lookahead(values: boolean): Token {
+    const t = this.tokens[Math.min(this.pos, this.tokens.length - 1)]!;
+    return values && (t.kind === 'in' || t.kind === 'notin') ? { kind: 'id', lit: t.lit } : t;
   }
 
-  next(): Token {
-    const t = this.peek();
+  consume(values: boolean): Token {
+    const t = this.lookahead(values);
     if (this.pos < this.tokens.length - 1) this.pos++;
     return t;
   }
 
-  requirement(): LabelRequirement {
-    let t = this.next();
-    let negated = false;
-    if (t.kind === '!') {
-      negated = true;
-      t = this.next();
-    }
-    if (t.kind !== 'id' && t.kind !== 'in' && t.kind !== 'notin') throw new Error(`found '${t.lit}', expected: identifier`);
-    const key = t.lit;
-    validateLabelKey(key);
-    if (negated) return { key, operator: '!exists', values: [] };
-    const after = this.peek().kind;
-    if (after === 'end' || after === ',') return { key, operator: 'exists', values: [] };
-    const op = this.operator();
-    const values = op === 'in' || op === 'notin' ? this.valueSet() : [this.exactValue()];
-    if (op === 'gt' || op === 'lt') {
-      if (!/^-?\d+$/.test(values[0] ?? '')) {
-        throw new Error(`for 'Gt', 'Lt' operators, the value must be an integer`);
+  parse(): LabelRequirement[] {
+    const requirements: LabelRequirement[] = [];
+    for (;;) {
+      const t = this.lookahead(true);
+      if (t.kind === 'end') return requirements;
+      if (t.kind !== 'id' && t.kind !== '!') throw new SelectorError(`found '${t.lit}', expected: !, identifier, or 'end of string'`);
+      try {
+        requirements.push(this.requirement());
+      } catch (err) {
+        throw new SelectorError(`unable to parse requirement: ${err instanceof Error ? err.message : String(err)}`);
       }
-    } else {
-      values.forEach((v, i) => validateLabelValue(v, i));
+      const after = this.consume(true);
+      if (after.kind === 'end') return requirements;
+      if (after.kind !== ',') throw new SelectorError(`found '${after.lit}', expected: ',' or 'end of string'`);
+      const next = this.lookahead(true);
+      if (next.kind !== 'id' && next.kind !== '!') throw new SelectorError(`found '${next.lit}', expected: identifier after ','`);
     }
-    return { key, operator: op, values };
+  }
+
+  /** parseRequirement: key and operator, values, then NewRequirement's checks. */
+  requirement(): LabelRequirement {
+    let t = this.consume(true);
+    let operator: LabelOperator | undefined;
+    if (t.kind === '!') {
+      operator = '!exists';
+      t = this.consume(true);
+    }
+    if (t.kind !== 'id') throw new Error(`found '${t.lit}', expected: identifier`);
+    const key = t.lit;
+    // parseKeyAndInferOperator validates the key against the parser's (nil) path.
+    const keyErrors = labelKeyErrors(key);
+    if (keyErrors !== undefined) throw new Error(`<nil>: ${keyErrors}`);
+    const next = this.lookahead(true).kind;
+    if (operator === undefined && (next === 'end' || next === ',')) operator = 'exists';
+    if (operator === 'exists' || operator === '!exists') return { key, operator, values: [] };
+    const op = this.operator();
+    const values = sortedSet(op === 'in' || op === 'notin' ? this.valueSet() : this.exactValue());
+    return newRequirement(key, op, values);
   }
 
   operator(): LabelOperator {
-    const t = this.next();
+    const t = this.consume(false);
     switch (t.kind) {
       case '=':
       case '==':
@@ -122,62 +153,85 @@ class Parser {
     }
   }
 
-  exactValue(): string {
-    const t = this.peek();
-    if (t.kind === 'end' || t.kind === ',') return '';
-    this.next();
-    if (t.kind === 'id' || t.kind === 'in' || t.kind === 'notin') return t.lit;
-    throw new Error(`found '${t.lit}', expected: identifier`);
+  exactValue(): Set<string> {
+    const t = this.lookahead(true);
+    if (t.kind === 'end' || t.kind === ',') return new Set(['']);
+    const v = this.consume(true);
+    if (v.kind === 'id') return new Set([v.lit]);
+    throw new Error(`found '${v.lit}', expected: identifier`);
   }
 
-  valueSet(): string[] {
-    const open = this.next();
+  /** parseValues: `(`, then parseIdentifiersList, or `()` for the empty value. */
+  valueSet(): Set<string> {
+    const open = this.consume(true);
     if (open.kind !== '(') throw new Error(`found '${open.lit}' expected: '('`);
-    const values: string[] = [];
-    let expectValue = true;
+    const t = this.lookahead(true);
+    if (t.kind === ')') {
+      this.consume(true);
+      return new Set(['']);
+    }
+    if (t.kind !== 'id' && t.kind !== ',') throw new Error(`found '${t.lit}', expected: ',', ')' or identifier`);
+    const values = this.identifiersList();
+    this.consume(true); // the ')' identifiersList stopped at
+    return values;
+  }
+
+  identifiersList(): Set<string> {
+    const s = new Set<string>();
     for (;;) {
-      const t = this.next();
-      if (expectValue && (t.kind === 'id' || t.kind === 'in' || t.kind === 'notin')) {
-        values.push(t.lit);
-        expectValue = false;
+      const t = this.consume(true);
+      if (t.kind === 'id') {
+        s.add(t.lit);
+        const t2 = this.lookahead(true);
+        if (t2.kind === ',') continue;
+        if (t2.kind === ')') return s;
+        throw new Error(`found '${t2.lit}', expected: ',' or ')'`);
       } else if (t.kind === ',') {
-        if (expectValue) values.push('');
-        expectValue = true;
-      } else if (t.kind === ')') {
-        if (expectValue) values.push('');
-        return values;
-      } else {
-        throw new Error(`found '${t.lit}', expected: ${expectValue ? "',', ')' or identifier" : "',' or ')'"}`);
-      }
+        if (s.size === 0) s.add('');
+        const t2 = this.lookahead(true);
+        if (t2.kind === ')') {
+          s.add('');
+          return s;
+        }
+        if (t2.kind === ',') {
+          this.consume(true);
+          s.add('');
+        }
+      } else throw new Error(`found '${t.lit}', expected: ',', or identifier`);
     }
   }
 }
 
-/** In value position the parser reads `in`/`notin` as plain identifiers. */
-function startsRequirement(t: Token): boolean {
-  return t.kind === 'id' || t.kind === 'in' || t.kind === 'notin' || t.kind === '!';
+/** NewRequirement's checks for a binary operator; its errors aggregated as utilerrors does. */
+function newRequirement(key: string, operator: LabelOperator, values: string[]): LabelRequirement {
+  const errs: string[] = [];
+  const keyErrors = labelKeyErrors(key);
+  if (keyErrors !== undefined) errs.push(`key: ${keyErrors}`);
+  if (operator === 'gt' || operator === 'lt') {
+    values.forEach((v, i) => {
+      if (!isInt64(v)) errs.push(`values[${i}]: Invalid value: ${goQuote(v)}: for 'Gt', 'Lt' operators, the value must be an integer`);
+    });
+  }
+  values.forEach((v, i) => {
+    const e = labelValueErrors(v);
+    if (e !== undefined) errs.push(`values[${i}][${key}]: ${e}`);
+  });
+  const unique = [...new Set(errs)];
+  if (unique.length === 1) throw new Error(unique[0]);
+  if (unique.length > 1) throw new Error(`[${unique.join(', ')}]`);
+  return { key, operator, values };
+}
+
+/** strconv.ParseInt(v, 10, 64) succeeds. */
+function isInt64(v: string): boolean {
+  if (!/^[+-]?\d+$/.test(v)) return false;
+  const n = BigInt(v);
+  return n >= -(2n ** 63n) && n < 2n ** 63n;
 }
 
 /** Parses `?labelSelector=`; the empty string selects everything. */
 export function parseLabelSelector(s: string): LabelSelector {
-  const p = new Parser(lex(s));
-  const requirements: LabelRequirement[] = [];
-  if (p.peek().kind === 'end') return { requirements };
-  const first = p.peek();
-  if (!startsRequirement(first)) throw new SelectorError(`found '${first.lit}', expected: !, identifier, or 'end of string'`);
-  for (;;) {
-    try {
-      requirements.push(p.requirement());
-    } catch (err) {
-      throw new SelectorError(`unable to parse requirement: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    const t = p.next();
-    if (t.kind === 'end') break;
-    if (t.kind !== ',') throw new SelectorError(`found '${t.lit}', expected: ',' or 'end of string'`);
-    const afterComma = p.peek();
-    if (!startsRequirement(afterComma)) throw new SelectorError(`found '${afterComma.lit}', expected: identifier after ','`);
-  }
-  return { requirements };
+  return { requirements: new Parser(lex(s)).parse() };
 }
 
 export function matchesLabels(sel: LabelSelector, labels?: Record<string, string>): boolean {

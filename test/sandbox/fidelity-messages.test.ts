@@ -73,6 +73,34 @@ describe('sandbox fidelity: 1.26 error messages', function () {
     });
   });
 
+  describe('label selectors', () => {
+    const NAME_PART =
+      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+    const VALUE =
+      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+    const refused = async (selector: string, why: string) => {
+      const got = await kubectl(['-n', NS, 'get', 'tasks', '-l', selector]);
+      expect(got).to.deep.equal({ code: 1, stdout: '', stderr: unableToFind(TASKS_GVR, selector, '', `unable to parse requirement: ${why}`) });
+    };
+
+    it('a bad key: labels.Parser checks it against its nil field path ("<nil>:", not "key:")', async () => {
+      await refused('-a=b', `<nil>: Invalid value: "-a": ${NAME_PART}`);
+    });
+
+    it('a bad value: NewRequirement names it values[i][key]', async () => {
+      await refused('app=b$', `values[0][app]: Invalid value: "b$": ${VALUE}`);
+    });
+
+    it('Gt/Lt: a value that is no integer, and a negative one (an invalid label value in 1.26)', async () => {
+      await refused('n>x', `values[0]: Invalid value: "x": for 'Gt', 'Lt' operators, the value must be an integer`);
+      await refused('n<-1', `values[0][n]: Invalid value: "-1": ${VALUE}`);
+    });
+
+    it('a broken value set: parseIdentifiersList\'s own wording', async () => {
+      await refused('a in (x,=)', "found '=', expected: ',', or identifier");
+    });
+  });
+
   describe('server-side apply', () => {
     it('a conflict carries only its causes in details (errors.NewApplyConflict)', async () => {
       expect((await kubectl(['apply', '--server-side', '-f', '-'], task('ssa1'))).code).to.equal(0);

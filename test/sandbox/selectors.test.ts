@@ -76,8 +76,14 @@ describe('sandbox/selectors', () => {
     });
 
     it('validates keys and values', () => {
-      expect(labelError('-a=b')).to.match(/^unable to parse requirement: key: Invalid value: "-a": name part must consist of alphanumeric/);
-      expect(labelError('a=b$')).to.match(/^unable to parse requirement: values\[0\]: Invalid value: "b\$": a valid label must be/);
+      // The parser checks the key against its nil field path first; NewRequirement then names values by index and key.
+      expect(labelError('-a=b')).to.match(/^unable to parse requirement: <nil>: Invalid value: "-a": name part must consist of alphanumeric/);
+      expect(labelError('a=b$')).to.match(/^unable to parse requirement: values\[0\]\[a\]: Invalid value: "b\$": a valid label must be/);
+      expect(labelError('n>x')).to.equal("unable to parse requirement: values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer");
+      expect(labelError('n<-1')).to.match(/^unable to parse requirement: values\[0\]\[n\]: Invalid value: "-1": a valid label must be/);
+      expect(labelError('a in (x,=)')).to.equal("unable to parse requirement: found '=', expected: ',', or identifier");
+      expect(labelError('a in (=)')).to.equal("unable to parse requirement: found '=', expected: ',', ')' or identifier");
+      expect(labelError('a in (x y)')).to.equal("unable to parse requirement: found 'y', expected: ',' or ')'");
     });
   });
 
