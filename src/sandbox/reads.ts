@@ -4,7 +4,7 @@
  * as is, so a list of 500 objects costs no re-serialization.
  */
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
-import { checkListResourceVersion } from './list-resource-version.ts';
+import { checkListResourceVersion, decodeListIntegers, validateListOptions } from './list-resource-version.ts';
 import { apiVersionOf, isObject, keyOf, meta, str, targetOf, type SandboxState } from './objects.ts';
 import type { ResourceType } from './resources.ts';
 import type { ResourceRequest } from './router.ts';
@@ -129,14 +129,18 @@ export interface ListResult {
 }
 
 export function listObjects(state: SandboxState, type: ResourceType, req: ResourceRequest, query: URLSearchParams): ListResult {
+  // ListResource's order: decode the parameters, validate them, convert field labels, then storage.
+  const { limit } = decodeListIntegers(query);
   const parsed = parseFilter(type, query);
-  const cont = query.get('continue');
-  // A continue token carries its own version; the apiserver ignores resourceVersion then.
-  if (cont === null || cont === '') checkListResourceVersion(state.store, query);
+  validateListOptions(query, false);
   const filter = convertFilter(parsed);
+  checkListResourceVersion(state.store, query, limit);
+  const cont = query.get('continue');
   const all = state.store.list(keyOf(type), type.namespaced && req.namespace !== '' ? req.namespace : undefined);
-  const limit = Number(query.get('limit') ?? '0');
   const token = cont !== null && cont !== '' ? decodeContinue(cont, state.store.oldestWatchable) : undefined;
+  if (token !== undefined && !['', '0'].includes(query.get('resourceVersion') ?? '')) {
+    throw badRequest('specifying resource version is not allowed when using continue');
+  }
   const rv = token?.rv ?? state.store.resourceVersion;
   const keyFor = (o: StoredObject): string => `${str(meta(o.obj)['namespace'])}/${str(meta(o.obj)['name'])}`;
   const items: StoredObject[] = [];

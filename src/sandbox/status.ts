@@ -142,6 +142,15 @@ export function injected(code: number, retryAfterSeconds?: number): ApiError {
   return new ApiError(code, failure({ code, reason: known.reason, message: known.message, ...withDetails }), headers);
 }
 
+/**
+ * A plain Go error that reached the handler unconverted (not an API status): ErrorToAPIStatus
+ * answers with a Status that has no reason and no details, e.g. the watch cache's resourceVersion
+ * parse error (500).
+ */
+export function unknownError(code: number, message: string): ApiError {
+  return new ApiError(code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code });
+}
+
 export function internalError(message: string): ApiError {
   return new ApiError(500, failure({ code: 500, reason: 'InternalError', message: `Internal error occurred: ${message}`, details: { causes: [{ message }] } }));
 }

@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { isJsonObject } from '../kubectl/types.ts';
-import { parseResourceVersion } from './list-resource-version.ts';
+import { decodeListIntegers, validateListOptions, watchResourceVersion } from './list-resource-version.ts';
 import { apiVersionOf, keyOf, type SandboxState } from './objects.ts';
 import { convertFilter, matchesFilter, parseFilter, tableFor, type IncludeObject } from './reads.ts';
 import type { ResourceType } from './resources.ts';
@@ -78,9 +78,12 @@ export function startWatch(hub: WatchHub, a: WatchArgs): void {
     const existing = filterQuery.get('fieldSelector');
     filterQuery.set('fieldSelector', existing ? `${existing},metadata.name=${req.name}` : `metadata.name=${req.name}`);
   }
-  const filter = convertFilter(parseFilter(type, filterQuery));
+  decodeListIntegers(query);
+  const parsed = parseFilter(type, filterQuery);
+  validateListOptions(query, true);
+  const filter = convertFilter(parsed);
   const rvParam = query.get('resourceVersion') ?? '';
-  const since = parseResourceVersion(rvParam);
+  const since = watchResourceVersion(rvParam);
   const key = keyOf(type);
   const ns = type.namespaced ? req.namespace : '';
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'transfer-encoding': 'chunked' });

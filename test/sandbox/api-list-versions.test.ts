@@ -12,13 +12,16 @@ describe('sandbox LIST/WATCH resourceVersion and selector errors', function () {
     await call('POST', CM, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } } });
   });
 
-  it('answers 400 to a non-numeric resourceVersion on LIST and WATCH', async () => {
+  it('a non-numeric resourceVersion: the watch cache returns its parse error as is (500), etcd as a 400', async () => {
+    const parseError = 'resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax';
     for (const q of ['resourceVersion=abc', 'resourceVersion=abc&watch=true']) {
       const r = await call('GET', `${CM}?${q}`);
-      expect(r.status, q).to.equal(400);
-      expect(r.json['reason']).to.equal('BadRequest');
-      expect(r.json['message']).to.equal('resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax');
+      expect(r.status, q).to.equal(500);
+      expect(r.text, q).to.equal(`{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":${JSON.stringify(parseError)},"code":500}\n`);
     }
+    // A paged list goes to etcd (Cacher.shouldDelegateList).
+    const paged = await call('GET', `${CM}?resourceVersion=abc&limit=10`);
+    expect([paged.status, paged.json['reason'], paged.json['message']]).to.deep.equal([400, 'BadRequest', `invalid resource version: ${parseError}`]);
   });
 
   it('answers 504 Too large resource version to a LIST newer than the store', async () => {

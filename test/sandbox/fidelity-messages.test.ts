@@ -101,6 +101,44 @@ describe('sandbox fidelity: 1.26 error messages', function () {
     });
   });
 
+  describe('LIST and WATCH parameters (HTTP)', () => {
+    const status = (code: number, message: string, reason?: string, details?: unknown) => ({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, ...(reason !== undefined ? { reason } : {}), ...(details !== undefined ? { details } : {}), code,
+    });
+
+    it('ValidateListOptions: every violation at once, forbidden for watch and with continue', async () => {
+      const r = await call('GET', `${TASKS}?resourceVersionMatch=Bogus&continue=x`);
+      const causes = [
+        { reason: 'FieldValueForbidden', message: 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided', field: 'resourceVersionMatch' },
+        { reason: 'FieldValueForbidden', message: 'Forbidden: resourceVersionMatch is forbidden when continue is provided', field: 'resourceVersionMatch' },
+        { reason: 'FieldValueNotSupported', message: 'Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan", ""', field: 'resourceVersionMatch' },
+      ];
+      const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
+      expect(r.status).to.equal(422);
+      expect(r.json).to.deep.equal(status(422, `ListOptions.meta.k8s.io "" is invalid: [${text}]`, 'Invalid', { group: 'meta.k8s.io', kind: 'ListOptions', causes }));
+      const w = await call('GET', `${TASKS}?watch=true&resourceVersion=1&resourceVersionMatch=NotOlderThan`);
+      expect([w.status, w.json['message']]).to.deep.equal([422, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch']);
+    });
+
+    it('a bad resourceVersion: unconverted from the watch cache (500, no reason), "invalid resource version" from etcd (400)', async () => {
+      const parse = 'resourceVersion: Invalid value: "x1": strconv.ParseUint: parsing "x1": invalid syntax';
+      expect((await call('GET', `${TASKS}?resourceVersion=x1`)).json).to.deep.equal(status(500, parse));
+      expect((await call('GET', `${TASKS}?watch=true&resourceVersion=x1`)).json).to.deep.equal(status(500, parse));
+      expect((await call('GET', `${TASKS}?resourceVersion=x1&resourceVersionMatch=Exact`)).json).to.deep.equal(status(400, `invalid resource version: ${parse}`, 'BadRequest'));
+    });
+
+    it('a future resourceVersion read at a pinned etcd revision: etcd\'s own error', async () => {
+      const future = test.sandbox.store.resourceVersion + 100;
+      const r = await call('GET', `${TASKS}?resourceVersion=${future}&resourceVersionMatch=Exact`);
+      expect(r.json).to.deep.equal(status(500, 'etcdserver: mvcc: required revision is a future revision'));
+    });
+
+    it('limit and timeoutSeconds that are no integers: strconv.ParseInt\'s error (400)', async () => {
+      expect((await call('GET', `${TASKS}?limit=ten`)).json).to.deep.equal(status(400, 'strconv.ParseInt: parsing "ten": invalid syntax', 'BadRequest'));
+      expect((await call('GET', `${TASKS}?watch=true&timeoutSeconds=0.1s`)).json).to.deep.equal(status(400, 'strconv.ParseInt: parsing "0.1s": invalid syntax', 'BadRequest'));
+    });
+  });
+
   describe('server-side apply', () => {
     it('a conflict carries only its causes in details (errors.NewApplyConflict)', async () => {
       expect((await kubectl(['apply', '--server-side', '-f', '-'], task('ssa1'))).code).to.equal(0);
