@@ -12,7 +12,9 @@ import {
   convertFieldLabels, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, selectableFields, SelectorError,
   type FieldSelector, type LabelSelector,
 } from './selectors.ts';
-import { badRequest, gone, notFound } from './status.ts';
+import { ApiError, badRequest, failure, notFound } from './status.ts';
+import { goJsonKind, goJsonSyntaxError, goUnmarshalTypeError } from './go-json.ts';
+import { goNumber } from './schema-messages.ts';
 import type { StoredObject } from './storage.ts';
 import { builtinColumns, toTable } from './table.ts';
 
@@ -99,25 +101,90 @@ export function tableFor(state: SandboxState, type: ResourceType, t: TableReques
 }
 
 interface ContinueToken {
+  /** Negative: continue at the current state (a token handed out with a 410). */
   rv: number;
   start: string;
 }
 
+/** storage.EncodeContinue: base64.RawURLEncoding of {"v":"meta.k8s.io/v1","rv":N,"start":KEY}. */
 function encodeContinue(t: ContinueToken): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start })).toString('base64');
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start })).toString('base64url');
 }
 
-function decodeContinue(s: string, oldest: number): ContinueToken {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(s, 'base64').toString('utf8'));
-  } catch {
-    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+const INCONSISTENT_CONTINUE =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
+
+/** base64.RawURLEncoding.DecodeString's error, if any ('\r' and '\n' are skipped). */
+function base64Error(s: string): string | undefined {
+  let quantum = 0;
+  let last = -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\r' || c === '\n') continue;
+    if (!/[A-Za-z0-9_-]/.test(c)) return `illegal base64 data at input byte ${i}`;
+    quantum = (quantum + 1) % 4;
+    last = i;
   }
-  const rv = isObject(parsed) ? parsed['rv'] : undefined;
-  const start = isObject(parsed) ? parsed['start'] : undefined;
-  if (typeof rv !== 'number' || typeof start !== 'string') throw badRequest('continue key is not valid: unrecognized continue key');
-  if (rv < oldest) throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+  return quantum === 1 ? `illegal base64 data at input byte ${last}` : undefined;
+}
+
+/** json.Unmarshal into storage's continueToken: its first UnmarshalTypeError, if any. */
+function tokenTypeError(v: JsonValue): string | undefined {
+  if (v === null) return undefined;
+  if (!isObject(v)) return goUnmarshalTypeError(v, 'storage.continueToken');
+  const fields: Record<string, string> = { v: 'string', rv: 'int64', start: 'string' };
+  for (const [k, x] of Object.entries(v)) {
+    const name = Object.keys(fields).find((f) => f.toLowerCase() === k.toLowerCase());
+    if (name === undefined || x === null) continue;
+    const goType = fields[name]!;
+    const ok = goType === 'string' ? typeof x === 'string' : typeof x === 'number' && Number.isInteger(x);
+    if (!ok) {
+      const kind = typeof x === 'number' ? `number ${goNumber(x)}` : goJsonKind(x);
+      return `json: cannot unmarshal ${kind} into Go struct field continueToken.${name} of type ${goType}`;
+    }
+  }
+  return undefined;
+}
+
+/** Go's path.Clean of a rooted path. */
+function cleanPath(p: string): string {
+  const parts: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') parts.pop();
+    else parts.push(seg);
+  }
+  return `/${parts.join('/')}`;
+}
+
+/** storage.DecodeContinue with etcd3's wrapping of its errors (400 "invalid continue token: ..."). */
+function decodeContinue(s: string, oldest: number): ContinueToken {
+  const invalid = (why: string): ApiError => badRequest(`invalid continue token: continue key is not valid${why}`);
+  const b64 = base64Error(s);
+  if (b64 !== undefined) throw invalid(`: ${b64}`);
+  const text = Buffer.from(s.replace(/[\r\n]/g, ''), 'base64url').toString('utf8');
+  const syntax = goJsonSyntaxError(text);
+  if (syntax !== undefined) throw invalid(`: ${syntax}`);
+  const parsed = JSON.parse(text) as JsonValue;
+  const typeError = tokenTypeError(parsed);
+  if (typeError !== undefined) throw invalid(`: ${typeError}`);
+  const field = (name: string): JsonValue | undefined =>
+    isObject(parsed) ? Object.entries(parsed).findLast(([k]) => k.toLowerCase() === name)?.[1] : undefined;
+  const version = str(field('v'));
+  if (version !== 'meta.k8s.io/v1') throw invalid(`: server does not recognize this encoded version ${version}`);
+  const rv = typeof field('rv') === 'number' ? (field('rv') as number) : 0;
+  const start = str(field('start'));
+  if (rv === 0) throw invalid(': incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  if (start === '') throw invalid(': encoded start key empty (version meta.k8s.io/v1)');
+  // Against path traversal: the key, rooted, must be what path.Clean makes of it.
+  const key = start.startsWith('/') ? start : `/${start}`;
+  if (cleanPath(key) !== key) throw invalid(`: ${start}`);
+  if (rv > 0 && rv < oldest) {
+    // etcd3 handleCompactedErrorForPaging: a 410 carrying a token that continues at the current state.
+    const body = failure({ code: 410, reason: 'Expired', message: INCONSISTENT_CONTINUE });
+    body['metadata'] = { continue: encodeContinue({ rv: -1, start }) };
+    throw new ApiError(410, body);
+  }
   return { rv, start };
 }
 
@@ -141,7 +208,7 @@ export function listObjects(state: SandboxState, type: ResourceType, req: Resour
   if (token !== undefined && !['', '0'].includes(query.get('resourceVersion') ?? '')) {
     throw badRequest('specifying resource version is not allowed when using continue');
   }
-  const rv = token?.rv ?? state.store.resourceVersion;
+  const rv = token !== undefined && token.rv > 0 ? token.rv : state.store.resourceVersion;
   const keyFor = (o: StoredObject): string => `${str(meta(o.obj)['namespace'])}/${str(meta(o.obj)['name'])}`;
   const items: StoredObject[] = [];
   let continueToken = '';

@@ -133,6 +133,43 @@ describe('sandbox fidelity: 1.26 error messages', function () {
       expect(r.json).to.deep.equal(status(500, 'etcdserver: mvcc: required revision is a future revision'));
     });
 
+    it('continue tokens: storage.DecodeContinue\'s errors wrapped by etcd3 ("invalid continue token: ...")', async () => {
+      const token = (t: unknown) => Buffer.from(typeof t === 'string' ? t : JSON.stringify(t)).toString('base64url');
+      const refused = async (cont: string, why: string, extra = '') => {
+        const r = await call('GET', `${TASKS}?limit=1&continue=${encodeURIComponent(cont)}${extra}`);
+        expect(r.json, cont).to.deep.equal(status(400, `invalid continue token: continue key is not valid${why}`, 'BadRequest'));
+      };
+      await refused('a.b', ': illegal base64 data at input byte 1');
+      await refused(token('{"v":'), ': unexpected end of JSON input');
+      await refused(token([1]), ': json: cannot unmarshal array into Go value of type storage.continueToken');
+      await refused(token({ v: 'meta.k8s.io/v1', rv: 'x', start: 'a' }), ': json: cannot unmarshal string into Go struct field continueToken.rv of type int64');
+      await refused(token({ v: 'v2', rv: 1, start: 'a' }), ': server does not recognize this encoded version v2');
+      await refused(token({ v: 'meta.k8s.io/v1', rv: 0, start: 'a' }), ': incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+      await refused(token({ v: 'meta.k8s.io/v1', rv: 1, start: '' }), ': encoded start key empty (version meta.k8s.io/v1)');
+      await refused(token({ v: 'meta.k8s.io/v1', rv: 1, start: 'a/../../b' }), ': a/../../b');
+      const ok = token({ v: 'meta.k8s.io/v1', rv: test.sandbox.store.resourceVersion, start: 'a' });
+      const r = await call('GET', `${TASKS}?limit=1&continue=${ok}&resourceVersion=5`);
+      expect(r.json).to.deep.equal(status(400, 'specifying resource version is not allowed when using continue', 'BadRequest'));
+    });
+
+    it('a continue token older than the compaction: 410 with a token that continues at the current state', async () => {
+      for (const n of ['c1', 'c2', 'c3']) expect((await kubectl(['-n', NS, 'apply', '-f', '-'], task(n))).code).to.equal(0);
+      const page = await call('GET', `${TASKS}?limit=1`);
+      const cont = String((page.json['metadata'] as Record<string, unknown>)['continue']);
+      expect(JSON.parse(Buffer.from(cont, 'base64url').toString())).to.have.property('v', 'meta.k8s.io/v1');
+      expect((await kubectl(['-n', NS, 'label', 'task', 'c1', 'x=y'])).code).to.equal(0);
+      test.sandbox.faults.expireWatches();
+      const r = await call('GET', `${TASKS}?limit=1&continue=${encodeURIComponent(cont)}`);
+      expect(r.status).to.equal(410);
+      const next = String((r.json['metadata'] as Record<string, unknown>)['continue']);
+      expect(r.json).to.deep.equal({ ...status(410, r.json['message'] as string, 'Expired'), metadata: { continue: next } });
+      expect(r.json['message']).to.match(/^The provided continue parameter is too old to display a consistent list result\. You can start a new list without the continue parameter, or use the continue token in this response/);
+      expect(JSON.parse(Buffer.from(next, 'base64url').toString())).to.include({ v: 'meta.k8s.io/v1', rv: -1 });
+      const rest = await call('GET', `${TASKS}?limit=10&continue=${encodeURIComponent(next)}`);
+      expect(rest.status).to.equal(200);
+      expect((rest.json['items'] as { metadata: { name: string } }[]).map((i) => i.metadata.name)).to.include.members(['c2', 'c3']);
+    });
+
     it('limit and timeoutSeconds that are no integers: strconv.ParseInt\'s error (400)', async () => {
       expect((await call('GET', `${TASKS}?limit=ten`)).json).to.deep.equal(status(400, 'strconv.ParseInt: parsing "ten": invalid syntax', 'BadRequest'));
       expect((await call('GET', `${TASKS}?watch=true&timeoutSeconds=0.1s`)).json).to.deep.equal(status(400, 'strconv.ParseInt: parsing "0.1s": invalid syntax', 'BadRequest'));
