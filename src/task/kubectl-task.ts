@@ -11,7 +11,7 @@ import createDebug from 'debug';
 import type { Kubectl } from '../kubectl/runner.ts';
 import { apply, getObject, resourceArg } from '../kubectl/commands.ts';
 import { contextNamespace } from '../kubectl/config.ts';
-import type { KubeObject, ObjectRef } from '../kubectl/types.ts';
+import { TRANSIENT_REASONS, type KubeObject, type ObjectRef } from '../kubectl/types.ts';
 import { sanitizeLabelValue } from '../manifest/index.ts';
 import type { WatchEvent } from '../watch/object-watcher.ts';
 import { describeLocator, effectiveNamespace, findTask, type TaskLocator } from './by-id.ts';
@@ -49,6 +49,12 @@ interface CommonOptions {
   readonly killTimeoutMs?: number;
   /** Bound of launch()'s wait for the first `status.state` (default 60 000). */
   readonly launchTimeoutMs?: number;
+  /**
+   * How long the API server may stay unreachable (the monitor failing with a transient reason)
+   * before the task reports TASK_UNREACHABLE; the next observation reports its state again.
+   * Default 60 000, as the fleet's. A transient failure never ends a task.
+   */
+  readonly unreachableGraceMs?: number;
   readonly monitor?: MonitorFactory;
   readonly onStatus?: (update: StatusUpdate) => void;
   /** Timer for transition and launch timeouts (tests inject a manual one). */
@@ -86,6 +92,7 @@ export interface LaunchOptions {
 type Source = { readonly kind: 'template'; readonly options: KubectlTaskOptions } | { readonly kind: 'by-id'; readonly namespace: string | undefined };
 
 const DEFAULT_LAUNCH_TIMEOUT_MS = 60_000;
+const DEFAULT_UNREACHABLE_GRACE_MS = 60_000;
 
 const defaultTimer: SetTimer = (fn, ms) => {
   const timer = setTimeout(fn, ms);
@@ -115,6 +122,8 @@ export class KubectlTask {
   private transitionInFlight: TransitionEvent | undefined;
   /** Who marked the Task for deletion (ANNOTATION_KILLED_BY), as last observed. */
   private killedBy: string | undefined;
+  /** Set while the monitor keeps failing transiently: cancels the TASK_UNREACHABLE timer. */
+  private unreachableTimer: (() => void) | undefined;
 
   constructor(options: KubectlTaskOptions | KubectlTaskByIdOptions) {
     if (options.id.trim() === '') throw new TypeError('KubectlTask needs a non-empty id');
@@ -407,6 +416,7 @@ export class KubectlTask {
   }
 
   private async stopMonitor(): Promise<void> {
+    this.clearUnreachable();
     const monitor = this.monitor;
     this.monitor = undefined;
     await monitor?.stop();
@@ -416,6 +426,7 @@ export class KubectlTask {
     const stage = this.currentStage;
     if (stage.kind !== 'launched' && stage.kind !== 'running') return;
     const { target } = stage;
+    if (event.type !== 'error') this.clearUnreachable();
     switch (event.type) {
       case 'observed': {
         // A kill mark is never taken back: keep it even if an older copy of the object arrives late.
@@ -444,11 +455,32 @@ export class KubectlTask {
         return;
       case 'error':
         debug('%s: monitor error %d: %s', this.id, event.consecutive, event.error.message);
+        if (TRANSIENT_REASONS.has(event.error.reason)) this.startUnreachable(event.error.message);
         return;
       case 'gave-up':
         this.finalize({ state: 'TASK_FAILED', reason: event.error.reason, message: `monitoring gave up: ${event.error.message}`, scope: target });
         return;
     }
+  }
+
+  /**
+   * The monitor failed transiently: past the grace period (unless something was observed
+   * meanwhile) the task is TASK_UNREACHABLE; the next observation reports its state again.
+   */
+  private startUnreachable(why: string): void {
+    if (this.unreachableTimer !== undefined) return;
+    const graceMs = this.options.unreachableGraceMs ?? DEFAULT_UNREACHABLE_GRACE_MS;
+    this.unreachableTimer = (this.options.setTimer ?? defaultTimer)(() => {
+      this.unreachableTimer = undefined;
+      const stage = this.currentStage.kind;
+      if (stage !== 'launched' && stage !== 'running') return;
+      this.reporter.report({ state: 'TASK_UNREACHABLE', reason: 'Unreachable', message: `the API server could not be reached for ${graceMs} ms: ${why}` });
+    }, graceMs);
+  }
+
+  private clearUnreachable(): void {
+    this.unreachableTimer?.();
+    this.unreachableTimer = undefined;
   }
 
   private finalize(end: Report & { scope?: OwnerScope }): ExecutorState {

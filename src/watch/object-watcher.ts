@@ -6,14 +6,16 @@
  * drops the first event, which loses a change made between its GET and its watch.) Reconnect with
  * backoff when the stream ends, reset the backoff once events flow, and fall back to polling
  * `kubectl get -o json` when watching keeps failing. Every failure counts towards a consecutive-error limit that any success resets (the
- * original executor never reset its counter, so five blips a day killed healthy tasks).
+ * original executor never reset its counter, so five blips a day killed healthy tasks); only a
+ * failure that is not transient (Forbidden, a CRD gone: not Unreachable, Timeout, 429, 5xx or a
+ * killed kubectl) ends the watch at the limit, so an outage of any length is waited out.
  */
 import createDebug from 'debug';
 import type { Kubectl } from '../kubectl/runner.ts';
 import { getObject, resourceArg, resourceType } from '../kubectl/commands.ts';
 import { KubectlError } from '../kubectl/errors.ts';
-import { classify } from '../kubectl/classify.ts';
-import type { KubeObject, KubectlResult, ObjectRef } from '../kubectl/types.ts';
+import { classify, killedBySignal } from '../kubectl/classify.ts';
+import { TRANSIENT_REASONS, type KubeObject, type KubectlResult, type ObjectRef } from '../kubectl/types.ts';
 import { Backoff, abortableSleep } from './backoff.ts';
 import { JsonValueSplitter } from './json-stream.ts';
 
@@ -31,7 +33,7 @@ export interface ObjectWatcherOptions {
   readonly kubectl: Kubectl;
   readonly ref: ObjectRef;
   readonly onEvent: (event: WatchEvent) => void;
-  /** Consecutive failures (of watch or poll) after which the watcher gives up. Default 5. */
+  /** Consecutive failures (of watch or poll) after which the watcher gives up, on one that is not transient. Default 5. */
   readonly errorLimit?: number;
   /** Failed watch attempts in a row before switching to polling. Default 3. */
   readonly watchFailuresBeforePolling?: number;
@@ -78,7 +80,10 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
   const recordError = (error: KubectlError): boolean => {
     consecutiveErrors += 1;
     debug('%s: %s (%d/%d)', resourceArg(options.ref), error.message, consecutiveErrors, errorLimit);
-    if (consecutiveErrors >= errorLimit) {
+    // A server that cannot be reached (or answers 5xx/429, or a killed kubectl) proves nothing
+    // about the object: keep trying for as long as that lasts. The limit is for failures that
+    // will not go away by themselves (Forbidden, a CRD gone).
+    if (consecutiveErrors >= errorLimit && !isTransient(error)) {
       emit({ type: 'gave-up', error });
       return false;
     }
@@ -253,6 +258,10 @@ function statusOf(object: KubeObject): { code: number; message: string } {
   const code = object['code'];
   const message = object['message'];
   return { code: typeof code === 'number' ? code : 0, message: typeof message === 'string' ? message : JSON.stringify(object).slice(0, 200) };
+}
+
+function isTransient(error: KubectlError): boolean {
+  return TRANSIENT_REASONS.has(error.reason) || killedBySignal(error.result);
 }
 
 function toError(result: KubectlResult, failure: NonNullable<ReturnType<typeof classify>>): KubectlError {
