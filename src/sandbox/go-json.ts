@@ -6,6 +6,7 @@
  */
 import type { JsonValue } from '../kubectl/types.ts';
 import { isJsonObject } from '../kubectl/types.ts';
+import { goNumber } from './schema-messages.ts';
 
 /** quoteChar: the offending byte as Go prints it in a SyntaxError. */
 function quoteChar(c: number): string {
@@ -168,4 +169,24 @@ export function goJsonKind(v: JsonValue): string {
 /** `json: cannot unmarshal <kind> into Go value of type <goType>`. */
 export function goUnmarshalTypeError(v: JsonValue, goType: string): string {
   return `json: cannot unmarshal ${goJsonKind(v)} into Go value of type ${goType}`;
+}
+
+/** Go's %v of a value decoded from JSON (map keys sorted, as fmt prints maps). */
+export function goFormatValue(v: JsonValue | undefined): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return goNumber(v);
+  if (typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return `[${v.map(goFormatValue).join(' ')}]`;
+  const keys = Object.keys(v).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return `map[${keys.map((k) => `${k}:${goFormatValue(v[k])}`).join(' ')}]`;
+}
+
+/** reflect.TypeOf(x).String() of a value decoded from JSON (integers stay int64, as kjson decodes them). */
+export function goTypeName(v: JsonValue): string {
+  if (Array.isArray(v)) return '[]interface {}';
+  if (isJsonObject(v)) return 'map[string]interface {}';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  if (typeof v === 'boolean') return 'bool';
+  return v === null ? '<nil>' : 'string';
 }

@@ -6,15 +6,34 @@
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import type { FieldMeta, ListMeta } from './patch-strategic-meta.ts';
 import { isJsonObject as isObject } from '../kubectl/types.ts';
+import { goFormatValue, goTypeName } from './go-json.ts';
 
 const PATCH = '$patch';
 const RETAIN_KEYS = '$retainKeys';
 const SET_ORDER = '$setElementOrder/';
 const DELETE_PRIMITIVES = '$deleteFromPrimitiveList/';
 
+/**
+ * A patch strategicpatch refuses, with the status the apiserver answers (interpretStrategicMergePatchError):
+ * the mergepatch format errors are 400s, the others reach the client unconverted (500, no reason).
+ */
 export class StrategicPatchError extends Error {
   override name = 'StrategicPatchError';
+  constructor(
+    message: string,
+    readonly code: 400 | 500 = 500,
+  ) {
+    super(message);
+  }
 }
+
+/** mergepatch.ErrNoMergeKey. */
+const noMergeKey = (item: JsonObject, mergeKey: string): StrategicPatchError =>
+  new StrategicPatchError(`map: ${goFormatValue(item)} does not contain declared merge key: ${mergeKey}`);
+/** mergepatch.ErrBadPatchType. */
+const badPatchType = (directive: JsonValue | undefined, m: JsonObject): StrategicPatchError =>
+  new StrategicPatchError(`unknown patch type: ${goFormatValue(directive)} in map: ${goFormatValue(m)}`);
+const BAD_RETAIN_KEYS = 'invalid patch format of retainKeys';
 
 const same = (a: JsonValue | undefined, b: JsonValue | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -34,7 +53,7 @@ function keyOf(item: JsonValue, mergeKey: string): string | undefined {
   return isObject(item) && Object.hasOwn(item, mergeKey) ? JSON.stringify(item[mergeKey]) : undefined;
 }
 
-function mergeList(original: JsonValue[], patch: JsonValue[], meta: ListMeta | undefined, field: string): JsonValue[] {
+function mergeList(original: JsonValue[], patch: JsonValue[], meta: ListMeta | undefined): JsonValue[] {
   if (!meta) return clean(patch) as JsonValue[];
   const mergeKey = meta.mergeKey;
   if (mergeKey === undefined) {
@@ -42,18 +61,30 @@ function mergeList(original: JsonValue[], patch: JsonValue[], meta: ListMeta | u
     for (const v of patch) if (!out.some((o) => same(o, v))) out.push(v);
     return out;
   }
+  // mergeSliceWithSpecialElements: the $patch items first, in order.
+  for (const p of patch) {
+    if (!isObject(p) || p[PATCH] === undefined) continue;
+    const directive = p[PATCH];
+    if (directive === 'delete') {
+      if (keyOf(p, mergeKey) === undefined) throw noMergeKey(p, mergeKey);
+    } else if (directive === 'merge') throw new StrategicPatchError('merging lists cannot yet be specified in the patch');
+    else if (directive !== 'replace') throw badPatchType(directive, p);
+  }
   if (patch.some((p) => isObject(p) && p[PATCH] === 'replace')) {
-    return patch.filter((p) => !(isObject(p) && p[PATCH] === 'replace')).map(clean);
+    return patch.filter((p) => !(isObject(p) && p[PATCH] !== undefined)).map(clean);
   }
   const out = original.map((o) => o);
   for (const p of patch) {
-    const key = keyOf(p, mergeKey);
-    if (key === undefined) throw new StrategicPatchError(`map: ${JSON.stringify(p)} does not contain declared merge key: ${mergeKey} (list ${field})`);
-    const at = out.findIndex((o) => keyOf(o, mergeKey) === key);
     if (isObject(p) && p[PATCH] === 'delete') {
-      if (at >= 0) out.splice(at, 1);
-      continue;
+      const key = keyOf(p, mergeKey);
+      for (let at = out.findIndex((o) => keyOf(o, mergeKey) === key); at >= 0; at = out.findIndex((o) => keyOf(o, mergeKey) === key)) out.splice(at, 1);
     }
+  }
+  for (const p of patch) {
+    if (isObject(p) && p[PATCH] !== undefined) continue;
+    const key = keyOf(p, mergeKey);
+    if (key === undefined) throw noMergeKey(isObject(p) ? p : {}, mergeKey);
+    const at = out.findIndex((o) => keyOf(o, mergeKey) === key);
     if (at >= 0) {
       const current = out[at];
       out[at] = isObject(current) && isObject(p) ? mergeMap(current, p, meta.item) : clean(p);
@@ -93,16 +124,23 @@ function orderList(list: JsonValue[], order: JsonValue[], original: JsonValue[],
 }
 
 export function mergeMap(original: JsonObject, patch: JsonObject, meta: FieldMeta | undefined): JsonObject {
+  // handleDirectiveInMergeMap: only replace and delete are directives of a map.
   const directive = patch[PATCH];
   if (directive === 'replace') return clean(patch) as JsonObject;
-  if (directive !== undefined && directive !== 'merge' && directive !== 'delete') {
-    throw new StrategicPatchError(`Unknown patch type: ${String(directive)}`);
-  }
+  if (directive !== undefined && directive !== 'delete') throw badPatchType(directive, patch);
   const out: JsonObject = { ...original };
   const retain = patch[RETAIN_KEYS];
   if (retain !== undefined) {
-    if (!Array.isArray(retain)) throw new StrategicPatchError(`$retainKeys must be a list of strings, got ${JSON.stringify(retain)}`);
+    // applyRetainKeysDirective: a list, naming every key the patch sets.
+    if (!Array.isArray(retain)) throw new StrategicPatchError(BAD_RETAIN_KEYS, 400);
+    for (const [k, v] of Object.entries(patch)) {
+      if (k === RETAIN_KEYS || v === null || k.startsWith(DELETE_PRIMITIVES) || k.startsWith(SET_ORDER)) continue;
+      if (!retain.includes(k)) throw new StrategicPatchError(BAD_RETAIN_KEYS, 400);
+    }
     for (const k of Object.keys(out)) if (!retain.includes(k)) delete out[k];
+  }
+  for (const [k, v] of Object.entries(patch)) {
+    if (k.startsWith(SET_ORDER) && !Array.isArray(v)) throw new StrategicPatchError(`expected a []interface {}, but received a ${goTypeName(v)}`);
   }
   const orders: [string, JsonValue[]][] = [];
   for (const [k, v] of Object.entries(patch)) {
@@ -122,7 +160,7 @@ export function mergeMap(original: JsonObject, patch: JsonObject, meta: FieldMet
     if (v === null) delete out[k];
     else if (isObject(v) && v[PATCH] === 'delete') delete out[k];
     else if (isObject(v) && isObject(current)) out[k] = mergeMap(current, v, sub);
-    else if (Array.isArray(v) && Array.isArray(current)) out[k] = mergeList(current, v, sub?.list, k);
+    else if (Array.isArray(v) && Array.isArray(current)) out[k] = mergeList(current, v, sub?.list);
     else out[k] = clean(v);
   }
   for (const [field, order] of orders) {

@@ -3,7 +3,8 @@
  * strategic merge patch (built-in kinds) and server-side apply (patch-apply.ts).
  * Failures carry the status the apiserver answers with: 400 for a body it cannot decode as that
  * patch type, 422 for a patch that does not apply (its message is then always the generic
- * "the server rejected our request due to an error in our request"; `message` here says why).
+ * "the server rejected our request due to an error in our request"; `message` here says why),
+ * 500 for strategic merge errors the apiserver passes on unconverted (`message` is then its text).
  */
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
@@ -12,7 +13,7 @@ import { STRATEGIC_KINDS } from './patch-strategic-meta.ts';
 import { mergeMap, StrategicPatchError } from './patch-strategic.ts';
 import { isJsonObject as isObject } from '../kubectl/types.ts';
 
-export type PatchOutcome = { ok: true; value: JsonObject } | { ok: false; message: string; code?: 400 | 422 };
+export type PatchOutcome = { ok: true; value: JsonObject } | { ok: false; message: string; code?: 400 | 422 | 500 };
 
 export { applyServerSideApply, applyConflictCauses, applyConflictMessage, type ApplyConflict } from './patch-apply.ts';
 
@@ -61,7 +62,7 @@ export function applyStrategicMergePatch(doc: JsonObject, patch: JsonValue, kind
   try {
     return { ok: true, value: mergeMap(structuredClone(doc), patch, meta) };
   } catch (err) {
-    if (err instanceof StrategicPatchError) return { ok: false, code: 422, message: err.message };
+    if (err instanceof StrategicPatchError) return { ok: false, code: err.code, message: err.message };
     throw err;
   }
 }

@@ -17,7 +17,7 @@ import { applyConflictMessage, applyJsonPatch, applyMergePatch, applyServerSideA
 import type { ResourceType } from './resources.ts';
 import type { ResourceRequest } from './router.ts';
 import {
-  alreadyExists, ApiError, badRequest, conflict, failure, invalid, notFound, patchRejected, unsupportedMediaType,
+  alreadyExists, ApiError, badRequest, conflict, failure, invalid, notFound, patchRejected, unknownError, unsupportedMediaType,
 } from './status.ts';
 import { goQuote } from './schema-messages.ts';
 import type { StoredObject } from './storage.ts';
@@ -260,7 +260,7 @@ export function patch(w: WriteRequest, raw: string, contentType: string, force: 
       : ct === 'application/merge-patch+json'
         ? applyMergePatch(doc, body)
         : applyStrategicMergePatch(doc, body, w.type.kind);
-  if (!outcome.ok) throw outcome.code === 400 ? badRequest(outcome.message) : patchRejected();
+  if (!outcome.ok) throw outcome.code === 400 ? badRequest(outcome.message) : outcome.code === 500 ? unknownError(500, outcome.message) : patchRejected();
   return update(w, live, outcome.value, 'Update');
 }
 

@@ -176,6 +176,32 @@ describe('sandbox fidelity: 1.26 error messages', function () {
     });
   });
 
+  describe('strategic merge patches (built-in kinds)', () => {
+    before(async () => {
+      const svc = 'apiVersion: v1\nkind: Service\nmetadata: {name: s1}\nspec:\n  ports: [{port: 80}]\n';
+      expect((await kubectl(['-n', NS, 'apply', '-f', '-'], svc)).code).to.equal(0);
+    });
+    const patch = (p: string) => kubectl(['-n', NS, 'patch', 'service', 's1', '-p', p]);
+
+    it('a list item without its merge key: mergepatch.ErrNoMergeKey, unconverted (500, Go\'s %v of the item)', async () => {
+      expect(await patch('{"spec":{"ports":[{"targetPort":8080,"name":"x"}]}}')).to.deep.equal({
+        code: 1, stdout: '', stderr: 'Error from server: map: map[name:x targetPort:8080] does not contain declared merge key: port\n',
+      });
+      const r = await call('PATCH', `/api/v1/namespaces/${NS}/services/s1`, { body: { spec: { ports: [{ targetPort: 8080 }] } }, contentType: 'application/strategic-merge-patch+json' });
+      expect(r.text).to.equal('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"map: map[targetPort:8080] does not contain declared merge key: port","code":500}\n');
+    });
+
+    it('an unknown $patch directive: mergepatch.ErrBadPatchType; "merge" on a list item is refused too', async () => {
+      expect((await patch('{"spec":{"$patch":"bogus"}}')).stderr).to.equal('Error from server: unknown patch type: bogus in map: map[$patch:bogus]\n');
+      expect((await patch('{"spec":{"ports":[{"$patch":"merge","port":80}]}}')).stderr).to.equal('Error from server: merging lists cannot yet be specified in the patch\n');
+    });
+
+    it('$retainKeys that is no list, or misses a key the patch sets: 400 "invalid patch format of retainKeys"', async () => {
+      expect((await patch('{"spec":{"$retainKeys":"x"}}')).stderr).to.equal('Error from server (BadRequest): invalid patch format of retainKeys\n');
+      expect((await patch('{"spec":{"$retainKeys":["ports"],"type":"NodePort"}}')).stderr).to.equal('Error from server (BadRequest): invalid patch format of retainKeys\n');
+    });
+  });
+
   describe('server-side apply', () => {
     it('a conflict carries only its causes in details (errors.NewApplyConflict)', async () => {
       expect((await kubectl(['apply', '--server-side', '-f', '-'], task('ssa1'))).code).to.equal(0);
