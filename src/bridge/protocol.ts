@@ -294,9 +294,21 @@ export function parseRequestLine(line: string): ParsedRequest {
   try {
     value = JSON.parse(line);
   } catch (error) {
-    return badRequest(null, `invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    return badRequest(null, `invalid JSON: ${jsonErrorText(error)}`);
   }
   return parseRequest(value);
+}
+
+/**
+ * JSON.parse's message without the piece of the line V8 quotes back (`Unexpected token 'o',
+ * "not json" is not valid JSON`): the line may hold a secret, and the message is logged. What
+ * remains is one line of printable text.
+ */
+function jsonErrorText(error: unknown): string {
+  const raw = error instanceof Error ? error.message : String(error);
+  return raw
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function parseRequest(value: unknown): ParsedRequest {

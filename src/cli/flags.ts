@@ -2,9 +2,11 @@
  * Flags shared by the task commands, bound in one place, in kubectl's spelling. Parsing is
  * node:util's parseArgs (strict), so unknown flags and missing values fail with a clear message.
  */
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseEnvFile, parseEnvList, type PlaceholderStyle } from '../render/index.ts';
+import { EnvParseError, parseEnvFile, parseEnvList, type PlaceholderStyle } from '../render/index.ts';
+import { isValidName } from '../manifest/names.ts';
 import { UsageError } from './exit-codes.ts';
 
 export type OutputFormat = 'text' | 'json' | 'yaml' | 'name';
@@ -68,14 +70,54 @@ export function parse(command: string, argv: string[], options: ParseArgsConfig[
 
 export function connectionFlags(values: Values): ConnectionFlags {
   const timeout = str(values['timeout']);
+  const namespace = str(values['namespace']);
+  if (namespace !== undefined && !isValidName(namespace, 'label')) {
+    throw new UsageError(`-n/--namespace ${JSON.stringify(preview(namespace))} is not a valid namespace name (a lower-case DNS-1123 label: a-z, 0-9 and -, at most 63 characters)`);
+  }
+  const kubeconfig = str(values['kubeconfig']);
+  if (kubeconfig !== undefined) checkKubeconfig(kubeconfig);
   return {
-    ...optional('kubeconfig', str(values['kubeconfig'])),
+    ...optional('kubeconfig', kubeconfig),
     ...optional('context', str(values['context'])),
-    ...optional('namespace', str(values['namespace'])),
+    ...optional('namespace', namespace),
     ...optional('kubectl', str(values['kubectl'])),
     ...(timeout === undefined ? {} : { timeoutMs: parseDuration(timeout) }),
     verbose: values['verbose'] === true,
   };
+}
+
+/** A --kubeconfig that names no readable file is a mistake in the flag, not the cluster's trouble. */
+function checkKubeconfig(file: string): void {
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch (error) {
+    throw new UsageError(`--kubeconfig ${file}: ${errnoText(error)}`);
+  }
+  if (!stats.isFile()) throw new UsageError(`--kubeconfig ${file}: not a file`);
+}
+
+/** `ENOENT (no such file or directory)`: the code to search for, and what it means. */
+export function errnoText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const words = code === undefined ? undefined : ERRNO_WORDS[code];
+  if (code === undefined) return error instanceof Error ? error.message : String(error);
+  return words === undefined ? code : `${code} (${words})`;
+}
+
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a component of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'file name too long',
+  EIO: 'input/output error',
+};
+
+function preview(text: string): string {
+  return text.length > 70 ? `${text.slice(0, 67)}...` : text;
 }
 
 export interface TemplateFlagsIo {
@@ -94,11 +136,17 @@ export async function templateFlags(command: string, values: Values, io: Templat
     try {
       text = await readText(file);
     } catch (error) {
-      throw new UsageError(`${command}: cannot read --env-file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw new UsageError(`${command}: cannot read --env-file ${file}: ${errnoText(error)}`);
     }
     Object.assign(env, parseEnvFile(text, file));
   }
-  Object.assign(env, parseEnvList(strings(values['env']), { passThrough: io.env ?? process.env }));
+  try {
+    Object.assign(env, parseEnvList(strings(values['env']), { passThrough: io.env ?? process.env }));
+  } catch (error) {
+    // parseEnvList names the item (`env item 2: …`); on the command line that item is an --env flag.
+    if (error instanceof EnvParseError) throw new UsageError(`${command}: --${error.message}`);
+    throw error;
+  }
   return {
     filename,
     env,

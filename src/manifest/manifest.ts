@@ -75,7 +75,7 @@ export function buildManifest(args: BuildManifestArgs): Manifest {
   const tasks = items.filter((it) => isTask(it.obj));
   const task = tasks[0];
   if (task === undefined) {
-    const found = items.length === 0 ? 'no documents' : items.map(describe).join(', ');
+    const found = items.length === 0 ? 'no documents' : items.map((it) => `${describe(it)}${nearMiss(it.obj)}`).join(', ');
     throw fail(`no Task (${TASK_API_VERSION}) found; a manifest needs exactly one (found: ${found})`);
   }
   if (tasks.length > 1) {
@@ -163,6 +163,14 @@ function toKubeObject(doc: JsonObject, index: number, fail: (m: string) => Manif
   if (labels !== undefined) meta.labels = labels;
   if (annotations !== undefined) meta.annotations = annotations;
   return { ...copy, apiVersion, kind, metadata: meta };
+}
+
+/** For the no-Task error: what keeps an object that looks like a Task from being one. */
+function nearMiss(obj: KubeObject): string {
+  const group = TASK_API_VERSION.split('/')[0] ?? '';
+  if (obj.kind === TASK_KIND) return ` (apiVersion ${obj.apiVersion}, not ${TASK_API_VERSION})`;
+  if (obj.kind.toLowerCase() === TASK_KIND.toLowerCase() || obj.apiVersion.split('/')[0] === group) return ` (kind ${obj.kind} of ${obj.apiVersion}, not ${TASK_KIND})`;
+  return '';
 }
 
 /** Returns the (possibly new) name. */

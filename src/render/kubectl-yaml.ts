@@ -62,9 +62,15 @@ export function toKubectlYaml(documents: readonly JsonObject[]): string {
   return documents.map(toYaml).join('---\n');
 }
 
-/** Line breaks to YAML 1.1 (go-yaml), mere characters to YAML 1.2 and the `yaml` package. */
-const YAML11_BREAK = /[\u0085\u2028\u2029]/;
+/**
+ * Characters written as `\uXXXX` escapes: line breaks to YAML 1.1 (go-yaml), mere characters to
+ * YAML 1.2 and the `yaml` package; and those go-yaml's reader refuses anywhere in a stream
+ * ("control characters are not allowed": DEL, the C1 controls, U+FFFE, U+FFFF), which the `yaml`
+ * package writes as they are.
+ */
+const YAML11_BREAK = /[\u007f-\u009f\u2028\u2029\ufffe\uffff]/;
 const YAML11_BREAKS = new RegExp(YAML11_BREAK.source, 'g');
+const TAB_AT_LINE_START = /(^|\n) *\t/;
 
 /**
  * go-yaml v2 strips `_` before Go's strconv parsing, so strings like `+_1`, `0_x1F` or `1e_3` are
@@ -83,6 +89,10 @@ function toYaml(document: JsonObject): string {
       if (typeof node.value === 'string' && looksNumericToGo(node.value)) node.type = Scalar.QUOTE_DOUBLE;
       // Such characters are escaped below, which only a double-quoted scalar allows.
       if (typeof node.value === 'string' && YAML11_BREAK.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+      // A block scalar whose line starts with a tab is a tab "where an indentation space is expected" to go-yaml.
+      if (typeof node.value === 'string' && node.value.includes('\n') && TAB_AT_LINE_START.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+      // A block scalar of blank lines only loses their spaces on the way back ("  \n" reads as "\n").
+      if (typeof node.value === 'string' && node.value.includes('\n') && /^[ \t\n]*$/.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
     },
   });
   // They occur only inside the double-quoted scalars forced above (no comments are emitted).

@@ -23,7 +23,8 @@ export function typeWholeValue(raw: string): TypedValue {
   if (/[&*!]/.test(raw)) return { kind: 'string' };
   let doc;
   try {
-    doc = parseDocument(raw, { ...KUBECTL_PARSE_OPTIONS, prettyErrors: false });
+    // No duplicate-key check (quadratic in the parser): a map never becomes a typed value anyway.
+    doc = parseDocument(raw, { ...KUBECTL_PARSE_OPTIONS, prettyErrors: false, uniqueKeys: false });
   } catch {
     return { kind: 'string' };
   }
