@@ -16,10 +16,62 @@ import type { ResourceType } from './resources.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
+/** The directive of a request whose options validateWriteOptions accepted ('' means Warn). */
 export function parseFieldValidation(value: string | null): FieldValidation {
-  if (value === 'Strict' || value === 'Ignore') return value;
-  if (value === null || value === '' || value === 'Warn') return 'Warn';
-  throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${value}"`);
+  return value === 'Strict' || value === 'Ignore' ? value : 'Warn';
+}
+
+export type WriteOptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions';
+
+const FIELD_MANAGER_MAX = 128;
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+/** metav1 validation.ValidateFieldManager: at most 128 bytes, printable runes only. */
+function fieldManagerCauses(manager: string): FieldCause[] {
+  const out: FieldCause[] = [];
+  if (Buffer.byteLength(manager) > FIELD_MANAGER_MAX) {
+    out.push({ reason: 'FieldValueTooLong', message: `Too long: must have at most ${FIELD_MANAGER_MAX} bytes`, field: 'fieldManager' });
+  }
+  let at = 0;
+  for (const ch of manager) {
+    if (!PRINTABLE.test(ch)) {
+      const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+      out.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${goQuote(manager)}: invalid character ${code} (at position ${at})`, field: 'fieldManager' });
+    }
+    at += Buffer.byteLength(ch);
+  }
+  return out;
+}
+
+/**
+ * ValidateCreateOptions / ValidateUpdateOptions / ValidatePatchOptions (1.26): a 422 on the
+ * options kind with every violation, before the body is decoded. `patchType` for PatchOptions.
+ */
+export function validateWriteOptions(kind: WriteOptionsKind, query: URLSearchParams, patchType = ''): void {
+  const causes: FieldCause[] = [];
+  const manager = query.get('fieldManager') ?? '';
+  if (kind === 'PatchOptions') {
+    if (patchType !== 'application/apply-patch+yaml') {
+      if (query.has('force')) causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' });
+    } else if (manager === '') {
+      // kubectl defaults it to "kubectl"; controllers have to set it.
+      causes.push({ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' });
+    }
+  }
+  causes.push(...fieldManagerCauses(manager));
+  causes.push(...dryRunCauses(query.getAll('dryRun')));
+  const validation = query.get('fieldValidation') ?? '';
+  if (!['', 'Ignore', 'Strict', 'Warn'].includes(validation)) {
+    causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${goQuote(validation)}: supported values: "", "Ignore", "Strict", "Warn"`, field: 'fieldValidation' });
+  }
+  if (causes.length > 0) throw invalid({ kind, group: 'meta.k8s.io', name: '', causes });
+}
+
+/** ValidateDryRun: only "All"; the bad value is the whole list, printed as Go's %#v of a []string. */
+export function dryRunCauses(values: string[]): FieldCause[] {
+  if (values.every((v) => v === 'All')) return [];
+  const shown = `[]string{${values.map(goQuote).join(', ')}}`;
+  return [{ reason: 'FieldValueNotSupported', message: `Unsupported value: ${shown}: supported values: "All"`, field: 'dryRun' }];
 }
 
 export interface AdmissionContext {

@@ -8,7 +8,11 @@ import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import { crdResourceTypes } from './crds.ts';
 import { apiVersionOf, isObject, keyOf, meta, str, targetOf, timestamp } from './objects.ts';
 import { dependentsOf, withoutOwner } from './owner-references.ts';
-import { badRequest, conflict, deleteSuccess, invalid, notFound } from './status.ts';
+import { dryRunCauses } from './admission.ts';
+import { goJsonKind } from './go-json.ts';
+import type { FieldCause } from './schema.ts';
+import { goNumber, goQuote } from './schema-messages.ts';
+import { badRequest, conflict, deleteSuccess, invalid, notFound, unknownError } from './status.ts';
 import type { StoredObject } from './storage.ts';
 import { commit, type WriteRequest, type WriteResult } from './writes.ts';
 
@@ -24,37 +28,70 @@ export interface DeleteOptions {
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 const POLICIES: readonly string[] = ['Foreground', 'Background', 'Orphan'];
 
-function parsePolicy(v: JsonValue | undefined): PropagationPolicy | undefined {
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v === 'string' && POLICIES.includes(v)) return v as PropagationPolicy;
-  const shown = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(JSON.stringify(v));
-  throw invalid({
-    kind: 'DeleteOptions', group: 'meta.k8s.io', name: '',
-    causes: [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: ${shown}: supported values: "Foreground", "Background", "Orphan", "nil"` }],
-  });
-}
-
-function parseGrace(v: JsonValue | undefined): number | undefined {
-  if (v === undefined || v === null || v === '') return undefined;
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isInteger(n)) throw badRequest(`gracePeriodSeconds must be an integer, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-/** DeleteOptions from the body (kubectl sends them there) or the query; body fields win. */
-export function parseDeleteOptions(o: JsonObject, query: URLSearchParams): DeleteOptions {
+/**
+ * The DeleteOptions of a DELETE as 1.26 reads them: from the body when there is one (the query
+ * is then ignored), else from the query (strconv errors are 400s); then ValidateDeleteOptions
+ * (422 on DeleteOptions.meta.k8s.io with every violation).
+ */
+export function parseDeleteOptions(body: JsonObject | undefined, query: URLSearchParams): DeleteOptions & { dryRun: boolean } {
+  const o: JsonObject = body ?? queryOptions(query);
   const options: DeleteOptions = {};
-  const policy = parsePolicy(o['propagationPolicy'] ?? query.get('propagationPolicy') ?? undefined);
-  if (policy !== undefined) options.propagationPolicy = policy;
-  const grace = parseGrace(o['gracePeriodSeconds'] ?? query.get('gracePeriodSeconds') ?? undefined);
-  if (grace !== undefined) options.gracePeriodSeconds = grace;
+  const causes: FieldCause[] = [];
+  const policy = o['propagationPolicy'];
+  if (body !== undefined) bodyTypes(body);
+  if (o['orphanDependents'] !== undefined && o['orphanDependents'] !== null && policy !== undefined && policy !== null) {
+    causes.push({ reason: 'FieldValueInvalid', field: 'propagationPolicy', message: `Invalid value: ${goQuote(str(policy))}: orphanDependents and deletionPropagation cannot be both set` });
+  }
+  if (typeof policy === 'string') {
+    if (POLICIES.includes(policy)) options.propagationPolicy = policy as PropagationPolicy;
+    else causes.push({ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: ${goQuote(policy)}: supported values: "Foreground", "Background", "Orphan", "nil"` });
+  }
+  const dryRun = Array.isArray(o['dryRun']) ? o['dryRun'].map((v) => str(v)) : [];
+  causes.push(...dryRunCauses(dryRun));
+  if (causes.length > 0) throw invalid({ kind: 'DeleteOptions', group: 'meta.k8s.io', name: '', causes });
+  if (typeof o['gracePeriodSeconds'] === 'number') options.gracePeriodSeconds = o['gracePeriodSeconds'];
   const pre = o['preconditions'];
   if (isObject(pre)) {
     options.preconditions = {};
     if (typeof pre['uid'] === 'string') options.preconditions.uid = pre['uid'];
     if (typeof pre['resourceVersion'] === 'string') options.preconditions.resourceVersion = pre['resourceVersion'];
   }
-  return options;
+  return { ...options, dryRun: dryRun.length > 0 };
+}
+
+/** The DeleteOptions query parameters, decoded as the parameter codec does. */
+function queryOptions(query: URLSearchParams): JsonObject {
+  const o: JsonObject = {};
+  const grace = query.get('gracePeriodSeconds');
+  if (grace !== null) {
+    if (!/^[+-]?\d+$/.test(grace) || BigInt(grace) >= 2n ** 63n || BigInt(grace) < -(2n ** 63n)) {
+      throw badRequest(`strconv.ParseInt: parsing ${goQuote(grace)}: ${/^[+-]?\d+$/.test(grace) ? 'value out of range' : 'invalid syntax'}`);
+    }
+    o['gracePeriodSeconds'] = Number(grace);
+  }
+  const policy = query.get('propagationPolicy');
+  if (policy !== null) o['propagationPolicy'] = policy;
+  const orphan = query.get('orphanDependents');
+  if (orphan !== null) o['orphanDependents'] = orphan !== '0' && orphan.toLowerCase() !== 'false';
+  const dryRun = query.getAll('dryRun');
+  if (dryRun.length > 0) o['dryRun'] = dryRun;
+  return o;
+}
+
+/** A body field of the wrong JSON type: the decoder's error reaches the client as is (500). */
+function bodyTypes(body: JsonObject): void {
+  const fields: Record<string, [string, (v: JsonValue) => boolean]> = {
+    gracePeriodSeconds: ['int64', (v) => typeof v === 'number' && Number.isInteger(v)],
+    propagationPolicy: ['v1.DeletionPropagation', (v) => typeof v === 'string'],
+    orphanDependents: ['bool', (v) => typeof v === 'boolean'],
+    dryRun: ['[]string', (v) => Array.isArray(v)],
+  };
+  for (const [k, v] of Object.entries(body)) {
+    const f = fields[k];
+    if (f === undefined || v === null || f[1](v)) continue;
+    const kind = typeof v === 'number' ? `number ${goNumber(v)}` : goJsonKind(v);
+    throw unknownError(500, `json: cannot unmarshal ${kind} into Go struct field DeleteOptions.${k} of type ${f[0]}`);
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJsonObject, type JsonValue } from '../kubectl/types.ts';
 import { reviewAccess, reviewRules } from './access-review.ts';
-import { parseFieldValidation } from './admission.ts';
+import { parseFieldValidation, validateWriteOptions } from './admission.ts';
 import { forbiddenMessage, type Authorization, type RequestAttributes, type SandboxUser } from './auth.ts';
 import type { SandboxState } from './objects.ts';
 import { getObject, listJson, listObjects, parseIncludeObject, tableFor, wantsTable } from './reads.ts';
@@ -43,11 +43,18 @@ function managerFrom(query: URLSearchParams, userAgent: string | undefined): str
   return (userAgent ?? 'unknown').split('/')[0] ?? 'unknown';
 }
 
-function parseDryRun(query: URLSearchParams): boolean {
-  const values = query.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}`);
-  return values.length > 0;
+/** Options validation has accepted the values: any dryRun=All makes a dry run. */
+function isDryRun(query: URLSearchParams): boolean {
+  return query.getAll('dryRun').length > 0;
 }
+
+/** runtime.Convert_Slice_string_To_bool: anything but "0" and "false" (any case) is true. */
+function queryBool(query: URLSearchParams, name: string): boolean {
+  const v = query.get(name);
+  return v !== null && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
 /** JSON, or the protobuf kubectl's typed clients send for built-in kinds (`kubectl create namespace`). */
 function decodeBody(r: IncomingResource): JsonValue {
@@ -73,10 +80,14 @@ function parseJson(body: string): JsonValue {
 }
 
 function deleteOptions(body: string, query: URLSearchParams): { options: DeleteOptions; dryRun: boolean } {
-  const parsed = parseJson(body);
-  const o = isJsonObject(parsed) ? parsed : {};
-  const dryRunBody = Array.isArray(o['dryRun']) && o['dryRun'].length > 0;
-  return { options: parseDeleteOptions(o, query), dryRun: dryRunBody || parseDryRun(query) };
+  const parsed = body.trim() === '' ? undefined : parseJson(body);
+  const { dryRun, ...options } = parseDeleteOptions(isJsonObject(parsed) ? parsed : parsed === undefined ? undefined : {}, query);
+  return { options, dryRun };
+}
+
+/** The patch type: the content type without parameters ("; charset=..."). */
+function patchContentType(r: IncomingResource): string {
+  return (r.http.headers['content-type'] ?? '').split(';')[0]!.trim();
 }
 
 /** Handles one resource request; undefined means a watch took over the response. */
@@ -131,6 +142,15 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
       break;
   }
   const warnings: string[] = [];
+  // The handlers' order: a patch's content type (415), then the options (422), then the body.
+  if (req.verb === 'patch') {
+    const supported = type.origin === 'builtin' ? PATCH_TYPES : PATCH_TYPES.filter((t) => !t.startsWith('application/strategic'));
+    if (!supported.includes(patchContentType(r))) throw unsupportedMediaType(supported);
+  }
+  if (req.verb === 'create' || req.verb === 'update' || req.verb === 'patch') {
+    const kinds = { create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions' } as const;
+    validateWriteOptions(kinds[req.verb], query, req.verb === 'patch' ? patchContentType(r) : '');
+  }
   const base = {
     state,
     type,
@@ -144,20 +164,15 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
   switch (req.verb) {
     case 'create': {
       if (req.name !== '' || req.subresource !== '') throw methodNotAllowed();
-      const w: WriteRequest = { ...base, dryRun: parseDryRun(query) };
+      const w: WriteRequest = { ...base, dryRun: isDryRun(query) };
       return { ...create(w, decodeBody(r)), warnings };
     }
     case 'update':
       if (req.name === '') throw methodNotAllowed();
-      return { ...replace({ ...base, dryRun: parseDryRun(query) }, decodeBody(r)), warnings };
+      return { ...replace({ ...base, dryRun: isDryRun(query) }, decodeBody(r)), warnings };
     case 'patch': {
       if (req.name === '') throw methodNotAllowed();
-      const ct = r.http.headers['content-type'] ?? '';
-      if (ct.startsWith('application/apply-patch') && (query.get('fieldManager') ?? '') === '') {
-        throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
-      }
-      const force = query.get('force') === 'true';
-      return { ...patch({ ...base, dryRun: parseDryRun(query) }, r.body.toString('utf8'), ct, force), warnings };
+      return { ...patch({ ...base, dryRun: isDryRun(query) }, r.body.toString('utf8'), patchContentType(r), queryBool(query, 'force')), warnings };
     }
     case 'delete': {
       const { options, dryRun } = deleteOptions(r.body.toString('utf8'), query);

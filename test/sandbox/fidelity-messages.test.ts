@@ -202,6 +202,55 @@ describe('sandbox fidelity: 1.26 error messages', function () {
     });
   });
 
+  describe('write options (HTTP)', () => {
+    const status = (code: number, message: string, reason: string, details?: unknown) => ({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details !== undefined ? { details } : {}), code,
+    });
+    const invalidOptions = (kind: string, causes: { reason: string; message: string; field: string }[]) => {
+      const text = causes.map((c) => `${c.field}: ${c.message}`);
+      const summary = text.length === 1 ? text[0] : `[${text.join(', ')}]`;
+      return status(422, `${kind}.meta.k8s.io "" is invalid: ${summary}`, 'Invalid', { group: 'meta.k8s.io', kind, causes });
+    };
+    const body = { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { name: 'opt1' }, spec: { state: 'standby' } };
+
+    it('ValidateCreateOptions: dryRun (Go\'s %#v of the list) and fieldValidation, together', async () => {
+      const r = await call('POST', `${TASKS}?dryRun=All&dryRun=Some&fieldValidation=Loose`, { body });
+      expect(r.json).to.deep.equal(invalidOptions('CreateOptions', [
+        { reason: 'FieldValueNotSupported', message: 'Unsupported value: []string{"All", "Some"}: supported values: "All"', field: 'dryRun' },
+        { reason: 'FieldValueNotSupported', message: 'Unsupported value: "Loose": supported values: "", "Ignore", "Strict", "Warn"', field: 'fieldValidation' },
+      ]));
+    });
+
+    it('ValidatePatchOptions: apply needs a fieldManager, other patches may not say force; a fieldManager must be printable', async () => {
+      const apply = await call('PATCH', `${TASKS}/opt1`, { body: JSON.stringify(body), contentType: 'application/apply-patch+yaml' });
+      expect(apply.json).to.deep.equal(invalidOptions('PatchOptions', [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }]));
+      const merge = await call('PATCH', `${TASKS}/opt1?force=false&fieldManager=a%09b`, { body: {}, contentType: 'application/merge-patch+json' });
+      expect(merge.json).to.deep.equal(invalidOptions('PatchOptions', [
+        { reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' },
+        { reason: 'FieldValueInvalid', message: 'Invalid value: "a\\tb": invalid character U+0009 (at position 1)', field: 'fieldManager' },
+      ]));
+    });
+
+    it('an unsupported patch type first (415), with the types in the handler\'s order', async () => {
+      const r = await call('PATCH', `/api/v1/namespaces/${NS}/configmaps/x?dryRun=bogus`, { body: '{}', contentType: 'text/plain' });
+      expect(r.json).to.deep.equal({
+        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'UnsupportedMediaType', code: 415,
+        message: 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml',
+      });
+    });
+
+    it('DeleteOptions: from the body or else the query; every violation; strconv and decoder errors', async () => {
+      const both = await call('DELETE', `${TASKS}/opt1`, { body: { propagationPolicy: 'Bogus', dryRun: ['x'] } });
+      expect(both.json).to.deep.equal(invalidOptions('DeleteOptions', [
+        { reason: 'FieldValueNotSupported', message: 'Unsupported value: "Bogus": supported values: "Foreground", "Background", "Orphan", "nil"', field: 'propagationPolicy' },
+        { reason: 'FieldValueNotSupported', message: 'Unsupported value: []string{"x"}: supported values: "All"', field: 'dryRun' },
+      ]));
+      expect((await call('DELETE', `${TASKS}/opt1?gracePeriodSeconds=soon`)).json).to.deep.equal(status(400, 'strconv.ParseInt: parsing "soon": invalid syntax', 'BadRequest'));
+      const typed = await call('DELETE', `${TASKS}/opt1`, { body: { gracePeriodSeconds: 'soon' } });
+      expect(typed.text).to.equal('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"json: cannot unmarshal string into Go struct field DeleteOptions.gracePeriodSeconds of type int64","code":500}\n');
+    });
+  });
+
   describe('server-side apply', () => {
     it('a conflict carries only its causes in details (errors.NewApplyConflict)', async () => {
       expect((await kubectl(['apply', '--server-side', '-f', '-'], task('ssa1'))).code).to.equal(0);
