@@ -89,7 +89,7 @@ function bodyTypes(body: JsonObject): void {
   for (const [k, v] of Object.entries(body)) {
     const f = fields[k];
     if (f === undefined || v === null || f[1](v)) continue;
-    const kind = typeof v === 'number' ? `number ${goNumber(v)}` : goJsonKind(v);
+    const kind = f[0] === 'int64' && typeof v === 'number' ? `number ${goNumber(v)}` : goJsonKind(v);
     throw unknownError(500, `json: cannot unmarshal ${kind} into Go struct field DeleteOptions.${k} of type ${f[0]}`);
   }
 }

@@ -12,12 +12,72 @@ import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import { STRATEGIC_KINDS } from './patch-strategic-meta.ts';
 import { mergeMap, StrategicPatchError } from './patch-strategic.ts';
 import { isJsonObject as isObject } from '../kubectl/types.ts';
+import { goJsonKind, goJsonSyntaxError } from './go-json.ts';
+import { goQuote } from './schema-messages.ts';
 
 export type PatchOutcome = { ok: true; value: JsonObject } | { ok: false; message: string; code?: 400 | 422 | 500 };
 
 export { applyServerSideApply, applyConflictCauses, applyConflictMessage, type ApplyConflict } from './patch-apply.ts';
 
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
+
+export type PatchKind = 'json' | 'merge' | 'strategic';
+export type DecodedPatch = { ok: true; value: JsonValue } | { ok: false; message: string; code: 400 | 422 };
+
+/** `json: cannot unmarshal <kind> into Go value of type <goType>`. */
+const typeError = (v: JsonValue, goType: string): string => `json: cannot unmarshal ${goJsonKind(v)} into Go value of type ${goType}`;
+
+/** The `findKind` struct a patched document must decode into (runtime/serializer/json's Interpret). */
+const FIND_KIND = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
+
+/**
+ * The patch body as 1.26's patch handlers decode it (after the object was read, so a missing
+ * object is a 404 first). With fieldValidation Warn or Strict (`strict`, the default) JSON and
+ * merge patches are first decoded strictly into []handlers.jsonPatchOp or map[string]interface {}
+ * ("error decoding patch: ..."); then jsonpatch.DecodePatch / MergePatch (evanphx/json-patch
+ * v4.12: "Invalid JSON Patch") or, for strategic merge, kjson into a map (its error as is).
+ */
+export function decodePatch(kind: PatchKind, raw: string, strict: boolean): DecodedPatch {
+  const bad = (message: string): DecodedPatch => ({ ok: false, code: 400, message });
+  const syntax = goJsonSyntaxError(raw);
+  if (syntax !== undefined) {
+    if (strict && kind !== 'strategic') return bad(`error decoding patch: ${syntax}`);
+    return bad(kind === 'merge' ? 'Invalid JSON Patch' : syntax);
+  }
+  const value = JSON.parse(raw) as JsonValue;
+  if (kind === 'json') {
+    if (value === null) return { ok: true, value: [] };
+    if (strict) {
+      if (!Array.isArray(value)) return bad(`error decoding patch: ${typeError(value, '[]handlers.jsonPatchOp')}`);
+      for (const op of value) {
+        if (op === null) continue;
+        if (!isObject(op)) return bad(`error decoding patch: ${typeError(op, 'handlers.jsonPatchOp')}`);
+        for (const [k, v] of Object.entries(op)) {
+          const field = ['op', 'path', 'from'].find((f) => f === k.toLowerCase());
+          if (field === undefined || v === null || typeof v === 'string') continue;
+          return bad(`error decoding patch: json: cannot unmarshal ${goJsonKind(v)} into Go struct field jsonPatchOp.${field} of type string`);
+        }
+      }
+    }
+    if (!Array.isArray(value)) return bad(typeError(value, 'jsonpatch.Patch'));
+    const notOp = value.find((op) => op !== null && !isObject(op));
+    if (notOp !== undefined) return bad(typeError(notOp, 'jsonpatch.Operation'));
+    return { ok: true, value };
+  }
+  if (kind === 'merge') {
+    if (strict && value !== null && !isObject(value)) return bad(`error decoding patch: ${typeError(value, 'map[string]interface {}')}`);
+    if (value === null || (!isObject(value) && !Array.isArray(value))) return bad('Invalid JSON Patch');
+    if (Array.isArray(value)) {
+      // MergePatch turns the document into the array; decoding that as an object fails.
+      const json = JSON.stringify(value);
+      const message = `Invalid value: ${goQuote(json)}: couldn't get version/kind; json parse error: ${typeError(value, FIND_KIND)}`;
+      return { ok: false, code: 422, message };
+    }
+    return { ok: true, value };
+  }
+  if (value !== null && !isObject(value)) return bad(typeError(value, 'map[string]interface {}'));
+  return { ok: true, value: value ?? {} };
+}
 
 export function applyJsonPatch(doc: JsonObject, ops: JsonValue): PatchOutcome {
   if (!Array.isArray(ops)) {

@@ -139,7 +139,8 @@ function tokenTypeError(v: JsonValue): string | undefined {
     const goType = fields[name]!;
     const ok = goType === 'string' ? typeof x === 'string' : typeof x === 'number' && Number.isInteger(x);
     if (!ok) {
-      const kind = typeof x === 'number' ? `number ${goNumber(x)}` : goJsonKind(x);
+      // encoding/json names the literal only for a number that does not fit an integer field.
+      const kind = goType === 'int64' && typeof x === 'number' ? `number ${goNumber(x)}` : goJsonKind(x);
       return `json: cannot unmarshal ${kind} into Go struct field continueToken.${name} of type ${goType}`;
     }
   }

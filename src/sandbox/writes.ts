@@ -13,12 +13,15 @@ import {
   apiVersionOf, isObject, keyOf, meta, newUid, sameObject, specChanged, str, targetOf, timestamp,
   tracksGeneration, type SandboxState,
 } from './objects.ts';
-import { applyConflictMessage, applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch } from './patch.ts';
+import {
+  applyConflictMessage, applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, decodePatch, type PatchKind,
+} from './patch.ts';
 import type { ResourceType } from './resources.ts';
 import type { ResourceRequest } from './router.ts';
 import {
   alreadyExists, ApiError, badRequest, conflict, failure, invalid, notFound, patchRejected, unknownError, unsupportedMediaType,
 } from './status.ts';
+import { goJsonKind } from './go-json.ts';
 import { goQuote } from './schema-messages.ts';
 import type { StoredObject } from './storage.ts';
 
@@ -239,27 +242,31 @@ export function replace(w: WriteRequest, body: JsonValue): WriteResult {
   return update(w, live, body, 'Update');
 }
 
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+const PATCH_KINDS: Record<string, PatchKind> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+};
 
+/** `contentType` is the patch type the handler accepted for this resource (see handlers.ts). */
 export function patch(w: WriteRequest, raw: string, contentType: string, force: boolean): WriteResult {
   const ct = contentType.split(';')[0]!.trim();
   if (ct === 'application/apply-patch+yaml') return serverSideApply(w, raw, force);
-  const supported = w.type.origin === 'builtin' ? [...PATCH_TYPES, 'application/strategic-merge-patch+json'] : PATCH_TYPES;
-  if (!supported.includes(ct)) throw unsupportedMediaType(supported);
-  let body: JsonValue;
-  try {
-    body = JSON.parse(raw) as JsonValue;
-  } catch (e) {
-    throw badRequest(`error decoding patch: ${(e as Error).message}`);
-  }
+  const kind = PATCH_KINDS[ct];
+  if (kind === undefined) throw unsupportedMediaType(Object.keys(PATCH_KINDS));
+  // The patch is decoded only once the object has been read: a missing one is a 404 first.
   const live = current(w);
+  const decoded = decodePatch(kind, raw, w.fieldValidation !== 'Ignore');
+  if (!decoded.ok) {
+    if (decoded.code === 400) throw badRequest(decoded.message);
+    throw new ApiError(422, failure({
+      code: 422, reason: 'Invalid', message: ` "" is invalid: patch: ${decoded.message}`,
+      details: { causes: [{ reason: 'FieldValueInvalid', message: decoded.message, field: 'patch' }] },
+    }));
+  }
+  const body = decoded.value;
   const doc = structuredClone(live.obj);
-  const outcome =
-    ct === 'application/json-patch+json'
-      ? applyJsonPatch(doc, body)
-      : ct === 'application/merge-patch+json'
-        ? applyMergePatch(doc, body)
-        : applyStrategicMergePatch(doc, body, w.type.kind);
+  const outcome = kind === 'json' ? applyJsonPatch(doc, body) : kind === 'merge' ? applyMergePatch(doc, body) : applyStrategicMergePatch(doc, body, w.type.kind);
   if (!outcome.ok) throw outcome.code === 400 ? badRequest(outcome.message) : outcome.code === 500 ? unknownError(500, outcome.message) : patchRejected();
   return update(w, live, outcome.value, 'Update');
 }
@@ -271,8 +278,21 @@ function serverSideApply(w: WriteRequest, raw: string, force: boolean): WriteRes
   } catch (e) {
     throw badRequest(`error decoding YAML: ${(e as Error).message}`);
   }
-  if (!isObject(applied as JsonValue)) throw badRequest('the apply patch must be an object');
-  const appliedObj = applied as JsonObject;
+  // sigs.k8s.io/yaml: YAML to JSON, then JSON into the patch object's map.
+  if (applied !== null && applied !== undefined && !isObject(applied as JsonValue)) {
+    const kind = goJsonKind(applied as JsonValue);
+    throw badRequest(`error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`);
+  }
+  const appliedObj: JsonObject = isObject(applied as JsonValue) ? (applied as JsonObject) : {};
+  // structuredMergeManager.Apply: the patch's group/version must be the live object's, and it may not carry managedFields.
+  const patchVersion = str(appliedObj['apiVersion']);
+  if (patchVersion !== apiVersionOf(w.type)) {
+    throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${patchVersion}, expected: ${apiVersionOf(w.type)}`);
+  }
+  const appliedMeta = appliedObj['metadata'];
+  if (isObject(appliedMeta) && appliedMeta['managedFields'] !== undefined && appliedMeta['managedFields'] !== null) {
+    throw badRequest('metadata.managedFields must be nil');
+  }
   const ns = w.type.namespaced ? w.req.namespace : '';
   const live = w.state.store.get(keyOf(w.type), ns, w.req.name);
   const result = applyServerSideApply({ live: live === undefined ? null : structuredClone(live.obj), applied: appliedObj, manager: w.manager, force, now: w.state.now() });

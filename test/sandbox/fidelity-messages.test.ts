@@ -251,6 +251,54 @@ describe('sandbox fidelity: 1.26 error messages', function () {
     });
   });
 
+  describe('patch bodies', () => {
+    before(async () => {
+      expect((await kubectl(['-n', NS, 'apply', '-f', '-'], task('pb1'))).code).to.equal(0);
+    });
+    const patch = (type: string, p: string, name = 'pb1') => kubectl(['-n', NS, 'patch', 'task', name, `--type=${type}`, '-p', p]);
+    const badRequest = (message: string) => ({ code: 1, stdout: '', stderr: `Error from server (BadRequest): ${message}\n` });
+
+    it('a JSON patch that is no list: decoded strictly into []handlers.jsonPatchOp first (fieldValidation Warn)', async () => {
+      expect(await patch('json', '{}')).to.deep.equal(badRequest('error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp'));
+      expect(await patch('json', '[{"op":1}]')).to.deep.equal(badRequest('error decoding patch: json: cannot unmarshal number into Go struct field jsonPatchOp.op of type string'));
+      // null decodes to no operations at all.
+      expect((await patch('json', 'null')).stdout).to.equal('task.aliecs.alice.cern/pb1 patched (no change)\n');
+    });
+
+    it('a merge patch that is no object: "error decoding patch", and a null one is jsonpatch\'s "Invalid JSON Patch"', async () => {
+      expect(await patch('merge', '[1]')).to.deep.equal(badRequest('error decoding patch: json: cannot unmarshal array into Go value of type map[string]interface {}'));
+      expect(await patch('merge', 'nope')).to.deep.equal(badRequest('error decoding patch: json: cannot unmarshal string into Go value of type map[string]interface {}'));
+      expect(await patch('merge', 'null')).to.deep.equal(badRequest('Invalid JSON Patch'));
+    });
+
+    it('the object is read before the patch is decoded: a missing one is a 404 whatever the body', async () => {
+      expect((await patch('json', '{}', 'missing')).stderr).to.equal('Error from server (NotFound): tasks.aliecs.alice.cern "missing" not found\n');
+    });
+
+    it('JSON syntax errors in Go\'s encoding/json words (HTTP)', async () => {
+      const send = (contentType: string, body: string, query = '') => call('PATCH', `${TASKS}/pb1${query}`, { body, contentType });
+      expect((await send('application/json-patch+json', '[{"op":')).json['message']).to.equal('error decoding patch: unexpected end of JSON input');
+      expect((await send('application/merge-patch+json', '{"spec" 1}')).json['message']).to.equal("error decoding patch: invalid character '1' after object key");
+      // With fieldValidation=Ignore the strict pass is skipped: DecodePatch's and MergePatch's own errors.
+      expect((await send('application/json-patch+json', "{'", '?fieldValidation=Ignore')).json['message']).to.equal("invalid character '\\'' looking for beginning of object key string");
+      expect((await send('application/merge-patch+json', '{x', '?fieldValidation=Ignore')).json['message']).to.equal('Invalid JSON Patch');
+      const cm = await call('PATCH', `/api/v1/namespaces/${NS}/configmaps/none`, { body: '[', contentType: 'application/strategic-merge-patch+json' });
+      expect([cm.status, cm.json['message']]).to.deep.equal([404, 'configmaps "none" not found']);
+    });
+
+    it('server-side apply: a body that is no map, a wrong version, managedFields (structuredMergeManager.Apply)', async () => {
+      const apply = (body: string) => call('PATCH', `${TASKS}/pb1?fieldManager=m`, { body, contentType: 'application/apply-patch+yaml' });
+      expect((await apply('- a\n')).json['message']).to.equal(
+        'error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}',
+      );
+      expect((await apply('apiVersion: v1\nkind: Task\nmetadata: {name: pb1}\n')).json['message']).to.equal(
+        'Incorrect version specified in apply patch. Specified patch version: v1, expected: aliecs.alice.cern/v1alpha1',
+      );
+      expect((await apply('')).json['message']).to.equal('Incorrect version specified in apply patch. Specified patch version: , expected: aliecs.alice.cern/v1alpha1');
+      expect((await apply(task('pb1').replace('metadata: {name: pb1}', 'metadata: {name: pb1, managedFields: []}'))).json['message']).to.equal('metadata.managedFields must be nil');
+    });
+  });
+
   describe('server-side apply', () => {
     it('a conflict carries only its causes in details (errors.NewApplyConflict)', async () => {
       expect((await kubectl(['apply', '--server-side', '-f', '-'], task('ssa1'))).code).to.equal(0);
