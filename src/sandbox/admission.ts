@@ -7,7 +7,7 @@ import type { JsonObject } from '../kubectl/types.ts';
 import { decodeTypeError } from './decode-types.ts';
 import { applySchemaDefaults, pruneUnknownFields, strictDecodingMessage, validateAgainstSchema, type FieldCause } from './schema.ts';
 import { builtinSchema } from './schema-builtin.ts';
-import { goQuote } from './schema-messages.ts';
+import { goQuote, invalid as invalidValue } from './schema-messages.ts';
 import { ApiError, badRequest, failure, invalid } from './status.ts';
 import { defaultCrdSpec, validateCrd } from './crds.ts';
 import { metadataCauses } from './metadata-validation.ts';
@@ -108,6 +108,7 @@ function decodingError(type: ResourceType, ctx: AdmissionContext, problem: { str
 export function admit(type: ResourceType, input: JsonObject, ctx: AdmissionContext, isCreate: boolean): JsonObject {
   let obj = input;
   const name = str(meta(obj)['name']);
+  if (type.origin === 'crd') customResourceTypeMeta(type, obj, name);
   const schema = type.schema ?? (type.origin === 'builtin' ? builtinSchema(type.group, type.resource) : undefined);
   if (schema !== undefined) {
     if (type.origin === 'builtin') {
@@ -140,6 +141,15 @@ export function admit(type: ResourceType, input: JsonObject, ctx: AdmissionConte
   if (type.schema !== undefined) causes.push(...validateAgainstSchema(obj, type.schema));
   if (causes.length > 0) throw invalid({ kind: type.kind, group: type.group, name, causes });
   return obj;
+}
+
+/** customResourceValidator.ValidateTypeMeta: its errors alone, when the kind or apiVersion is not the CRD's. */
+function customResourceTypeMeta(type: ResourceType, obj: JsonObject, name: string): void {
+  const causes: FieldCause[] = [];
+  const apiVersion = `${type.group}/${type.version}`;
+  if (obj['kind'] !== type.kind) causes.push(invalidValue('kind', obj['kind'], `must be ${type.kind}`));
+  if (obj['apiVersion'] !== apiVersion) causes.push(invalidValue('apiVersion', obj['apiVersion'], `must be ${apiVersion}`));
+  if (causes.length > 0) throw invalid({ kind: type.kind, group: type.group, name, causes });
 }
 
 function defaultNamespace(obj: JsonObject, name: string): void {

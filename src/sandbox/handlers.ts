@@ -3,7 +3,10 @@
  * wording), then the verb's handler. Returns what to send; watches write to the response directly.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isJsonObject, type JsonValue } from '../kubectl/types.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../kubectl/types.ts';
+import { decodeObjectBody, FIND_KIND } from './decode-body.ts';
+import { goJsonSyntaxError, goUnmarshalTypeError } from './go-json.ts';
+import type { ResourceType } from './resources.ts';
 import { reviewAccess, reviewRules } from './access-review.ts';
 import { parseFieldValidation, validateWriteOptions } from './admission.ts';
 import { forbiddenMessage, type Authorization, type RequestAttributes, type SandboxUser } from './auth.ts';
@@ -11,7 +14,7 @@ import type { SandboxState } from './objects.ts';
 import { getObject, listJson, listObjects, parseIncludeObject, tableFor, wantsTable } from './reads.ts';
 import type { ResourceRequest } from './router.ts';
 import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufError } from './protobuf.ts';
-import { badRequest, forbidden, methodNotAllowed, notFoundPath, unsupportedMediaType } from './status.ts';
+import { forbidden, methodNotAllowed, notFoundPath, unknownError, unsupportedMediaType } from './status.ts';
 import { startWatch, type WatchHub } from './watch.ts';
 import { deleteCollection, parseDeleteOptions, remove, type DeleteOptions } from './deletes.ts';
 import { create, patch, replace, type WriteRequest } from './writes.ts';
@@ -56,32 +59,40 @@ function queryBool(query: URLSearchParams, name: string): boolean {
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
-/** JSON, or the protobuf kubectl's typed clients send for built-in kinds (`kubectl create namespace`). */
-function decodeBody(r: IncomingResource): JsonValue {
+/**
+ * JSON (decoded as the apiserver's JSON serializer does, with its errors), or the protobuf
+ * kubectl's typed clients send for built-in kinds (`kubectl create namespace`).
+ */
+function decodeBody(r: IncomingResource, type: ResourceType): JsonObject {
   const ct = r.http.headers['content-type'] ?? '';
   if (ct.startsWith('application/vnd.kubernetes.protobuf') || isKubernetesProtobuf(r.body)) {
     try {
-      return decodeKubernetesProtobuf(r.body);
+      const value = decodeKubernetesProtobuf(r.body);
+      return isJsonObject(value) ? value : {};
     } catch (e) {
       if (e instanceof ProtobufError) throw unsupportedMediaType(['application/json', 'application/yaml']);
       throw e;
     }
   }
-  return parseJson(r.body.toString('utf8'));
+  return decodeObjectBody(type, r.body);
 }
 
-function parseJson(body: string): JsonValue {
-  if (body.trim() === '') return null;
-  try {
-    return JSON.parse(body) as JsonValue;
-  } catch (e) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+/**
+ * DeleteOptions from a body when there is one. The codec's errors are not API errors, so they
+ * reach the client as 500s without a reason.
+ */
+function deleteOptions(body: Buffer, query: URLSearchParams): { options: DeleteOptions; dryRun: boolean } {
+  let parsed: JsonObject | undefined;
+  if (body.length > 0) {
+    const syntax = goJsonSyntaxError(body);
+    if (syntax !== undefined) throw unknownError(500, `couldn't get version/kind; json parse error: ${syntax}`);
+    const value = JSON.parse(body.toString('utf8')) as JsonValue;
+    if (value !== null && !isJsonObject(value)) {
+      throw unknownError(500, `couldn't get version/kind; json parse error: ${goUnmarshalTypeError(value, FIND_KIND)}`);
+    }
+    parsed = value ?? {};
   }
-}
-
-function deleteOptions(body: string, query: URLSearchParams): { options: DeleteOptions; dryRun: boolean } {
-  const parsed = body.trim() === '' ? undefined : parseJson(body);
-  const { dryRun, ...options } = parseDeleteOptions(isJsonObject(parsed) ? parsed : parsed === undefined ? undefined : {}, query);
+  const { dryRun, ...options } = parseDeleteOptions(parsed, query);
   return { options, dryRun };
 }
 
@@ -104,11 +115,12 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
   // Access reviews are not stored: they are answered (every authenticated user may ask, through
   // the bootstrap role system:basic-user).
   if (req.group === 'authorization.k8s.io' && req.verb === 'create' && req.name === '') {
-    if (req.resource === 'selfsubjectaccessreviews') {
-      return { status: 201, json: JSON.stringify(reviewAccess({ body: decodeBody(r), user: r.user, authorization: ctx.authorization })), warnings: [] };
+    const reviewType = state.registry.lookup(req.group, req.version, req.resource);
+    if (reviewType !== undefined && req.resource === 'selfsubjectaccessreviews') {
+      return { status: 201, json: JSON.stringify(reviewAccess({ body: decodeBody(r, reviewType), user: r.user, authorization: ctx.authorization })), warnings: [] };
     }
-    if (req.resource === 'selfsubjectrulesreviews') {
-      return { status: 201, json: JSON.stringify(reviewRules({ body: decodeBody(r), user: r.user, authorization: ctx.authorization })), warnings: [] };
+    if (reviewType !== undefined && req.resource === 'selfsubjectrulesreviews') {
+      return { status: 201, json: JSON.stringify(reviewRules({ body: decodeBody(r, reviewType), user: r.user, authorization: ctx.authorization })), warnings: [] };
     }
   }
   // Authorization comes first, as in the apiserver's filter chain: a forbidden user learns nothing.
@@ -165,21 +177,21 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
     case 'create': {
       if (req.name !== '' || req.subresource !== '') throw methodNotAllowed();
       const w: WriteRequest = { ...base, dryRun: isDryRun(query) };
-      return { ...create(w, decodeBody(r)), warnings };
+      return { ...create(w, decodeBody(r, type)), warnings };
     }
     case 'update':
       if (req.name === '') throw methodNotAllowed();
-      return { ...replace({ ...base, dryRun: isDryRun(query) }, decodeBody(r)), warnings };
+      return { ...replace({ ...base, dryRun: isDryRun(query) }, decodeBody(r, type)), warnings };
     case 'patch': {
       if (req.name === '') throw methodNotAllowed();
       return { ...patch({ ...base, dryRun: isDryRun(query) }, r.body.toString('utf8'), patchContentType(r), queryBool(query, 'force')), warnings };
     }
     case 'delete': {
-      const { options, dryRun } = deleteOptions(r.body.toString('utf8'), query);
+      const { options, dryRun } = deleteOptions(r.body, query);
       return { ...remove({ ...base, dryRun }, options), warnings };
     }
     case 'deletecollection': {
-      const { options, dryRun } = deleteOptions(r.body.toString('utf8'), query);
+      const { options, dryRun } = deleteOptions(r.body, query);
       const l = listObjects(state, type, req, query);
       return { ...deleteCollection({ ...base, dryRun }, l.items, options), warnings };
     }

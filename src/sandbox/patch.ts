@@ -12,6 +12,7 @@ import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import { STRATEGIC_KINDS } from './patch-strategic-meta.ts';
 import { mergeMap, StrategicPatchError } from './patch-strategic.ts';
 import { isJsonObject as isObject } from '../kubectl/types.ts';
+import { FIND_KIND } from './decode-body.ts';
 import { goJsonKind, goJsonSyntaxError } from './go-json.ts';
 import { goQuote } from './schema-messages.ts';
 
@@ -27,8 +28,6 @@ export type DecodedPatch = { ok: true; value: JsonValue } | { ok: false; message
 /** `json: cannot unmarshal <kind> into Go value of type <goType>`. */
 const typeError = (v: JsonValue, goType: string): string => `json: cannot unmarshal ${goJsonKind(v)} into Go value of type ${goType}`;
 
-/** The `findKind` struct a patched document must decode into (runtime/serializer/json's Interpret). */
-const FIND_KIND = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
 
 /**
  * The patch body as 1.26's patch handlers decode it (after the object was read, so a missing

@@ -54,11 +54,12 @@ function checkIdentity(w: WriteRequest, body: JsonObject): void {
   if (body['apiVersion'] !== undefined && body['apiVersion'] !== apiVersion) {
     throw badRequest(`the API version in the data (${str(body['apiVersion'])}) does not match the expected API version (${apiVersion})`);
   }
-  if (body['kind'] !== undefined && body['kind'] !== w.type.kind) {
+  // A custom resource of another kind is refused by validation (admission.ts), as the CR validator does.
+  if (w.type.origin !== 'crd' && body['kind'] !== undefined && body['kind'] !== w.type.kind) {
     throw badRequest(`the kind in the data (${str(body['kind'])}) does not match the expected kind (${w.type.kind})`);
   }
   body['apiVersion'] = apiVersion;
-  body['kind'] = w.type.kind;
+  if (w.type.origin !== 'crd' || body['kind'] === undefined) body['kind'] = w.type.kind;
   if (w.type.namespaced) {
     if (m['namespace'] !== undefined && m['namespace'] !== '' && m['namespace'] !== w.req.namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -82,10 +83,10 @@ function registerCrd(state: SandboxState, crd: JsonObject): void {
 }
 
 /** `managedFields`: set by server-side apply; otherwise computed for an Update by w.manager. */
-export function create(w: WriteRequest, body: JsonValue, managedFields?: JsonValue): WriteResult {
-  if (!isObject(body)) throw badRequest('the body of the request must be a JSON object');
-  requireNamespace(w);
+export function create(w: WriteRequest, body: JsonObject, managedFields?: JsonValue): WriteResult {
+  // Decoding (decode-body.ts) comes before the namespace lifecycle admission check.
   checkIdentity(w, body);
+  requireNamespace(w);
   const m = meta(body);
   if (str(m['name']) === '' && str(m['generateName']) !== '') m['name'] = str(m['generateName']) + randomBytes(3).toString('hex').slice(0, 5);
   for (const f of SERVER_FIELDS) delete m[f];
@@ -229,8 +230,7 @@ function withoutFieldTimes(o: JsonObject): JsonObject {
   return { ...o, metadata: { ...m, managedFields } };
 }
 
-export function replace(w: WriteRequest, body: JsonValue): WriteResult {
-  if (!isObject(body)) throw badRequest('the body of the request must be a JSON object');
+export function replace(w: WriteRequest, body: JsonObject): WriteResult {
   const live = current(w);
   const rv = meta(body)['resourceVersion'];
   if (w.type.origin === 'crd' && (rv === undefined || rv === '')) {

@@ -299,6 +299,46 @@ describe('sandbox fidelity: 1.26 error messages', function () {
     });
   });
 
+  describe('request bodies (HTTP)', () => {
+    const post = (body: string, path = TASKS) => call('POST', path, { body, contentType: 'application/json' });
+    const message = async (body: string, path = TASKS) => (await post(body, path)).json['message'];
+    const unrecognized = (why: string, summary: string) => `the object provided is unrecognized (must be of type Task): ${why} (${summary})`;
+    const FIND_KIND = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
+
+    it('JSON the serializer cannot read: transformDecodeError\'s "the object provided is unrecognized", with Go\'s error and summarizeData', async () => {
+      expect(await message('{"apiVersion": "aliecs.alice.cern/v1alpha1", "kind": "Task",')).to.equal(
+        unrecognized("couldn't get version/kind; json parse error: unexpected end of JSON input", '{"apiVersion": "aliecs.alice.c ...'),
+      );
+      expect(await message('')).to.equal(unrecognized("couldn't get version/kind; json parse error: unexpected end of JSON input", '<empty>'));
+      expect(await message('[1]')).to.equal(unrecognized(`couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type ${FIND_KIND}`, '5b315d'));
+      expect(await message('{"apiVersion": 1}')).to.equal(unrecognized("couldn't get version/kind; json parse error: json: cannot unmarshal number into Go struct field .apiVersion of type string", '{"apiVersion": 1}'));
+      expect(await message('{"apiVersion": "a/b/c"}')).to.equal(unrecognized('unexpected GroupVersion string: a/b/c', '{"apiVersion": "a/b/c"}'));
+    });
+
+    it('custom resources are decoded as Unstructured: the kind is required, the group/version converted by the crConverter', async () => {
+      const noKind = '{"apiVersion":"aliecs.alice.cern/v1alpha1","metadata":{"name":"k1"}}';
+      expect(await message(noKind)).to.equal(unrecognized(`Object 'Kind' is missing in '${noKind}'`, '{"apiVersion":"aliecs.alice.ce ...'));
+      expect(await message('null')).to.equal("Task in version \"v1alpha1\" cannot be handled as a Task: Object 'Kind' is missing in 'null'");
+      expect(await message('{"apiVersion":"aliecs.alice.cern/v2","kind":"Task","metadata":{"name":"k1"}}')).to.equal(
+        'Task in version "v2" cannot be handled as a Task: request to convert CR from an invalid group/version: aliecs.alice.cern/v2',
+      );
+      expect(await message('{"apiVersion":"v1","kind":"Task","metadata":{"name":"k1"}}')).to.equal(
+        'Task in version "v1" cannot be handled as a Task: /v1, Kind=Task is unstructured and is not suitable for converting to "aliecs.alice.cern/v1alpha1"',
+      );
+    });
+
+    it('a custom resource of another kind: the CR validator\'s ValidateTypeMeta (422)', async () => {
+      const r = await post('{"apiVersion":"aliecs.alice.cern/v1alpha1","kind":"Job","metadata":{"name":"k2"},"spec":{"state":"bogus"}}');
+      expect(r.status).to.equal(422);
+      expect(r.json['message']).to.equal('Task.aliecs.alice.cern "k2" is invalid: kind: Invalid value: "Job": must be Task');
+    });
+
+    it('a DELETE body the codec cannot read: its error unconverted (500)', async () => {
+      const r = await call('DELETE', `${TASKS}/none`, { body: '{"propagationPolicy":', contentType: 'application/json' });
+      expect(r.text).to.equal('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"couldn\'t get version/kind; json parse error: unexpected end of JSON input","code":500}\n');
+    });
+  });
+
   describe('server-side apply', () => {
     it('a conflict carries only its causes in details (errors.NewApplyConflict)', async () => {
       expect((await kubectl(['apply', '--server-side', '-f', '-'], task('ssa1'))).code).to.equal(0);
