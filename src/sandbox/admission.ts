@@ -121,7 +121,7 @@ export function admit(type: ResourceType, input: JsonObject, ctx: AdmissionConte
     if (ctx.fieldValidation === 'Warn') for (const f of fields) ctx.warnings.push(`unknown field ${goQuote(f)}`);
     obj = type.schema !== undefined ? applySchemaDefaults(pruned, type.schema) : pruned;
   }
-  const causes: FieldCause[] = isCreate ? nameCauses(type, name) : [];
+  const causes: FieldCause[] = isCreate ? nameCauses(type, name, str(meta(obj)['generateName'])) : [];
   causes.push(...metadataCauses(obj));
   switch (type.resource) {
     case 'namespaces':

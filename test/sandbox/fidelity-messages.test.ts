@@ -339,6 +339,33 @@ describe('sandbox fidelity: 1.26 error messages', function () {
     });
   });
 
+  describe('object names', () => {
+    it('a name over 253 characters: IsDNS1123Subdomain\'s length error (the pattern alone passed it before)', async () => {
+      const name = 'a'.repeat(254);
+      const got = await kubectl(['-n', NS, 'create', 'configmap', name]);
+      expect(got.stderr).to.equal(`error: failed to create configmap: ConfigMap "${name}" is invalid: metadata.name: Invalid value: "${name}": must be no more than 253 characters\n`);
+    });
+
+    it('Services are DNS-1035 labels, RBAC objects path segments (a colon is fine, a slash or % is not)', async () => {
+      const svc = await kubectl(['-n', NS, 'create', 'service', 'clusterip', '1abc', '--tcp=80']);
+      expect(svc.stderr).to.equal(
+        `error: failed to create ClusterIP service: Service "1abc" is invalid: metadata.name: Invalid value: "1abc": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')\n`,
+      );
+      expect((await kubectl(['create', 'clusterrole', 'system:fidelity', '--verb=get', '--resource=pods'])).stdout).to.equal('clusterrole.rbac.authorization.k8s.io/system:fidelity created\n');
+      const bad = await call('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'a%b' } } });
+      expect(bad.json['message']).to.equal('ClusterRole.rbac.authorization.k8s.io "a%b" is invalid: metadata.name: Invalid value: "a%b": may not contain \'%\'');
+    });
+
+    it('a generateName is checked too (a trailing dash is allowed)', async () => {
+      const r = await call('POST', TASKS, { body: { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { generateName: 'Bad-' }, spec: { state: 'standby' } } });
+      expect(r.status).to.equal(422);
+      const causes = (r.json['details'] as { causes: { field: string; message: string }[] }).causes;
+      expect(causes[0]).to.deep.include({ field: 'metadata.generateName' });
+      expect(causes[0]!.message).to.match(/^Invalid value: "Bad-": a lowercase RFC 1123 subdomain must consist of/);
+      expect(causes[1]).to.deep.include({ field: 'metadata.name' });
+    });
+  });
+
   describe('server-side apply', () => {
     it('a conflict carries only its causes in details (errors.NewApplyConflict)', async () => {
       expect((await kubectl(['apply', '--server-side', '-f', '-'], task('ssa1'))).code).to.equal(0);
