@@ -270,7 +270,9 @@ export class TaskFleet implements Engine {
       await gone;
     } catch (error) {
       if (endedAs === undefined) task.report('TASK_FAILED', reasonOf(error), { message: `kill failed: ${messageOf(error)}` });
-      this.untrack(task);
+      // Still known, ended: a kill again (the server back, say) deletes what is left. Forgotten,
+      // its objects would stay behind for good: a kill would only get UnknownTask.
+      task.phase = 'ended';
       throw error;
     }
     this.untrack(task);
