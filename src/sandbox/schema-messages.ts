@@ -105,7 +105,8 @@ export const detail = {
   minProperties: (path: string, n: number): string => `${path} in body should have at least ${n} properties`,
   unique: (path: string): string => `${path} in body shouldn't contain duplicates`,
   forbiddenProperty: (path: string, key: string): string => `${path}.${key} in body is a forbidden property`,
-  anyOf: (path: string): string => `${path} must validate at least one schema (anyOf)`,
+  /** Not a *Validation: kube-openapi quotes the path here (%q). */
+  anyOf: (path: string): string => `${goQuote(path)} must validate at least one schema (anyOf)`,
 };
 
 /** StrictDecodingError's text for the unknown field paths found while pruning. */

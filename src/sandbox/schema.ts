@@ -88,8 +88,18 @@ const FORMATS: Record<string, (s: string) => boolean> = {
   byte: (s) => /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0,
 };
 
+/**
+ * The schema's types as kube-openapi sees them: x-kubernetes-int-or-string becomes the type list
+ * [integer, string] (apiextensions ConvertJSONSchemaPropsWithPostProcess), reported joined by ",".
+ */
+function typesOf(s: JSONSchemaProps): string[] {
+  if (s['x-kubernetes-int-or-string'] === true) return ['integer', 'string'];
+  return s.type !== undefined && s.type !== '' ? [s.type] : [];
+}
+
 function checkType(data: JsonValue, s: JSONSchemaProps, path: string, out: FieldCause[]): void {
-  const type = s.type ?? '';
+  const types = typesOf(s);
+  const type = types.join(',');
   const format = s.format ?? '';
   if (type === '' && format === '') return;
   const t = dataType(data);
@@ -98,20 +108,17 @@ function checkType(data: JsonValue, s: JSONSchemaProps, path: string, out: Field
     return;
   }
   // An int64 satisfies "number"; whole floats are indistinguishable from ints once parsed in JS.
-  const typeMatches = type === t || (type === 'number' && t === 'integer');
+  const typeMatches = types.includes(t) || (types.includes('number') && t === 'integer');
   if (t !== 'string' && t !== 'array' && format !== '' && !typeMatches && dataFormat(t) !== format) {
     out.push(msg.typeInvalid(path, dataFormat(t), msg.detail.type(path, format, dataFormat(t))));
     return;
   }
-  if (type !== 'number' && type !== 'integer' && format !== '' && (t === 'string' || t === 'array')) return;
+  if (!types.includes('number') && !types.includes('integer') && format !== '' && (t === 'string' || t === 'array')) return;
   if (type !== '' && !typeMatches) out.push(msg.typeInvalid(path, t, msg.detail.type(path, type, t)));
 }
 
 function checkAnyOf(data: JsonValue, s: JSONSchemaProps, path: string, out: FieldCause[]): void {
-  let branches = schemaList(s.anyOf);
-  if (branches.length === 0 && s['x-kubernetes-int-or-string'] === true && s.type === undefined) {
-    branches = [{ type: 'integer' }, { type: 'string' }];
-  }
+  const branches = schemaList(s.anyOf);
   if (branches.length === 0) return;
   let firstFailure: FieldCause[] | undefined;
   for (const b of branches) {

@@ -366,6 +366,41 @@ describe('sandbox fidelity: 1.26 error messages', function () {
     });
   });
 
+  describe('CRD schema validation', () => {
+    it('int-or-string is the type list [integer, string]; a failed anyOf quotes its path (%q)', async () => {
+      const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.fidelity.test}
+spec:
+  group: fidelity.test
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size:
+                anyOf: [{type: integer}, {type: string}]
+                x-kubernetes-int-or-string: true
+`;
+      expect((await kubectl(['apply', '-f', '-'], crd)).code).to.equal(0);
+      const got = await kubectl(['-n', NS, 'apply', '-f', '-'], 'apiVersion: fidelity.test/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: true}\n');
+      expect(got.stderr).to.equal(
+        'The Widget "w1" is invalid: \n' +
+          '* spec.size: Invalid value: "boolean": spec.size in body must be of type integer,string: "boolean"\n' +
+          '* <nil>: Invalid value: "": "spec.size" must validate at least one schema (anyOf)\n' +
+          '* spec.size: Invalid value: "boolean": spec.size in body must be of type integer: "boolean"\n',
+      );
+    });
+  });
+
   describe('server-side apply', () => {
     it('a conflict carries only its causes in details (errors.NewApplyConflict)', async () => {
       expect((await kubectl(['apply', '--server-side', '-f', '-'], task('ssa1'))).code).to.equal(0);
