@@ -9,7 +9,8 @@ import { applySchemaDefaults, pruneUnknownFields, strictDecodingMessage, validat
 import { builtinSchema } from './schema-builtin.ts';
 import { goQuote, invalid as invalidValue } from './schema-messages.ts';
 import { ApiError, badRequest, failure, invalid } from './status.ts';
-import { defaultCrdSpec, validateCrd } from './crds.ts';
+import { defaultCrdSpec } from './crds.ts';
+import { crdNameCauses, validateCrdSpec } from './crd-validation.ts';
 import { metadataCauses } from './metadata-validation.ts';
 import { isObject, meta, nameCauses, str } from './objects.ts';
 import type { ResourceType } from './resources.ts';
@@ -121,7 +122,10 @@ export function admit(type: ResourceType, input: JsonObject, ctx: AdmissionConte
     if (ctx.fieldValidation === 'Warn') for (const f of fields) ctx.warnings.push(`unknown field ${goQuote(f)}`);
     obj = type.schema !== undefined ? applySchemaDefaults(pruned, type.schema) : pruned;
   }
+  const isCrd = type.resource === 'customresourcedefinitions' && type.group === 'apiextensions.k8s.io';
+  if (isCrd) defaultCrdSpec(obj);
   const causes: FieldCause[] = isCreate ? nameCauses(type, name, str(meta(obj)['generateName'])) : [];
+  if (isCreate && isCrd) causes.push(...crdNameCauses(obj));
   causes.push(...metadataCauses(obj));
   switch (type.resource) {
     case 'namespaces':
@@ -134,8 +138,7 @@ export function admit(type: ResourceType, input: JsonObject, ctx: AdmissionConte
       if (type.group === '' && isCreate) defaultService(obj, ctx.allocateClusterIP);
       break;
     case 'customresourcedefinitions':
-      defaultCrdSpec(obj);
-      causes.push(...validateCrd(obj));
+      if (isCrd) causes.push(...validateCrdSpec(obj));
       break;
   }
   if (type.schema !== undefined) causes.push(...validateAgainstSchema(obj, type.schema));

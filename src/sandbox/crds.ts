@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../kubectl/types.ts';
 import type { ResourceType } from './resources.ts';
-import type { FieldCause, JSONSchemaProps } from './schema.ts';
+import type { JSONSchemaProps } from './schema.ts';
 import type { PrinterColumn } from './table.ts';
 
 function obj(v: JsonValue | undefined): JsonObject {
@@ -82,48 +82,6 @@ export function crdResourceTypes(crd: JsonObject): ResourceType[] {
     });
 }
 
-/** Structural checks the apiserver makes before accepting a CRD (the ones a typo would hit). */
-export function validateCrd(crd: JsonObject): FieldCause[] {
-  const causes: FieldCause[] = [];
-  const spec = obj(crd['spec']);
-  const names = obj(spec['names']);
-  const group = str(spec['group']);
-  const plural = str(names['plural']);
-  const name = str(obj(crd['metadata'])['name']);
-  const required = (field: string): void => {
-    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field });
-  };
-  if (group === '') required('spec.group');
-  if (plural === '') required('spec.names.plural');
-  if (str(names['kind']) === '') required('spec.names.kind');
-  if (group !== '' && plural !== '' && name !== `${plural}.${group}`) {
-    causes.push({
-      reason: 'FieldValueInvalid',
-      message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group`,
-      field: 'metadata.name',
-    });
-  }
-  const scope = str(spec['scope']);
-  if (scope !== 'Namespaced' && scope !== 'Cluster') {
-    causes.push({
-      reason: 'FieldValueNotSupported',
-      message: `Unsupported value: "${scope}": supported values: "Cluster", "Namespaced"`,
-      field: 'spec.scope',
-    });
-  }
-  const versions = Array.isArray(spec['versions']) ? spec['versions'].map(obj) : [];
-  if (versions.length === 0) required('spec.versions');
-  else if (versions.filter((v) => v['storage'] === true).length !== 1) {
-    causes.push({
-      reason: 'FieldValueInvalid',
-      message: `Invalid value: []apiextensions.CustomResourceDefinitionVersion(nil): must have exactly one version marked as storage version`,
-      field: 'spec.versions',
-    });
-  }
-  return causes;
-}
-
-/** Defaults the apiserver fills into a v1 CRD's spec. */
 export function defaultCrdSpec(crd: JsonObject): void {
   const spec = obj(crd['spec']);
   if (spec['conversion'] === undefined) spec['conversion'] = { strategy: 'None' };

@@ -98,9 +98,9 @@ function dnsName(max: number, fmt: string, msg: string, ...examples: string[]): 
   ];
 }
 
-const DNS1123_LABEL = dnsName(63, LABEL_FMT, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", 'my-name', '123-abc');
-const DNS1123_SUBDOMAIN = dnsName(253, SUBDOMAIN_FMT, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", 'example.com');
-const DNS1035_LABEL = dnsName(63, DNS1035_FMT, "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", 'my-name', 'abc-123');
+export const DNS1123_LABEL = dnsName(63, LABEL_FMT, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", 'my-name', '123-abc');
+export const DNS1123_SUBDOMAIN = dnsName(253, SUBDOMAIN_FMT, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", 'example.com');
+export const DNS1035_LABEL = dnsName(63, DNS1035_FMT, "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", 'my-name', 'abc-123');
 
 /** path.IsValidPathSegmentName (RBAC objects): only '.', '..', '/' and '%' are out. */
 function pathSegmentName(name: string, prefix: boolean): string[] {

@@ -401,6 +401,27 @@ spec:
     });
   });
 
+  describe('CustomResourceDefinition validation', () => {
+    it('ValidateCustomResourceDefinition\'s order and words: name, group, scope, versions, names, stored versions', async () => {
+      const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.fidelity.test}
+spec:
+  group: fidelity
+  names: {plural: gizmos, kind: Gadget}
+`;
+      const got = await kubectl(['apply', '-f', '-'], crd);
+      expect(got.stderr).to.equal(
+        'The CustomResourceDefinition "gadgets.fidelity.test" is invalid: \n' +
+          '* metadata.name: Invalid value: "gadgets.fidelity.test": must be spec.names.plural+"."+spec.group\n' +
+          '* spec.group: Invalid value: "fidelity": should be a domain with at least one dot\n' +
+          '* spec.scope: Required value\n' +
+          '* spec.versions: Invalid value: []apiextensions.CustomResourceDefinitionVersion(nil): must have exactly one version marked as storage version\n' +
+          '* status.storedVersions: Invalid value: []string(nil): must have at least one stored version\n',
+      );
+    });
+  });
+
   describe('server-side apply', () => {
     it('a conflict carries only its causes in details (errors.NewApplyConflict)', async () => {
       expect((await kubectl(['apply', '--server-side', '-f', '-'], task('ssa1'))).code).to.equal(0);
