@@ -38,20 +38,25 @@ export interface ServerOptions {
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-cache, private' };
 
+/** The apiserver's default MaxRequestBodyBytes (genericapiserver Config). */
+const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+
+/**
+ * limitedReadBody: a body over the limit is a 413 "Request entity too large: limit is N". The
+ * rest is drained, not cut off, so the client reads the answer instead of a reset connection.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        reject(new Error(`request body larger than ${limit} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size <= limit) chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => {
+      if (size > limit) reject(new ApiError(413, failure({ code: 413, reason: 'RequestEntityTooLarge', message: `Request entity too large: limit is ${limit}` })));
+      else resolve(Buffer.concat(chunks));
+    });
     req.on('error', reject);
   });
 }
@@ -180,7 +185,7 @@ export class SandboxServer {
       const r = route(method, url.pathname, url.searchParams);
       if (r.kind === 'resource') verb = r.verb;
       else authorizePath(this.o.authorization, user, method, url.pathname);
-      const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, this.o.maxBodyBytes ?? 32 * 1024 * 1024);
+      const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, this.o.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES);
       if (r.kind === 'resource') {
         const reply = handleResource(
           { state: this.o.state, hub: this.hub, authorization: this.o.authorization },

@@ -422,6 +422,17 @@ spec:
     });
   });
 
+  describe('request size', () => {
+    it('a body over MaxRequestBodyBytes (3 MiB): limitedReadBody\'s 413', async () => {
+      const big = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { a: 'x'.repeat(3 * 1024 * 1024) } });
+      const r = await call('POST', `/api/v1/namespaces/${NS}/configmaps`, { body: big });
+      expect(r.status).to.equal(413);
+      expect(r.json).to.deep.equal({
+        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Request entity too large: limit is 3145728', reason: 'RequestEntityTooLarge', code: 413,
+      });
+    });
+  });
+
   describe('server-side apply', () => {
     it('a conflict carries only its causes in details (errors.NewApplyConflict)', async () => {
       expect((await kubectl(['apply', '--server-side', '-f', '-'], task('ssa1'))).code).to.equal(0);
