@@ -5,6 +5,7 @@
  * terminal state.
  */
 import type { ObjectRef, KubeObject } from '../kubectl/types.ts';
+import { redactValues } from '../render/redact.ts';
 import { isTerminal, type ExecutorState, type TaskState } from '../task/states.ts';
 import { StatusTracker, reportOf } from '../task/status-tracker.ts';
 import type { FleetStatusUpdate, FleetTaskSnapshot } from './types.ts';
@@ -26,6 +27,8 @@ export class FleetTask {
   /** Set while the task is out of sight (outage past the grace period). */
   unreachable = false;
   transitionInFlight: string | undefined;
+  /** The task's secret values (RenderedTask.secrets), scrubbed from every message it pushes. */
+  secrets: readonly string[] = [];
   /** The real apply was attempted: even a failed launch may have left objects for kill to remove. */
   mayHaveObjects = false;
   private seq = 0;
@@ -64,7 +67,7 @@ export class FleetTask {
       state,
       ...(taskState === undefined ? {} : { taskState }),
       reason,
-      ...(options.message === undefined ? {} : { message: options.message }),
+      ...(options.message === undefined ? {} : { message: redactValues(options.message, this.secrets) }),
       time: this.now().toISOString(),
     });
     return true;

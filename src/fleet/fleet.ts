@@ -14,7 +14,7 @@ import createDebug from 'debug';
 import type { Kubectl } from '../kubectl/runner.ts';
 import { contextNamespace } from '../kubectl/config.ts';
 import { LABEL_TASK_ID, TASK_API_VERSION } from '../manifest/index.ts';
-import { TaskError, messageOf, reasonOf, type TaskErrorReason } from '../task/errors.ts';
+import { TaskError, messageOf, reasonOf, scrubError, type TaskErrorReason } from '../task/errors.ts';
 import type { ExecutorState } from '../task/states.ts';
 import { Informer, keyOf } from '../watch/informer.ts';
 import { getObject, refOf } from '../kubectl/commands.ts';
@@ -146,7 +146,8 @@ export class TaskFleet implements Engine {
     this.pendingLaunches.set(task.taskId, launching.catch(() => {}));
     try {
       await launching;
-    } catch (error) {
+    } catch (raw) {
+      const error = scrubError(raw, task.secrets);
       const reason = reasonOf(error);
       // A task that exists (here or elsewhere) is refused without a status: nothing was launched.
       if (reason !== 'AlreadyLaunched' && reason !== 'OwnedElsewhere') task.report('TASK_FAILED', reason, { message: messageOf(error) });
@@ -187,6 +188,7 @@ export class TaskFleet implements Engine {
     }
     const task = this.track(request.taskId, rendered.manifest.taskRef);
     task.refs = rendered.manifest.refs;
+    task.secrets = rendered.secrets;
     return { task, rendered };
   }
 

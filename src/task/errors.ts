@@ -4,6 +4,7 @@
  */
 import { resourceArg } from '../kubectl/commands.ts';
 import { KubectlError } from '../kubectl/errors.ts';
+import { redactValues } from '../render/redact.ts';
 import type { ObjectRef } from '../kubectl/types.ts';
 
 export type TaskErrorReason =
@@ -54,4 +55,30 @@ export function reasonOf(error: unknown): string {
 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The same error with every secret value replaced by `<redacted>`: what reaches a status update,
+ * a log line or an executor must never quote a task's secrets back (see RenderedTask.secrets).
+ */
+export function scrubError(error: unknown, secrets: readonly string[]): unknown {
+  if (secrets.length === 0 || !(error instanceof Error)) return error;
+  const message = redactValues(error.message, secrets);
+  if (error instanceof KubectlError && error.result !== undefined) {
+    // kubectl's own output is shown under a diagnosis too: scrub it as well.
+    const { result } = error;
+    return new KubectlError({
+      reason: error.reason,
+      message,
+      result: { ...result, stdout: redactValues(result.stdout, secrets), stderr: redactValues(result.stderr, secrets) },
+      attempts: error.attempts,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    });
+  }
+  if (message === error.message) return error;
+  if (error instanceof KubectlError) return error.withMessage(message);
+  if (error instanceof TaskError) return new TaskError({ reason: error.reason, taskId: error.taskId, message, cause: error });
+  const copy = new Error(message);
+  copy.name = error.name;
+  return copy;
 }

@@ -15,10 +15,11 @@ import { TRANSIENT_REASONS, type KubeObject, type ObjectRef } from '../kubectl/t
 import { sanitizeLabelValue } from '../manifest/index.ts';
 import type { WatchEvent } from '../watch/object-watcher.ts';
 import { describeLocator, effectiveNamespace, findTask, type TaskLocator } from './by-id.ts';
-import { TaskError, describeRef as describe, messageOf, reasonOf } from './errors.ts';
+import { TaskError, describeRef as describe, messageOf, reasonOf, scrubError } from './errors.ts';
 import { defaultMonitor, type MonitorFactory, type MonitorHandle } from './monitor.ts';
 import { ANNOTATION_KILLED_BY, assertLaunchable, deleteOwned, killerIdentity, scopeOfRendered, scopeOfTask, type OwnerScope, type TaskTarget } from './ownership.ts';
 import { renderTask, type RenderTaskArgs, type RenderedTask } from './render-task.ts';
+import { redactValues } from '../render/redact.ts';
 import { isTerminal, type ExecutorState } from './states.ts';
 import { StatusReporter, type Report, type StatusUpdate } from './status-reporter.ts';
 import { StatusTracker, reportOf, type Observation } from './status-tracker.ts';
@@ -218,6 +219,7 @@ export class KubectlTask {
     const kubectl = this.options.kubectl;
     try {
       rendered = await this.render();
+      this.reporter.secrets = rendered.secrets;
       await kubectl.ensureVersion();
       // The one read that refuses (already launched, or someone else's object) comes first: a
       // refused launch needs no server-side validation.
@@ -231,8 +233,9 @@ export class KubectlTask {
         this.currentStage = { kind: 'pending' };
         throw error;
       }
-      this.finalize({ state: 'TASK_FAILED', reason: reasonOf(error), message: messageOf(error), ...(rendered === undefined ? {} : { scope: scopeOfRendered(rendered, this.id) }) });
-      throw error;
+      const scrubbed = scrubError(error, rendered?.secrets ?? []);
+      this.finalize({ state: 'TASK_FAILED', reason: reasonOf(scrubbed), message: messageOf(scrubbed), ...(rendered === undefined ? {} : { scope: scopeOfRendered(rendered, this.id) }) });
+      throw scrubbed;
     }
     const target = scopeOfRendered(rendered, this.id);
     this.currentStage = { kind: 'launched', target };
@@ -484,7 +487,8 @@ export class KubectlTask {
   }
 
   private finalize(end: Report & { scope?: OwnerScope }): ExecutorState {
-    const { state, reason, message, scope } = end;
+    const { state, reason, scope } = end;
+    const message = end.message === undefined ? undefined : redactValues(end.message, this.reporter.secrets);
     if (this.reporter.ended) return this.reporter.state ?? state;
     this.currentStage =
       state === 'TASK_KILLED'

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import createDebug from 'debug';
+import { secretValuesOf } from '../render/redact.ts';
 import { renderTemplate, redactForLog, taskEnvironment, RenderError, executorEnv, identityFromEnv, toKubectlYaml, type ExecutorEnvArgs, type PlaceholderStyle } from '../render/index.ts';
 import { buildManifest, type Manifest } from '../manifest/index.ts';
 import type { JsonObject } from '../kubectl/types.ts';
@@ -40,6 +41,11 @@ export interface RenderedTask {
   readonly yaml: string;
   readonly file: string;
   readonly variables: readonly string[];
+  /**
+   * The task's secret values (secret-looking variables, Secret data): an API server's error may
+   * quote one back (`Unsupported value: "…"`), so every message about this task is scrubbed of them.
+   */
+  readonly secrets: readonly string[];
 }
 
 export async function renderTask(args: RenderTaskArgs): Promise<RenderedTask> {
@@ -85,7 +91,8 @@ export async function renderTask(args: RenderTaskArgs): Promise<RenderedTask> {
   }
   // YAML as kubectl reads it (1.1 scalars: "yes", "0644" stay strings); not JSON, which kubectl
   // would read as one document.
-  return { manifest, yaml: toKubectlYaml(documents), file, variables: rendered.variables };
+  const secrets = secretValuesOf({ documents, env, ...(args.secretPattern ? { secretPattern: args.secretPattern } : {}) });
+  return { manifest, yaml: toKubectlYaml(documents), file, variables: rendered.variables, secrets };
 }
 
 function computeExecutorEnv(args: ExecutorEnvArgs | undefined): { executor: Record<string, string>; lookupError?: Error } {

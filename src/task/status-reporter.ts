@@ -4,6 +4,7 @@
  * update repeats the one before it.
  */
 import createDebug from 'debug';
+import { redactValues } from '../render/redact.ts';
 import { isTerminal, type ExecutorState, type TaskState } from './states.ts';
 
 const debug = createDebug('kubectl-task:task');
@@ -30,6 +31,8 @@ export interface Report {
 
 export class StatusReporter {
   private current: ExecutorState | undefined;
+  /** The task's secret values, scrubbed from every message (set once rendered). */
+  secrets: readonly string[] = [];
   private currentTaskState: TaskState | undefined;
 
   constructor(
@@ -61,7 +64,7 @@ export class StatusReporter {
       previous,
       state: r.state,
       reason: r.reason,
-      ...(r.message === undefined ? {} : { message: r.message }),
+      ...(r.message === undefined ? {} : { message: redactValues(r.message, this.secrets) }),
       ...(r.previousTaskState === undefined ? {} : { previousTaskState: r.previousTaskState }),
       ...(r.taskState === undefined ? {} : { taskState: r.taskState }),
     });

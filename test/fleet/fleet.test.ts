@@ -46,6 +46,33 @@ describe('fleet/TaskFleet (sandbox + real kubectl)', function () {
   });
 });
 
+describe('fleet/TaskFleet: secrets in messages (sandbox + real kubectl)', function () {
+  this.timeout(120_000);
+  let cluster: TaskCluster;
+
+  before(async () => {
+    cluster = await startTaskCluster({ namespace: 'fleet-secret', delayMs: 0 });
+  });
+  after(async () => {
+    await cluster?.close();
+  });
+
+  it('scrubs a secret value the API server quotes back from the rejection and the TASK_FAILED update', async () => {
+    const { kubectl } = recordingKubectl(cluster);
+    const fleet = new TaskFleet({ kubectl, namespace: 'fleet-secret' });
+    const updates: FleetStatusUpdate[] = [];
+    fleet.onStatus((u) => updates.push(u));
+    await fleet.start();
+    const token = `tok-${Math.random().toString(36).slice(2)}-secret`;
+    const template = FLEET_TEMPLATE.replace('mode: direct', 'mode: "${API_TOKEN}"');
+    const error = (await fleet.launch({ taskId: 'leaky', template: { text: template }, env: { TASK_NAME: 'leaky', API_TOKEN: token } }).catch((e: unknown) => e)) as Error;
+    expect(error.message).to.contain('Unsupported value').and.contain('<redacted>').and.not.contain(token);
+    const failed = updates.find((u) => u.taskId === 'leaky' && u.state === 'TASK_FAILED');
+    expect(failed?.message).to.contain('<redacted>').and.not.contain(token);
+    await fleet.close();
+  });
+});
+
 describe('fleet/TaskFleet with -A (sandbox + real kubectl)', function () {
   this.timeout(120_000);
   let cluster: TaskCluster;
