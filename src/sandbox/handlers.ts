@@ -14,7 +14,7 @@ import type { SandboxState } from './objects.ts';
 import { getObject, listJson, listObjects, parseIncludeObject, tableFor, wantsTable } from './reads.ts';
 import type { ResourceRequest } from './router.ts';
 import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufError } from './protobuf.ts';
-import { forbidden, methodNotAllowed, notFoundPath, unknownError, unsupportedMediaType } from './status.ts';
+import { ApiError, failure, forbidden, methodNotAllowed, notFoundPath, unknownError, unsupportedMediaType } from './status.ts';
 import { startWatch, type WatchHub } from './watch.ts';
 import { deleteCollection, parseDeleteOptions, remove, type DeleteOptions } from './deletes.ts';
 import { create, patch, replace, type WriteRequest } from './writes.ts';
@@ -55,6 +55,14 @@ function isDryRun(query: URLSearchParams): boolean {
 function queryBool(query: URLSearchParams, name: string): boolean {
   const v = query.get(name);
   return v !== null && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/** The serializers of object bodies (runtime.SerializerInfo), in negotiation order. */
+const BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+
+/** go-restful's own 415, through the apiserver's serviceErrorHandler (NewGenericServerResponse). */
+function restfulUnsupportedMediaType(): ApiError {
+  return new ApiError(415, failure({ code: 415, reason: 'UnsupportedMediaType', message: '415: Unsupported Media Type', details: {} }));
 }
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
@@ -157,7 +165,13 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
   // The handlers' order: a patch's content type (415), then the options (422), then the body.
   if (req.verb === 'patch') {
     const supported = type.origin === 'builtin' ? PATCH_TYPES : PATCH_TYPES.filter((t) => !t.startsWith('application/strategic'));
-    if (!supported.includes(patchContentType(r))) throw unsupportedMediaType(supported);
+    // Built-in kinds: go-restful's route (Consumes) refuses first; custom resources: the patch handler.
+    if (!supported.includes(patchContentType(r))) throw type.origin === 'builtin' ? restfulUnsupportedMediaType() : unsupportedMediaType(supported);
+  }
+  if (req.verb === 'create' || req.verb === 'update') {
+    // NegotiateInputSerializer: an absent content type means JSON.
+    const ct = patchContentType(r);
+    if (ct !== '' && !BODY_TYPES.includes(ct)) throw unsupportedMediaType(BODY_TYPES);
   }
   if (req.verb === 'create' || req.verb === 'update' || req.verb === 'patch') {
     const kinds = { create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions' } as const;

@@ -231,12 +231,16 @@ describe('sandbox fidelity: 1.26 error messages', function () {
       ]));
     });
 
-    it('an unsupported patch type first (415), with the types in the handler\'s order', async () => {
-      const r = await call('PATCH', `/api/v1/namespaces/${NS}/configmaps/x?dryRun=bogus`, { body: '{}', contentType: 'text/plain' });
-      expect(r.json).to.deep.equal({
+    it('an unsupported patch type first (415): go-restful\'s for built-in kinds, the patch handler\'s list for custom resources', async () => {
+      const builtin = await call('PATCH', `/api/v1/namespaces/${NS}/configmaps/x?dryRun=bogus`, { body: '{}', contentType: 'text/plain' });
+      expect(builtin.text).to.equal('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"415: Unsupported Media Type","reason":"UnsupportedMediaType","details":{},"code":415}\n');
+      const cr = await call('PATCH', `${TASKS}/x?dryRun=bogus`, { body: '{}', contentType: 'application/strategic-merge-patch+json' });
+      expect(cr.json).to.deep.equal({
         kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'UnsupportedMediaType', code: 415,
-        message: 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml',
+        message: 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
       });
+      const create = await call('POST', TASKS, { body: '{}', contentType: 'text/plain' });
+      expect(create.json['message']).to.equal('the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf');
     });
 
     it('DeleteOptions: from the body or else the query; every violation; strconv and decoder errors', async () => {
