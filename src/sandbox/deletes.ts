@@ -129,11 +129,13 @@ export function remove(w: WriteRequest, options: DeleteOptions): WriteResult {
   const m = meta(live.obj);
   const uid = str(m['uid']);
   const pre = options.preconditions;
+  // rest.BeforeDelete checks the preconditions first, naming the object by its Kind.
+  const byKind = { name: w.req.name, group: w.type.group, kind: w.type.kind };
   if (pre?.uid !== undefined && pre.uid !== uid) {
-    throw conflict(targetOf(w.type, w.req.name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${uid}`);
+    throw conflict(byKind, `the UID in the precondition (${pre.uid}) does not match the UID in record (${uid}). The object might have been deleted and then recreated`);
   }
   if (pre?.resourceVersion !== undefined && pre.resourceVersion !== m['resourceVersion']) {
-    throw conflict(targetOf(w.type, w.req.name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${str(m['resourceVersion'])}`);
+    throw conflict(byKind, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${str(m['resourceVersion'])}). The object might have been modified`);
   }
   const policy = options.propagationPolicy ?? 'Background';
   const finalizers = Array.isArray(m['finalizers']) ? m['finalizers'] : [];

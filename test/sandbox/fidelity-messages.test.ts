@@ -437,6 +437,21 @@ spec:
     });
   });
 
+  describe('delete preconditions (HTTP)', () => {
+    it('rest.BeforeDelete\'s conflict, naming the object by its Kind', async () => {
+      expect((await kubectl(['-n', NS, 'apply', '-f', '-'], task('pre1'))).code).to.equal(0);
+      const uid = String(((await call('GET', `${TASKS}/pre1`)).json['metadata'] as Record<string, unknown>)['uid']);
+      const byUid = await call('DELETE', `${TASKS}/pre1`, { body: { preconditions: { uid: 'not-it' } } });
+      expect(byUid.json).to.deep.equal({
+        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Conflict', code: 409,
+        message: `Operation cannot be fulfilled on Task.aliecs.alice.cern "pre1": the UID in the precondition (not-it) does not match the UID in record (${uid}). The object might have been deleted and then recreated`,
+        details: { name: 'pre1', group: 'aliecs.alice.cern', kind: 'Task' },
+      });
+      const byRv = await call('DELETE', `${TASKS}/pre1`, { body: { preconditions: { resourceVersion: '1' } } });
+      expect(byRv.json['message']).to.match(/^Operation cannot be fulfilled on Task\.aliecs\.alice\.cern "pre1": the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record \(\d+\)\. The object might have been modified$/);
+    });
+  });
+
   describe('server-side apply', () => {
     it('a conflict carries only its causes in details (errors.NewApplyConflict)', async () => {
       expect((await kubectl(['apply', '--server-side', '-f', '-'], task('ssa1'))).code).to.equal(0);
