@@ -11,7 +11,7 @@ import { apiVersionOf, keyOf, type SandboxState } from './objects.ts';
 import { convertFilter, matchesFilter, parseFilter, tableFor, type IncludeObject } from './reads.ts';
 import type { ResourceType } from './resources.ts';
 import type { ResourceRequest } from './router.ts';
-import { failure } from './status.ts';
+import { badRequest, failure } from './status.ts';
 import type { StoreEvent, StoredObject } from './storage.ts';
 
 export interface WatchArgs {
@@ -73,15 +73,18 @@ function withResourceVersion(stored: StoredObject, resourceVersion: number): Sto
 
 export function startWatch(hub: WatchHub, a: WatchArgs): void {
   const { state, type, req, query, res } = a;
-  const filterQuery = new URLSearchParams(query);
-  if (req.name !== '') {
-    const existing = filterQuery.get('fieldSelector');
-    filterQuery.set('fieldSelector', existing ? `${existing},metadata.name=${req.name}` : `metadata.name=${req.name}`);
-  }
   decodeListIntegers(query);
-  const parsed = parseFilter(type, filterQuery);
+  const parsed = parseFilter(type, query);
   validateListOptions(query, true);
-  const filter = convertFilter(parsed);
+  let filter = convertFilter(parsed);
+  if (req.name !== '') {
+    // A watch of one object: its name is the field selector, or must be what the selector requires.
+    const fields = filter.fields.requirements;
+    if (fields.length === 0) filter = { ...filter, fields: { requirements: [{ field: 'metadata.name', operator: '=', value: req.name }] } };
+    else if (fields.find((r) => r.field === 'metadata.name' && r.operator !== '!=')?.value !== req.name) {
+      throw badRequest("fieldSelector metadata.name doesn't match requested name");
+    }
+  }
   const rvParam = query.get('resourceVersion') ?? '';
   const since = watchResourceVersion(rvParam);
   const key = keyOf(type);

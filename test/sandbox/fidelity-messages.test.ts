@@ -170,6 +170,11 @@ describe('sandbox fidelity: 1.26 error messages', function () {
       expect((rest.json['items'] as { metadata: { name: string } }[]).map((i) => i.metadata.name)).to.include.members(['c2', 'c3']);
     });
 
+    it('a watch of one object whose field selector names another: ListResource\'s 400', async () => {
+      const r = await call('GET', `${TASKS}/w1?watch=true&fieldSelector=metadata.name%3Dw2`);
+      expect(r.json).to.deep.equal(status(400, "fieldSelector metadata.name doesn't match requested name", 'BadRequest'));
+    });
+
     it('limit and timeoutSeconds that are no integers: strconv.ParseInt\'s error (400)', async () => {
       expect((await call('GET', `${TASKS}?limit=ten`)).json).to.deep.equal(status(400, 'strconv.ParseInt: parsing "ten": invalid syntax', 'BadRequest'));
       expect((await call('GET', `${TASKS}?watch=true&timeoutSeconds=0.1s`)).json).to.deep.equal(status(400, 'strconv.ParseInt: parsing "0.1s": invalid syntax', 'BadRequest'));
