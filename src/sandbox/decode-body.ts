@@ -38,8 +38,20 @@ function parseGroupVersion(apiVersion: string): { group: string; version: string
   return `unexpected GroupVersion string: ${apiVersion}`;
 }
 
-/** Decodes a JSON request body for `type`; throws the apiserver's 400 for one it cannot take. */
-export function decodeObjectBody(type: ResourceType, raw: Buffer): JsonObject {
+/** The Go package of a group's internal types, as reflect names them in conversion errors. */
+const INTERNAL_PACKAGE: Record<string, string> = {
+  '': 'core',
+  'rbac.authorization.k8s.io': 'rbac',
+  'authorization.k8s.io': 'authorization',
+  'apiextensions.k8s.io': 'apiextensions',
+};
+
+/**
+ * Decodes a JSON request body for `type`; throws the apiserver's 400 for one it cannot take.
+ * `siblings`: the kinds the scheme knows in the type's group/version (another one of them is
+ * decoded as what it is, and then cannot be converted to this type).
+ */
+export function decodeObjectBody(type: ResourceType, raw: Buffer, siblings: readonly string[] = []): JsonObject {
   const unrecognized = (why: string) => badRequest(`the object provided is unrecognized (must be of type ${type.kind}): ${why} (${summarize(raw)})`);
   const handled = (gvk: GroupVersionKind, why: string) =>
     badRequest(`${gvk.kind} in version ${JSON.stringify(gvk.version)} cannot be handled as a ${type.kind}: ${why}`);
@@ -61,7 +73,14 @@ export function decodeObjectBody(type: ResourceType, raw: Buffer): JsonObject {
   const kind = typeof obj['kind'] === 'string' ? obj['kind'] : '';
   const gv = parseGroupVersion(apiVersion);
   if (typeof gv === 'string') throw unrecognized(gv);
-  if (type.origin !== 'crd') return obj;
+  if (type.origin !== 'crd') {
+    const sameVersion = gv.group === type.group && gv.version === type.version;
+    if (sameVersion && kind !== '' && kind !== type.kind && siblings.includes(kind)) {
+      const internal = INTERNAL_PACKAGE[type.group] ?? type.group.split('.')[0];
+      throw handled({ ...gv, kind }, `converting (${type.version}.${kind}) to (${internal}.${type.kind}): unknown conversion`);
+    }
+    return obj;
+  }
   // Unstructured: the kind must be in the data; the defaults (the endpoint's) only fill in for null.
   if (value === null) throw handled({ group: type.group, version: type.version, kind: type.kind }, "Object 'Kind' is missing in 'null'");
   if (kind === '') throw unrecognized(`Object 'Kind' is missing in '${text}'`);

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJsonObject, type JsonObject, type JsonValue } from '../kubectl/types.ts';
 import { decodeObjectBody, FIND_KIND } from './decode-body.ts';
 import { goJsonSyntaxError, goUnmarshalTypeError } from './go-json.ts';
-import type { ResourceType } from './resources.ts';
+import type { ResourceRegistry, ResourceType } from './resources.ts';
 import { reviewAccess, reviewRules } from './access-review.ts';
 import { parseFieldValidation, validateWriteOptions } from './admission.ts';
 import { forbiddenMessage, type Authorization, type RequestAttributes, type SandboxUser } from './auth.ts';
@@ -71,7 +71,7 @@ const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+jso
  * JSON (decoded as the apiserver's JSON serializer does, with its errors), or the protobuf
  * kubectl's typed clients send for built-in kinds (`kubectl create namespace`).
  */
-function decodeBody(r: IncomingResource, type: ResourceType): JsonObject {
+function decodeBody(r: IncomingResource, type: ResourceType, registry: ResourceRegistry): JsonObject {
   const ct = r.http.headers['content-type'] ?? '';
   if (ct.startsWith('application/vnd.kubernetes.protobuf') || isKubernetesProtobuf(r.body)) {
     try {
@@ -82,7 +82,8 @@ function decodeBody(r: IncomingResource, type: ResourceType): JsonObject {
       throw e;
     }
   }
-  return decodeObjectBody(type, r.body);
+  const siblings = registry.all().filter((t) => t.group === type.group && t.version === type.version).map((t) => t.kind);
+  return decodeObjectBody(type, r.body, siblings);
 }
 
 /**
@@ -125,10 +126,10 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
   if (req.group === 'authorization.k8s.io' && req.verb === 'create' && req.name === '') {
     const reviewType = state.registry.lookup(req.group, req.version, req.resource);
     if (reviewType !== undefined && req.resource === 'selfsubjectaccessreviews') {
-      return { status: 201, json: JSON.stringify(reviewAccess({ body: decodeBody(r, reviewType), user: r.user, authorization: ctx.authorization })), warnings: [] };
+      return { status: 201, json: JSON.stringify(reviewAccess({ body: decodeBody(r, reviewType, state.registry), user: r.user, authorization: ctx.authorization })), warnings: [] };
     }
     if (reviewType !== undefined && req.resource === 'selfsubjectrulesreviews') {
-      return { status: 201, json: JSON.stringify(reviewRules({ body: decodeBody(r, reviewType), user: r.user, authorization: ctx.authorization })), warnings: [] };
+      return { status: 201, json: JSON.stringify(reviewRules({ body: decodeBody(r, reviewType, state.registry), user: r.user, authorization: ctx.authorization })), warnings: [] };
     }
   }
   // Authorization comes first, as in the apiserver's filter chain: a forbidden user learns nothing.
@@ -191,11 +192,11 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
     case 'create': {
       if (req.name !== '' || req.subresource !== '') throw methodNotAllowed();
       const w: WriteRequest = { ...base, dryRun: isDryRun(query) };
-      return { ...create(w, decodeBody(r, type)), warnings };
+      return { ...create(w, decodeBody(r, type, state.registry)), warnings };
     }
     case 'update':
       if (req.name === '') throw methodNotAllowed();
-      return { ...replace({ ...base, dryRun: isDryRun(query) }, decodeBody(r, type)), warnings };
+      return { ...replace({ ...base, dryRun: isDryRun(query) }, decodeBody(r, type, state.registry)), warnings };
     case 'patch': {
       if (req.name === '') throw methodNotAllowed();
       return { ...patch({ ...base, dryRun: isDryRun(query) }, r.body.toString('utf8'), patchContentType(r), queryBool(query, 'force')), warnings };

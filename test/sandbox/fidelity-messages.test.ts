@@ -342,6 +342,11 @@ describe('sandbox fidelity: 1.26 error messages', function () {
       expect(r.json['message']).to.equal('Task.aliecs.alice.cern "k2" is invalid: kind: Invalid value: "Job": must be Task');
     });
 
+    it('a built-in kind posted to another kind\'s endpoint: decoded as what it is, then no conversion to the endpoint\'s type', async () => {
+      const r = await post('{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s1"}}', `/api/v1/namespaces/${NS}/configmaps`);
+      expect([r.status, r.json['message']]).to.deep.equal([400, 'Secret in version "v1" cannot be handled as a ConfigMap: converting (v1.Secret) to (core.ConfigMap): unknown conversion']);
+    });
+
     it('a DELETE body the codec cannot read: its error unconverted (500)', async () => {
       const r = await call('DELETE', `${TASKS}/none`, { body: '{"propagationPolicy":', contentType: 'application/json' });
       expect(r.text).to.equal('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"couldn\'t get version/kind; json parse error: unexpected end of JSON input","code":500}\n');
