@@ -10,11 +10,11 @@ import type { ResourceRegistry, ResourceType } from './resources.ts';
 import { reviewAccess, reviewRules } from './access-review.ts';
 import { parseFieldValidation, validateWriteOptions } from './admission.ts';
 import { forbiddenMessage, type Authorization, type RequestAttributes, type SandboxUser } from './auth.ts';
-import type { SandboxState } from './objects.ts';
+import { targetOf, type SandboxState } from './objects.ts';
 import { getObject, listJson, listObjects, parseIncludeObject, tableFor, wantsTable } from './reads.ts';
 import type { ResourceRequest } from './router.ts';
 import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufError } from './protobuf.ts';
-import { ApiError, failure, forbidden, methodNotAllowed, notFoundPath, unknownError, unsupportedMediaType } from './status.ts';
+import { ApiError, failure, forbidden, methodNotAllowed, notFound, notFoundPath, unknownError, unsupportedMediaType } from './status.ts';
 import { startWatch, type WatchHub } from './watch.ts';
 import { deleteCollection, parseDeleteOptions, remove, type DeleteOptions } from './deletes.ts';
 import { create, patch, replace, type WriteRequest } from './writes.ts';
@@ -135,7 +135,10 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
   // Authorization comes first, as in the apiserver's filter chain: a forbidden user learns nothing.
   const type = state.registry.lookup(req.group, req.version, req.resource);
   if (type === undefined) throw notFoundPath();
-  if (req.subresource !== '' && !(req.subresource === 'status' && type.hasStatus)) throw notFoundPath();
+  if (req.subresource !== '' && !(req.subresource === 'status' && type.hasStatus)) {
+    // A custom resource's crdHandler answers an unserved subresource with the object's NotFound; go-restful has no route.
+    throw type.origin === 'crd' ? notFound(targetOf(type, req.name)) : notFoundPath();
+  }
   if (!type.namespaced && req.namespace !== '' && req.resource !== 'namespaces') throw notFoundPath();
   const accept = r.http.headers.accept;
   const table = wantsTable(accept) ? parseIncludeObject(query.get('includeObject')) : undefined;

@@ -347,6 +347,14 @@ describe('sandbox fidelity: 1.26 error messages', function () {
       expect([r.status, r.json['message']]).to.deep.equal([400, 'Secret in version "v1" cannot be handled as a ConfigMap: converting (v1.Secret) to (core.ConfigMap): unknown conversion']);
     });
 
+    it('a subresource a custom resource does not serve: crdHandler\'s NotFound of the object', async () => {
+      const r = await call('GET', `${TASKS}/t0/scale`);
+      expect(r.json).to.deep.equal({
+        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'tasks.aliecs.alice.cern "t0" not found', reason: 'NotFound',
+        details: { name: 't0', group: 'aliecs.alice.cern', kind: 'tasks' }, code: 404,
+      });
+    });
+
     it('a DELETE body the codec cannot read: its error unconverted (500)', async () => {
       const r = await call('DELETE', `${TASKS}/none`, { body: '{"propagationPolicy":', contentType: 'application/json' });
       expect(r.text).to.equal('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"couldn\'t get version/kind; json parse error: unexpected end of JSON input","code":500}\n');
