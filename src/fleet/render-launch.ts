@@ -3,7 +3,7 @@
  * empty: never the executor's environment), the fleet's namespace, and the executor-id label on
  * every object so a restarted executor finds its tasks again.
  */
-import type { JsonObject } from '../kubectl/types.ts';
+import type { JsonObject } from '../json.ts';
 import { LABEL_MANAGED_BY, MANAGED_BY_VALUE } from '../manifest/index.ts';
 import { toKubectlYaml } from '../render/kubectl-yaml.ts';
 import { renderTask, type RenderedTask } from '../task/render-task.ts';

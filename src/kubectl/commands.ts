@@ -7,8 +7,9 @@ import { commandLabel } from './classify.ts';
 import { KubectlError } from './errors.ts';
 import { withPatchFile } from './patch-file.ts';
 import type { Kubectl, RunOptions } from './runner.ts';
-import type { JsonObject, JsonValue, KubeObject, KubectlResult, ObjectRef } from './types.ts';
-import { isJsonObject as isRecord } from './types.ts';
+import type { KubeObject, KubectlResult, ObjectRef } from './types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
+import { isJsonObject } from '../json.ts';
 
 export type JsonPatchOp = {
   op: 'add' | 'replace' | 'remove' | 'test' | 'move' | 'copy';
@@ -54,9 +55,9 @@ function groupByNamespace(refs: readonly ObjectRef[]): Map<string | undefined, O
 }
 
 function isKubeObject(value: unknown): value is KubeObject {
-  if (!isRecord(value)) return false;
+  if (!isJsonObject(value)) return false;
   const metadata = value['metadata'];
-  return typeof value['apiVersion'] === 'string' && typeof value['kind'] === 'string' && isRecord(metadata) && typeof metadata['name'] === 'string';
+  return typeof value['apiVersion'] === 'string' && typeof value['kind'] === 'string' && isJsonObject(metadata) && typeof metadata['name'] === 'string';
 }
 
 function unexpectedOutput(result: KubectlResult, expected: string): KubectlError {
@@ -82,7 +83,7 @@ function parseObject(result: KubectlResult): KubeObject {
 /** A single object or a List of them (what `-o json` prints for several). */
 function parseObjects(result: KubectlResult): KubeObject[] {
   const parsed = parseJson(result, 'a JSON object or List');
-  if (isRecord(parsed) && parsed['kind'] === 'List' && Array.isArray(parsed['items'])) {
+  if (isJsonObject(parsed) && parsed['kind'] === 'List' && Array.isArray(parsed['items'])) {
     const items: unknown[] = parsed['items'];
     if (!items.every(isKubeObject)) throw unexpectedOutput(result, 'a List of Kubernetes objects');
     return items;

@@ -5,8 +5,8 @@
  * run() (our own patches go through `--patch-file`, out of argv) or in a `--from-literal`.
  * stdin (manifests) is never logged, so it is not scrubbed.
  */
-import type { JsonValue } from './types.ts';
-import { isJsonObject } from './types.ts';
+import type { JsonValue } from '../json.ts';
+import { isJsonObject } from '../json.ts';
 
 export const REDACTED = '<redacted>';
 

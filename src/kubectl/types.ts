@@ -1,3 +1,5 @@
+import type { JsonValue } from '../json.ts';
+
 /**
  * Shared vocabulary of the kubectl layer. Everything that talks to a cluster goes through
  * one runner (src/kubectl/runner.ts) and reports with these shapes.
@@ -50,17 +52,6 @@ export interface ObjectRef {
   readonly name: string;
   /** Absent for cluster-scoped objects. */
   readonly namespace?: string;
-}
-
-/** Plain JSON object as found in manifests and API responses. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export interface JsonObject {
-  [key: string]: JsonValue;
-}
-
-/** A JSON object (not null, not an array): the one guard every module narrows with. */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A Kubernetes object (manifest document or API response). */

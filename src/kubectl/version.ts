@@ -5,7 +5,7 @@
 import { commandLabel } from './classify.ts';
 import { KubectlError } from './errors.ts';
 import type { Kubectl } from './runner.ts';
-import { isJsonObject as isRecord } from './types.ts';
+import { isJsonObject } from '../json.ts';
 
 export const MIN_KUBECTL_MINOR = 27;
 
@@ -29,8 +29,8 @@ export function parseKubectlVersion(json: string): KubectlVersion {
   } catch {
     return fail(`expected JSON, got ${preview(json)}`);
   }
-  const client = isRecord(parsed) ? parsed['clientVersion'] : undefined;
-  if (!isRecord(client)) return fail(`no clientVersion object in ${preview(json)}`);
+  const client = isJsonObject(parsed) ? parsed['clientVersion'] : undefined;
+  if (!isJsonObject(client)) return fail(`no clientVersion object in ${preview(json)}`);
   const major = versionNumber(client['major']);
   const minor = versionNumber(client['minor']);
   const gitVersion = typeof client['gitVersion'] === 'string' ? client['gitVersion'] : undefined;

@@ -13,7 +13,8 @@
  */
 import createDebug from 'debug';
 import { refOf } from '../kubectl/commands.ts';
-import type { JsonObject, JsonValue, KubeObject, ObjectRef } from '../kubectl/types.ts';
+import type { KubeObject, ObjectRef } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import { ManifestError } from './errors.ts';
 import {
   ANNOTATION_ORIGINAL_NAME,
@@ -26,7 +27,7 @@ import {
 } from './labels.ts';
 import { isValidName, sanitizeLabelValue, sanitizeName } from './names.ts';
 import { decideNamespace, isClusterScopedKind, type NamespaceSources } from './scope.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
 
 const log = createDebug('kubectl-task:manifest');
 
@@ -142,11 +143,11 @@ function toKubeObject(doc: JsonObject, index: number, fail: (m: string) => Manif
   if (typeof apiVersion !== 'string' || apiVersion === '') throw fail(`${where}: missing apiVersion`);
   if (kind === undefined) throw fail(`${where}: missing kind`);
   const metadata = doc['metadata'];
-  if (!isObject(metadata)) throw fail(`${where}: missing metadata`);
+  if (!isJsonObject(metadata)) throw fail(`${where}: missing metadata`);
   const name = metadata['name'];
   if (name !== undefined && typeof name !== 'string') {
     // `name: ${TASK_NAME}` with TASK_NAME=123 (or true, null) is typed by YAML, not a string.
-    const got = name === null ? 'null' : Array.isArray(name) ? 'a list' : isObject(name) ? 'a map' : `${typeof name} ${String(name)}`;
+    const got = name === null ? 'null' : Array.isArray(name) ? 'a list' : isJsonObject(name) ? 'a map' : `${typeof name} ${String(name)}`;
     throw fail(`${where}: metadata.name must be a string, got ${got} (quote the placeholder, e.g. name: "\${TASK_NAME}")`);
   }
   if (name === undefined || name === '') throw fail(`${where}: missing metadata.name`);
@@ -204,7 +205,7 @@ function rewriteReferences(
   const rewrite = (value: JsonValue): JsonValue => {
     if (typeof value === 'string') return map.get(value) ?? value;
     if (Array.isArray(value)) return value.map(rewrite);
-    if (isObject(value)) {
+    if (isJsonObject(value)) {
       for (const [k, v] of Object.entries(value)) value[k] = rewrite(v);
     }
     return value;
@@ -227,7 +228,7 @@ function stringMap(
   fail: (m: string) => ManifestError,
 ): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value)) throw fail(`${where} must be a map of strings`);
+  if (!isJsonObject(value)) throw fail(`${where} must be a map of strings`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
     // `version: ${V}` with V=2 renders as a number; label values are strings, so say it back as one.

@@ -20,7 +20,7 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { EnvParseError, parseEnvList } from '../render/env-list.ts';
 import { ManifestError } from './errors.ts';
-import { isJsonObject as isRecord } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
 
 export type ControlMode = 'kubectl_direct' | 'kubectl_fairmq';
 
@@ -68,18 +68,18 @@ export function parseControlWorkflow(text: string, file: string, options: ParseW
   } catch (e) {
     throw fail(`YAML syntax error: ${(e instanceof Error ? e.message : String(e)).split('\n')[0] ?? ''}`);
   }
-  if (!isRecord(doc)) throw fail('expected a mapping (an ECS task template)');
+  if (!isJsonObject(doc)) throw fail('expected a mapping (an ECS task template)');
 
   const name = optionalString(doc['name'], 'name', fail) ?? basename(file).replace(/(-kube)?\.ya?ml$/, '');
   const control = doc['control'];
-  const modeValue = isRecord(control) ? control['mode'] : undefined;
+  const modeValue = isJsonObject(control) ? control['mode'] : undefined;
   if (typeof modeValue !== 'string' || !(MODES as readonly string[]).includes(modeValue)) {
     throw fail(`control.mode must be one of ${MODES.join(', ')} (got ${JSON.stringify(modeValue ?? null)})`);
   }
   const mode = modeValue as ControlMode;
 
   const command = doc['command'];
-  if (!isRecord(command)) throw fail('command is missing (command.arguments[0] must be the manifest path)');
+  if (!isJsonObject(command)) throw fail('command is missing (command.arguments[0] must be the manifest path)');
   const args = stringList(command['arguments'], 'command.arguments', fail);
   const first = args[0];
   if (first === undefined || first === '') throw fail('command.arguments[0] (the manifest path) is missing');
@@ -161,7 +161,7 @@ function stringList(value: unknown, field: string, fail: (m: string) => Workflow
 
 function stringMap(value: unknown, field: string, fail: (m: string) => WorkflowError): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (!isRecord(value)) throw fail(`${field} must be a map`);
+  if (!isJsonObject(value)) throw fail(`${field} must be a map`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
     const s = v === null ? '' : scalarString(v);

@@ -13,7 +13,7 @@
  * quoting costs nothing and keeps them strings for any YAML 1.1 reader.
  */
 import { Document, Scalar, visit, type ParseOptions, type ScalarTag, type SchemaOptions, type Tags } from 'yaml';
-import type { JsonObject } from '../kubectl/types.ts';
+import type { JsonObject } from '../json.ts';
 
 function goInt(test: RegExp, prefixLength: number, radix: number): ScalarTag {
   return {

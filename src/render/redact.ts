@@ -8,7 +8,7 @@
  * container env entries whose name looks secret are always redacted.
  */
 import { stringify } from 'yaml';
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 
 export const DEFAULT_SECRET_PATTERN = /(PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL)/i;
 export const REDACTED = '<redacted>';

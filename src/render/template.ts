@@ -31,7 +31,7 @@ import {
   type Document,
   type YAMLMap,
 } from 'yaml';
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import { RenderError, type MissingVariable } from './errors.ts';
 import { resolveVar, scanPlaceholders, type PlaceholderStyle, type Segment } from './placeholders.ts';
 import { KUBECTL_PARSE_OPTIONS, toKubectlYaml } from './kubectl-yaml.ts';

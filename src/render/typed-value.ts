@@ -12,7 +12,7 @@
  * is true, so `mode: ${MODE}` with MODE=0644 means what `mode: 0644` written by hand means.
  */
 import { isScalar, isSeq, parseDocument } from 'yaml';
-import type { JsonValue } from '../kubectl/types.ts';
+import type { JsonValue } from '../json.ts';
 import { KUBECTL_PARSE_OPTIONS } from './kubectl-yaml.ts';
 
 export type TypedValue = { readonly kind: 'typed'; readonly value: JsonValue } | { readonly kind: 'string' };

@@ -3,24 +3,25 @@
  * every request (so for an impersonated user, the user kubectl names with `--as`):
  * SelfSubjectAccessReview (`can-i VERB RESOURCE`) and SelfSubjectRulesReview (`can-i --list`).
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import type { Authorization, RequestAttributes, SandboxUser } from './auth.ts';
-import { isObject, str } from './objects.ts';
+import { str } from './objects.ts';
+import { isJsonObject } from '../json.ts';
 import type { PolicyRule } from './rbac.ts';
 import { badRequest } from './status.ts';
 
 export function reviewAccess(args: { body: JsonValue; user: SandboxUser; authorization: Authorization }): JsonObject {
-  if (!isObject(args.body) || !isObject(args.body['spec'])) throw badRequest('SelfSubjectAccessReview: spec is required');
+  if (!isJsonObject(args.body) || !isJsonObject(args.body['spec'])) throw badRequest('SelfSubjectAccessReview: spec is required');
   const spec = args.body['spec'];
   const ra = spec['resourceAttributes'];
   const nra = spec['nonResourceAttributes'];
   let attrs: RequestAttributes;
-  if (isObject(ra)) {
+  if (isJsonObject(ra)) {
     attrs = { verb: str(ra['verb']), resource: str(ra['resource']), apiGroup: str(ra['group']) };
     if (str(ra['subresource']) !== '') attrs.subresource = str(ra['subresource']);
     if (str(ra['namespace']) !== '') attrs.namespace = str(ra['namespace']);
     if (str(ra['name']) !== '') attrs.name = str(ra['name']);
-  } else if (isObject(nra)) {
+  } else if (isJsonObject(nra)) {
     attrs = { verb: str(nra['verb']), resource: '', apiGroup: '', path: str(nra['path']) };
   } else {
     throw badRequest('SelfSubjectAccessReview: exactly one of nonResourceAttributes or resourceAttributes must be specified');
@@ -43,7 +44,7 @@ export function reviewAccess(args: { body: JsonValue; user: SandboxUser; authori
  * apiserver's, the answer carries only status (kubectl prints it as the `can-i --list` table).
  */
 export function reviewRules(args: { body: JsonValue; user: SandboxUser; authorization: Authorization }): JsonObject {
-  const spec = isObject(args.body) && isObject(args.body['spec']) ? args.body['spec'] : {};
+  const spec = isJsonObject(args.body) && isJsonObject(args.body['spec']) ? args.body['spec'] : {};
   const namespace = str(spec['namespace']);
   if (namespace === '') throw badRequest('no namespace on request');
   const rules = args.authorization.rulesFor(args.user, namespace);

@@ -3,7 +3,7 @@
  * Secret stringData, CRD status), CRD-schema pruning with the fieldValidation directive, defaulting
  * and validation into a 422 with the apiserver's causes.
  */
-import type { JsonObject } from '../kubectl/types.ts';
+import type { JsonObject } from '../json.ts';
 import { decodeTypeError } from './decode-types.ts';
 import { applySchemaDefaults, pruneUnknownFields, strictDecodingMessage, validateAgainstSchema, type FieldCause } from './schema.ts';
 import { builtinSchema } from './schema-builtin.ts';
@@ -12,7 +12,8 @@ import { ApiError, badRequest, failure, invalid } from './status.ts';
 import { defaultCrdSpec } from './crds.ts';
 import { crdNameCauses, validateCrdSpec } from './crd-validation.ts';
 import { metadataCauses } from './metadata-validation.ts';
-import { isObject, meta, nameCauses, str } from './objects.ts';
+import { meta, nameCauses, str } from './objects.ts';
+import { isJsonObject } from '../json.ts';
 import type { ResourceType } from './resources.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -157,13 +158,13 @@ function customResourceTypeMeta(type: ResourceType, obj: JsonObject, name: strin
 
 function defaultNamespace(obj: JsonObject, name: string): void {
   const m = meta(obj);
-  const labels = isObject(m['labels']) ? m['labels'] : {};
+  const labels = isJsonObject(m['labels']) ? m['labels'] : {};
   labels['kubernetes.io/metadata.name'] = name;
   m['labels'] = labels;
-  const spec = isObject(obj['spec']) ? obj['spec'] : {};
+  const spec = isJsonObject(obj['spec']) ? obj['spec'] : {};
   if (!Array.isArray(spec['finalizers'])) spec['finalizers'] = ['kubernetes'];
   obj['spec'] = spec;
-  const status = isObject(obj['status']) ? obj['status'] : {};
+  const status = isJsonObject(obj['status']) ? obj['status'] : {};
   if (status['phase'] === undefined) status['phase'] = 'Active';
   obj['status'] = status;
 }
@@ -171,8 +172,8 @@ function defaultNamespace(obj: JsonObject, name: string): void {
 function defaultSecret(obj: JsonObject): void {
   if (obj['type'] === undefined) obj['type'] = 'Opaque';
   const stringData = obj['stringData'];
-  if (isObject(stringData)) {
-    const data = isObject(obj['data']) ? obj['data'] : {};
+  if (isJsonObject(stringData)) {
+    const data = isJsonObject(obj['data']) ? obj['data'] : {};
     for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v)).toString('base64');
     obj['data'] = data;
     delete obj['stringData'];
@@ -181,13 +182,13 @@ function defaultSecret(obj: JsonObject): void {
 
 /** What the Service REST strategy and allocator fill in; no proxy ever routes to these addresses. */
 function defaultService(obj: JsonObject, allocate: (() => string) | undefined): void {
-  const spec = isObject(obj['spec']) ? obj['spec'] : {};
+  const spec = isJsonObject(obj['spec']) ? obj['spec'] : {};
   obj['spec'] = spec;
   if (spec['type'] === undefined) spec['type'] = 'ClusterIP';
   if (spec['sessionAffinity'] === undefined) spec['sessionAffinity'] = 'None';
   if (Array.isArray(spec['ports'])) {
     for (const p of spec['ports']) {
-      if (!isObject(p)) continue;
+      if (!isJsonObject(p)) continue;
       if (p['protocol'] === undefined) p['protocol'] = 'TCP';
       if (p['targetPort'] === undefined && p['port'] !== undefined) p['targetPort'] = p['port']!;
     }

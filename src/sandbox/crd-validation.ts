@@ -4,8 +4,8 @@
  * schemas, version names, the one storage version, names), then status.storedVersions. The
  * schema itself is not checked for being structural.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
-import { isJsonObject } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
+import { isJsonObject } from '../json.ts';
 import { DNS1035_LABEL, DNS1123_SUBDOMAIN } from './objects.ts';
 import type { FieldCause } from './schema.ts';
 import { goQuote } from './schema-messages.ts';

@@ -4,7 +4,7 @@
  * checks that keep a malformed CRD out.
  */
 import { createHash } from 'node:crypto';
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import type { ResourceType } from './resources.ts';
 import type { JSONSchemaProps } from './schema.ts';
 import type { PrinterColumn } from './table.ts';

@@ -6,8 +6,8 @@
  * the failure with transformDecodeError ("X in version "v" cannot be handled as a Y: ..." when the
  * kind is known, else "the object provided is unrecognized (must be of type Y): ... (summary)").
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
-import { isJsonObject } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
+import { isJsonObject } from '../json.ts';
 import { goJsonKind, goJsonSyntaxError } from './go-json.ts';
 import type { ResourceType } from './resources.ts';
 import { badRequest } from './status.ts';

@@ -4,8 +4,8 @@
  * `json: cannot unmarshal number into Go struct field ConfigMap.data of type string`.
  * This finds the first such error against a schema from schema-builtin.ts.
  */
-import type { JsonValue } from '../kubectl/types.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
+import type { JsonValue } from '../json.ts';
+import { isJsonObject } from '../json.ts';
 import type { JSONSchemaProps } from './schema.ts';
 import { goFloat } from './schema-messages.ts';
 
@@ -21,7 +21,7 @@ const INT_RANGES: Record<string, [number, number]> = { int32: [-(2 ** 31), 2 ** 
 /** How encoding/json names the JSON value it could not store. */
 function jsonKind(v: JsonValue): string {
   if (Array.isArray(v)) return 'array';
-  if (isObject(v)) return 'object';
+  if (isJsonObject(v)) return 'object';
   if (typeof v === 'boolean') return 'bool';
   return typeof v === 'number' ? 'number' : 'string';
 }
@@ -30,7 +30,7 @@ function mismatch(v: JsonValue, s: JSONSchemaProps): string | undefined {
   const goType = String(s['x-go-type'] ?? '');
   switch (s.type) {
     case 'object':
-      return isObject(v) ? undefined : jsonKind(v);
+      return isJsonObject(v) ? undefined : jsonKind(v);
     case 'array':
       return Array.isArray(v) ? undefined : jsonKind(v);
     case 'string':
@@ -62,7 +62,7 @@ function walk(v: JsonValue, s: JSONSchemaProps, at: Where): string | undefined {
     }
     return undefined;
   }
-  if (!isObject(v)) return undefined;
+  if (!isJsonObject(v)) return undefined;
   const struct = typeof s['x-go-struct'] === 'string' ? s['x-go-struct'] : undefined;
   for (const [k, child] of Object.entries(v)) {
     const prop = s.properties?.[k];

@@ -4,9 +4,10 @@
  * once: a deleted namespace is emptied, a deleted CRD takes its objects and its served resources
  * with it, and ownerReferences are honoured per propagationPolicy (see garbage-collector.ts).
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import { crdResourceTypes } from './crds.ts';
-import { apiVersionOf, isObject, keyOf, meta, str, targetOf, timestamp } from './objects.ts';
+import { apiVersionOf, keyOf, meta, str, targetOf, timestamp } from './objects.ts';
+import { isJsonObject } from '../json.ts';
 import { dependentsOf, withoutOwner } from './owner-references.ts';
 import { dryRunCauses } from './admission.ts';
 import { goJsonKind } from './go-json.ts';
@@ -51,7 +52,7 @@ export function parseDeleteOptions(body: JsonObject | undefined, query: URLSearc
   if (causes.length > 0) throw invalid({ kind: 'DeleteOptions', group: 'meta.k8s.io', name: '', causes });
   if (typeof o['gracePeriodSeconds'] === 'number') options.gracePeriodSeconds = o['gracePeriodSeconds'];
   const pre = o['preconditions'];
-  if (isObject(pre)) {
+  if (isJsonObject(pre)) {
     options.preconditions = {};
     if (typeof pre['uid'] === 'string') options.preconditions.uid = pre['uid'];
     if (typeof pre['resourceVersion'] === 'string') options.preconditions.resourceVersion = pre['resourceVersion'];
@@ -100,8 +101,8 @@ function bodyTypes(body: JsonObject): void {
  */
 function gracePeriod(w: WriteRequest, obj: JsonObject, options: DeleteOptions): number {
   if (w.type.resource !== 'pods' || w.type.group !== '') return 0;
-  const spec = isObject(obj['spec']) ? obj['spec'] : {};
-  const phase = isObject(obj['status']) ? obj['status']['phase'] : undefined;
+  const spec = isJsonObject(obj['spec']) ? obj['spec'] : {};
+  const phase = isJsonObject(obj['status']) ? obj['status']['phase'] : undefined;
   if (str(spec['nodeName']) === '' || phase === 'Failed' || phase === 'Succeeded') return 0;
   const configured = typeof spec['terminationGracePeriodSeconds'] === 'number' ? spec['terminationGracePeriodSeconds'] : 30;
   return options.gracePeriodSeconds ?? configured;

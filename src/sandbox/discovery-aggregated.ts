@@ -5,7 +5,7 @@
  * So what the sandbox answers depends on the version it emulates and on kubectl's Accept header,
  * exactly as a real server of that version would.
  */
-import type { JsonObject } from '../kubectl/types.ts';
+import type { JsonObject } from '../json.ts';
 import type { VersionInfo } from './discovery.ts';
 import type { ResourceRegistry, ResourceType } from './resources.ts';
 

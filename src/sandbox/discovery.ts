@@ -3,7 +3,7 @@
  * discovery for newer emulated versions is in discovery-aggregated.ts): /api, /apis,
  * /apis/<group>, /api/v1 and /apis/<group>/<version>. kubectl then fetches every group version.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import type { ResourceRegistry, ResourceType } from './resources.ts';
 
 export interface VersionInfo {

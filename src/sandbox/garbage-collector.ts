@@ -5,7 +5,7 @@
  * dependents deleted and goes once they are gone. Runs after the write that triggered it, as the
  * real collector does, so watchers see the owner's event before its dependents'.
  */
-import type { JsonObject } from '../kubectl/types.ts';
+import type { JsonObject } from '../json.ts';
 import { FOREGROUND_FINALIZER, remove } from './deletes.ts';
 import { keyOf, meta, str, type SandboxState } from './objects.ts';
 import { dependentsOf, uidExists, withoutOwner, ownerUids, type Dependent } from './owner-references.ts';

@@ -4,8 +4,8 @@
  * looking for beginning of value", "unexpected end of JSON input") and UnmarshalTypeError
  * ("json: cannot unmarshal array into Go value of type T").
  */
-import type { JsonValue } from '../kubectl/types.ts';
-import { isJsonObject } from '../kubectl/types.ts';
+import type { JsonValue } from '../json.ts';
+import { isJsonObject } from '../json.ts';
 import { goNumber } from './schema-messages.ts';
 
 /** quoteChar: the offending byte as Go prints it in a SyntaxError. */

@@ -3,7 +3,7 @@
  * wording), then the verb's handler. Returns what to send; watches write to the response directly.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isJsonObject, type JsonObject, type JsonValue } from '../kubectl/types.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../json.ts';
 import { decodeObjectBody, FIND_KIND } from './decode-body.ts';
 import { goJsonSyntaxError, goUnmarshalTypeError } from './go-json.ts';
 import type { ResourceRegistry, ResourceType } from './resources.ts';

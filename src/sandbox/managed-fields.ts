@@ -5,8 +5,9 @@
  * except metadata.finalizers (a set of values). kubectl prints these in `-o json` watch output, so
  * they must match the real server's.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
-import { SEP, fieldsToPaths, isObject, pathsToFields } from './patch-apply-fields.ts';
+import { isJsonObject } from '../json.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
+import { SEP, fieldsToPaths, pathsToFields } from './patch-apply-fields.ts';
 
 export { fieldsToPaths, pathsToFields };
 
@@ -38,7 +39,7 @@ function pathsOf(obj: JsonObject): Map<string, JsonValue> {
         for (const item of v) out.set(`${p}${SEP}v:${JSON.stringify(item)}`, item);
         continue;
       }
-      if (isObject(v) && Object.keys(v).length > 0) {
+      if (isJsonObject(v) && Object.keys(v).length > 0) {
         out.set(p, null);
         walk(v, p, false);
       } else {
@@ -48,12 +49,12 @@ function pathsOf(obj: JsonObject): Map<string, JsonValue> {
   };
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'apiVersion' || k === 'kind') continue;
-    if (k === 'metadata' && isObject(v)) {
+    if (k === 'metadata' && isJsonObject(v)) {
       walk(v, 'f:metadata', true);
       continue;
     }
     const p = `f:${k}`;
-    if (isObject(v) && Object.keys(v).length > 0) {
+    if (isJsonObject(v) && Object.keys(v).length > 0) {
       out.set(p, null);
       walk(v, p, false);
     } else out.set(p, v);
@@ -106,8 +107,8 @@ function compareEntries(p: JsonObject, q: JsonObject): number {
 
 /** The managedFields `after` should carry once `manager` turned `before` into `after`. */
 export function updateManagedFields(u: ManagedUpdate): JsonValue[] {
-  const beforeMeta = u.before !== null && isObject(u.before['metadata']) ? u.before['metadata'] : {};
-  const existing = Array.isArray(beforeMeta['managedFields']) ? beforeMeta['managedFields'].filter(isObject) : [];
+  const beforeMeta = u.before !== null && isJsonObject(u.before['metadata']) ? u.before['metadata'] : {};
+  const existing = Array.isArray(beforeMeta['managedFields']) ? beforeMeta['managedFields'].filter(isJsonObject) : [];
   const { touched, removed } = diffPaths(u.before ?? {}, u.after);
   const mine: JsonObject = {
     apiVersion: u.apiVersion,

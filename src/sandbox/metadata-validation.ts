@@ -2,8 +2,9 @@
  * ObjectMeta checks the apiserver runs on every create and update (apimachinery's
  * ValidateLabels / ValidateAnnotations), with its exact wording.
  */
-import type { JsonObject } from '../kubectl/types.ts';
-import { isObject, meta, str } from './objects.ts';
+import type { JsonObject } from '../json.ts';
+import { meta, str } from './objects.ts';
+import { isJsonObject } from '../json.ts';
 import type { FieldCause } from './schema.ts';
 import { invalid } from './schema-messages.ts';
 
@@ -84,5 +85,5 @@ export function metadataCauses(obj: JsonObject): FieldCause[] {
   const m = meta(obj);
   const labels = m['labels'];
   const annotations = m['annotations'];
-  return [...(isObject(labels) ? labelCauses(labels) : []), ...(isObject(annotations) ? annotationCauses(annotations) : [])];
+  return [...(isJsonObject(labels) ? labelCauses(labels) : []), ...(isJsonObject(annotations) ? annotationCauses(annotations) : [])];
 }

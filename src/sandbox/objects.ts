@@ -1,15 +1,14 @@
 /** Small helpers shared by the read and write paths: metadata access, timestamps, names. */
 import { randomUUID } from 'node:crypto';
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import type { ResourceRegistry, ResourceType } from './resources.ts';
 import { resourceKey } from './resources.ts';
 import type { Store } from './storage.ts';
 import type { OpenApiCache } from './openapi.ts';
 import type { StatusTarget } from './status.ts';
 import type { FieldCause } from './schema.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
 import { goQuote } from './schema-messages.ts';
-export { isObject };
 
 /** Everything request handlers share. */
 export interface SandboxState {
@@ -24,7 +23,7 @@ export interface SandboxState {
 /** metadata of an object, created when missing. */
 export function meta(obj: JsonObject): JsonObject {
   const m = obj['metadata'];
-  if (isObject(m)) return m;
+  if (isJsonObject(m)) return m;
   const fresh: JsonObject = {};
   obj['metadata'] = fresh;
   return fresh;
@@ -71,7 +70,7 @@ export function specChanged(before: JsonObject, after: JsonObject): boolean {
 /** Deterministic serialization for equality checks that must ignore key order. */
 export function sortKeys(v: JsonValue): JsonValue {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (!isObject(v)) return v;
+  if (!isJsonObject(v)) return v;
   const out: JsonObject = {};
   for (const k of Object.keys(v).sort()) out[k] = sortKeys(v[k]!);
   return out;

@@ -5,7 +5,7 @@
  * hold each CRD's schema. /openapi/v2 (protobuf only) is not served: see server notes.
  */
 import { createHash } from 'node:crypto';
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import { groupVersionOf, type ResourceRegistry, type ResourceType } from './resources.ts';
 
 export interface OpenApiDocument {

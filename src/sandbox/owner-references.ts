@@ -1,6 +1,7 @@
 /** Finding an object's dependents through metadata.ownerReferences (what the garbage collector keys on). */
-import type { JsonObject } from '../kubectl/types.ts';
-import { isObject, keyOf, meta, str, type SandboxState } from './objects.ts';
+import type { JsonObject } from '../json.ts';
+import { keyOf, meta, str, type SandboxState } from './objects.ts';
+import { isJsonObject } from '../json.ts';
 import type { ResourceType } from './resources.ts';
 import type { StoredObject } from './storage.ts';
 
@@ -11,7 +12,7 @@ export interface Dependent {
 
 export function ownerUids(obj: JsonObject): string[] {
   const refs = meta(obj)['ownerReferences'];
-  return Array.isArray(refs) ? refs.filter(isObject).map((r) => str(r['uid'])) : [];
+  return Array.isArray(refs) ? refs.filter(isJsonObject).map((r) => str(r['uid'])) : [];
 }
 
 /** Objects with an ownerReference to `uid`, in registry then storage order. */
@@ -28,7 +29,7 @@ export function dependentsOf(state: SandboxState, uid: string): Dependent[] {
 export function withoutOwner(obj: JsonObject, uid: string): JsonObject {
   const next = structuredClone(obj);
   const m = meta(next);
-  const refs = Array.isArray(m['ownerReferences']) ? m['ownerReferences'].filter((r) => !isObject(r) || r['uid'] !== uid) : [];
+  const refs = Array.isArray(m['ownerReferences']) ? m['ownerReferences'].filter((r) => !isJsonObject(r) || r['uid'] !== uid) : [];
   if (refs.length > 0) m['ownerReferences'] = refs;
   else delete m['ownerReferences'];
   return next;

@@ -2,10 +2,9 @@
  * Field sets for server-side apply, in the fieldsV1 vocabulary (`f:name`, `k:{"name":"x"}`,
  * `v:"value"`): extraction from an object, conversion to/from fieldsV1, and path operations.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import type { FieldMeta } from './patch-strategic-meta.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
-export { isObject };
+import { isJsonObject } from '../json.ts';
 
 /** One path: fieldsV1 tokens joined by SEP. */
 export const SEP = '\u0000';
@@ -18,7 +17,7 @@ const STRIPPED_METADATA = new Set([
 
 function canonical(v: JsonValue): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (!isObject(v)) return JSON.stringify(v);
+  if (!isJsonObject(v)) return JSON.stringify(v);
   return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k] ?? null)}`).join(',')}}`;
 }
 
@@ -29,13 +28,13 @@ export function leavesOf(obj: JsonObject, meta: FieldMeta | undefined): Map<stri
   const out = new Map<string, JsonValue>();
   const join = (prefix: string, token: string): string => (prefix === '' ? token : `${prefix}${SEP}${token}`);
   const walkValue = (v: JsonValue, m: FieldMeta | undefined, path: string): void => {
-    if (isObject(v)) {
+    if (isJsonObject(v)) {
       if (Object.keys(v).length === 0) out.set(path, v);
       else walkMap(v, m, path, false);
     } else if (Array.isArray(v) && m?.list) {
       const list = m.list;
       for (const item of v) {
-        if (list.mergeKey !== undefined && isObject(item)) {
+        if (list.mergeKey !== undefined && isJsonObject(item)) {
           const p = join(path, keyToken(item, list.mergeKey));
           out.set(p, null);
           walkMap(item, list.item, p, false);
@@ -48,7 +47,7 @@ export function leavesOf(obj: JsonObject, meta: FieldMeta | undefined): Map<stri
     for (const [k, v] of Object.entries(o)) {
       if (root && (k === 'apiVersion' || k === 'kind')) continue;
       const p = join(path, `f:${k}`);
-      if (root && k === 'metadata' && isObject(v)) {
+      if (root && k === 'metadata' && isJsonObject(v)) {
         for (const [mk, mv] of Object.entries(v)) {
           if (!STRIPPED_METADATA.has(mk)) walkValue(mv, m?.fields?.['metadata']?.fields?.[mk], join(p, `f:${mk}`));
         }
@@ -68,12 +67,12 @@ export function fieldsToPaths(fields: JsonValue | undefined): Set<string> {
     for (const [k, v] of Object.entries(node)) {
       if (k === '.') continue;
       const p = prefix === '' ? k : `${prefix}${SEP}${k}`;
-      const children = isObject(v) ? Object.keys(v).filter((c) => c !== '.') : [];
-      if (children.length === 0 || (isObject(v) && Object.hasOwn(v, '.'))) out.add(p);
-      if (isObject(v)) walk(v, p);
+      const children = isJsonObject(v) ? Object.keys(v).filter((c) => c !== '.') : [];
+      if (children.length === 0 || (isJsonObject(v) && Object.hasOwn(v, '.'))) out.add(p);
+      if (isJsonObject(v)) walk(v, p);
     }
   };
-  if (isObject(fields)) walk(fields, '');
+  if (isJsonObject(fields)) walk(fields, '');
   return out;
 }
 
@@ -85,7 +84,7 @@ export function pathsToFields(paths: Iterable<string>): JsonObject {
     let node = root;
     for (const part of p.split(SEP)) {
       const next = node[part];
-      node = isObject(next) ? next : (node[part] = {});
+      node = isJsonObject(next) ? next : (node[part] = {});
     }
   }
   const finish = (node: JsonObject, prefix: string): JsonObject => {
@@ -120,7 +119,7 @@ export function removePath(obj: JsonObject, path: string): void {
   let parent: JsonValue | undefined = obj;
   for (let i = 0; i < tokens.length - 1; i++) parent = step(parent, tokens[i] ?? '');
   const last = tokens[tokens.length - 1] ?? '';
-  if (isObject(parent) && last.startsWith('f:')) delete parent[last.slice(2)];
+  if (isJsonObject(parent) && last.startsWith('f:')) delete parent[last.slice(2)];
   else if (Array.isArray(parent)) {
     const at = parent.findIndex((item) => matches(item, last));
     if (at >= 0) parent.splice(at, 1);
@@ -129,12 +128,12 @@ export function removePath(obj: JsonObject, path: string): void {
 
 function matches(item: JsonValue, token: string): boolean {
   if (token.startsWith('v:')) return canonical(item) === token.slice(2);
-  if (!token.startsWith('k:') || !isObject(item)) return false;
+  if (!token.startsWith('k:') || !isJsonObject(item)) return false;
   const key = JSON.parse(token.slice(2)) as JsonObject;
   return Object.entries(key).every(([k, v]) => canonical(item[k] ?? null) === canonical(v));
 }
 
 function step(node: JsonValue | undefined, token: string): JsonValue | undefined {
-  if (token.startsWith('f:')) return isObject(node) ? node[token.slice(2)] : undefined;
+  if (token.startsWith('f:')) return isJsonObject(node) ? node[token.slice(2)] : undefined;
   return Array.isArray(node) ? node.find((item) => matches(item, token)) : undefined;
 }

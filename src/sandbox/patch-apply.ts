@@ -4,9 +4,10 @@
  * conflict unless forced; fields it applied before and omits now are removed unless someone else
  * owns them. Lists merge by key for the built-in kinds (see patch-strategic-meta.ts), else atomic.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import { STRATEGIC_KINDS, type FieldMeta } from './patch-strategic-meta.ts';
-import { fieldsToPaths, isObject, keyToken, leavesOf, pathString, pathsToFields, removePath, SEP } from './patch-apply-fields.ts';
+import { fieldsToPaths, keyToken, leavesOf, pathString, pathsToFields, removePath, SEP } from './patch-apply-fields.ts';
 
 export interface ApplyConflict {
   /** `"kubectl-client-side-apply" using v1` — the manager as the apiserver prints it. */
@@ -21,14 +22,14 @@ function same(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
 
 function dropNulls(v: JsonValue): JsonValue {
   if (Array.isArray(v)) return v.map(dropNulls);
-  if (!isObject(v)) return v;
+  if (!isJsonObject(v)) return v;
   const out: JsonObject = {};
   for (const [k, val] of Object.entries(v)) if (val !== null) out[k] = dropNulls(val);
   return out;
 }
 
 function merge(live: JsonValue | undefined, applied: JsonValue, meta: FieldMeta | undefined): JsonValue {
-  if (isObject(applied) && isObject(live)) {
+  if (isJsonObject(applied) && isJsonObject(live)) {
     const out: JsonObject = { ...live };
     for (const [k, v] of Object.entries(applied)) out[k] = merge(live[k], v, meta?.fields?.[k]);
     return out;
@@ -38,7 +39,7 @@ function merge(live: JsonValue | undefined, applied: JsonValue, meta: FieldMeta 
     const out = [...live];
     for (const item of applied) {
       const at = out.findIndex((o) =>
-        mergeKey !== undefined && isObject(o) && isObject(item) ? keyToken(o, mergeKey) === keyToken(item, mergeKey) : same(o, item),
+        mergeKey !== undefined && isJsonObject(o) && isJsonObject(item) ? keyToken(o, mergeKey) === keyToken(item, mergeKey) : same(o, item),
       );
       if (at < 0) out.push(item);
       else out[at] = merge(out[at], item, meta.list.item);
@@ -93,14 +94,14 @@ export function applyServerSideApply(args: {
   now: Date;
 }): { object: JsonObject; conflicts: string[]; conflictDetails: ApplyConflict[] } {
   const applied = dropNulls(structuredClone(args.applied)) as JsonObject;
-  const appliedMeta = isObject(applied['metadata']) ? applied['metadata'] : {};
+  const appliedMeta = isJsonObject(applied['metadata']) ? applied['metadata'] : {};
   delete appliedMeta['managedFields'];
   const kind = typeof applied['kind'] === 'string' ? applied['kind'] : '';
   const meta = STRATEGIC_KINDS[kind];
   const apiVersion = typeof applied['apiVersion'] === 'string' ? applied['apiVersion'] : '';
   const live = args.live ? structuredClone(args.live) : null;
-  const liveMeta = live && isObject(live['metadata']) ? live['metadata'] : {};
-  const entries = (Array.isArray(liveMeta['managedFields']) ? liveMeta['managedFields'] : []).filter(isObject);
+  const liveMeta = live && isJsonObject(live['metadata']) ? live['metadata'] : {};
+  const entries = (Array.isArray(liveMeta['managedFields']) ? liveMeta['managedFields'] : []).filter(isJsonObject);
   const isMine = (e: JsonObject): boolean => e['manager'] === args.manager && e['operation'] === 'Apply' && (e['subresource'] ?? '') === '';
   const mine = entries.find(isMine);
   const others = entries.filter((e) => !isMine(e)).map((e) => ({ entry: e, paths: fieldsToPaths(e['fieldsV1']) }));
@@ -149,7 +150,7 @@ export function applyServerSideApply(args: {
   const kept = others
     .filter((o) => o.paths.size > 0)
     .map((o) => (conflicting.size > 0 ? { ...o.entry, fieldsV1: pathsToFields(o.paths) } : o.entry));
-  const objectMeta = isObject(object['metadata']) ? object['metadata'] : (object['metadata'] = {});
+  const objectMeta = isJsonObject(object['metadata']) ? object['metadata'] : (object['metadata'] = {});
   objectMeta['managedFields'] = [...kept, entry].sort(compareEntries);
   return { object, conflicts: [], conflictDetails: [] };
 }

@@ -3,9 +3,9 @@
  * by key, and the directives kubectl's client-side apply sends: `$patch: replace|delete|merge`,
  * `$retainKeys`, `$setElementOrder/<list>`, `$deleteFromPrimitiveList/<list>`.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import type { FieldMeta, ListMeta } from './patch-strategic-meta.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
 import { goFormatValue, goTypeName } from './go-json.ts';
 
 const PATCH = '$patch';
@@ -39,8 +39,8 @@ const same = (a: JsonValue | undefined, b: JsonValue | undefined): boolean => JS
 
 /** A value taken from the patch as is: directives and nulls have no meaning without an original. */
 function clean(v: JsonValue): JsonValue {
-  if (Array.isArray(v)) return v.filter((i) => !(isObject(i) && i[PATCH] !== undefined)).map(clean);
-  if (!isObject(v)) return v;
+  if (Array.isArray(v)) return v.filter((i) => !(isJsonObject(i) && i[PATCH] !== undefined)).map(clean);
+  if (!isJsonObject(v)) return v;
   const out: JsonObject = {};
   for (const [k, val] of Object.entries(v)) {
     if (k.startsWith('$') || val === null) continue;
@@ -50,7 +50,7 @@ function clean(v: JsonValue): JsonValue {
 }
 
 function keyOf(item: JsonValue, mergeKey: string): string | undefined {
-  return isObject(item) && Object.hasOwn(item, mergeKey) ? JSON.stringify(item[mergeKey]) : undefined;
+  return isJsonObject(item) && Object.hasOwn(item, mergeKey) ? JSON.stringify(item[mergeKey]) : undefined;
 }
 
 function mergeList(original: JsonValue[], patch: JsonValue[], meta: ListMeta | undefined): JsonValue[] {
@@ -63,31 +63,31 @@ function mergeList(original: JsonValue[], patch: JsonValue[], meta: ListMeta | u
   }
   // mergeSliceWithSpecialElements: the $patch items first, in order.
   for (const p of patch) {
-    if (!isObject(p) || p[PATCH] === undefined) continue;
+    if (!isJsonObject(p) || p[PATCH] === undefined) continue;
     const directive = p[PATCH];
     if (directive === 'delete') {
       if (keyOf(p, mergeKey) === undefined) throw noMergeKey(p, mergeKey);
     } else if (directive === 'merge') throw new StrategicPatchError('merging lists cannot yet be specified in the patch');
     else if (directive !== 'replace') throw badPatchType(directive, p);
   }
-  if (patch.some((p) => isObject(p) && p[PATCH] === 'replace')) {
-    return patch.filter((p) => !(isObject(p) && p[PATCH] !== undefined)).map(clean);
+  if (patch.some((p) => isJsonObject(p) && p[PATCH] === 'replace')) {
+    return patch.filter((p) => !(isJsonObject(p) && p[PATCH] !== undefined)).map(clean);
   }
   const out = original.map((o) => o);
   for (const p of patch) {
-    if (isObject(p) && p[PATCH] === 'delete') {
+    if (isJsonObject(p) && p[PATCH] === 'delete') {
       const key = keyOf(p, mergeKey);
       for (let at = out.findIndex((o) => keyOf(o, mergeKey) === key); at >= 0; at = out.findIndex((o) => keyOf(o, mergeKey) === key)) out.splice(at, 1);
     }
   }
   for (const p of patch) {
-    if (isObject(p) && p[PATCH] !== undefined) continue;
+    if (isJsonObject(p) && p[PATCH] !== undefined) continue;
     const key = keyOf(p, mergeKey);
-    if (key === undefined) throw noMergeKey(isObject(p) ? p : {}, mergeKey);
+    if (key === undefined) throw noMergeKey(isJsonObject(p) ? p : {}, mergeKey);
     const at = out.findIndex((o) => keyOf(o, mergeKey) === key);
     if (at >= 0) {
       const current = out[at];
-      out[at] = isObject(current) && isObject(p) ? mergeMap(current, p, meta.item) : clean(p);
+      out[at] = isJsonObject(current) && isJsonObject(p) ? mergeMap(current, p, meta.item) : clean(p);
     } else out.push(clean(p));
   }
   return out;
@@ -99,7 +99,7 @@ function mergeList(original: JsonValue[], patch: JsonValue[], meta: ListMeta | u
  */
 function orderList(list: JsonValue[], order: JsonValue[], original: JsonValue[], mergeKey: string | undefined): JsonValue[] {
   const id = (v: JsonValue | undefined): string =>
-    mergeKey !== undefined && isObject(v) ? JSON.stringify(v[mergeKey]) : JSON.stringify(v);
+    mergeKey !== undefined && isJsonObject(v) ? JSON.stringify(v[mergeKey]) : JSON.stringify(v);
   const orderIds = order.map(id);
   const serverIds = original.map(id);
   const byIndex = (ids: string[]) => (a: JsonValue, b: JsonValue) => ids.indexOf(id(a)) - ids.indexOf(id(b));
@@ -158,8 +158,8 @@ export function mergeMap(original: JsonObject, patch: JsonObject, meta: FieldMet
     const sub = meta?.fields?.[k];
     const current = out[k];
     if (v === null) delete out[k];
-    else if (isObject(v) && v[PATCH] === 'delete') delete out[k];
-    else if (isObject(v) && isObject(current)) out[k] = mergeMap(current, v, sub);
+    else if (isJsonObject(v) && v[PATCH] === 'delete') delete out[k];
+    else if (isJsonObject(v) && isJsonObject(current)) out[k] = mergeMap(current, v, sub);
     else if (Array.isArray(v) && Array.isArray(current)) out[k] = mergeList(current, v, sub?.list);
     else out[k] = clean(v);
   }

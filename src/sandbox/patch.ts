@@ -8,10 +8,10 @@
  */
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import { STRATEGIC_KINDS } from './patch-strategic-meta.ts';
 import { mergeMap, StrategicPatchError } from './patch-strategic.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
 import { FIND_KIND } from './decode-body.ts';
 import { goJsonKind, goJsonSyntaxError } from './go-json.ts';
 import { goQuote } from './schema-messages.ts';
@@ -50,7 +50,7 @@ export function decodePatch(kind: PatchKind, raw: string, strict: boolean): Deco
       if (!Array.isArray(value)) return bad(`error decoding patch: ${typeError(value, '[]handlers.jsonPatchOp')}`);
       for (const op of value) {
         if (op === null) continue;
-        if (!isObject(op)) return bad(`error decoding patch: ${typeError(op, 'handlers.jsonPatchOp')}`);
+        if (!isJsonObject(op)) return bad(`error decoding patch: ${typeError(op, 'handlers.jsonPatchOp')}`);
         for (const [k, v] of Object.entries(op)) {
           const field = ['op', 'path', 'from'].find((f) => f === k.toLowerCase());
           if (field === undefined || v === null || typeof v === 'string') continue;
@@ -59,13 +59,13 @@ export function decodePatch(kind: PatchKind, raw: string, strict: boolean): Deco
       }
     }
     if (!Array.isArray(value)) return bad(typeError(value, 'jsonpatch.Patch'));
-    const notOp = value.find((op) => op !== null && !isObject(op));
+    const notOp = value.find((op) => op !== null && !isJsonObject(op));
     if (notOp !== undefined) return bad(typeError(notOp, 'jsonpatch.Operation'));
     return { ok: true, value };
   }
   if (kind === 'merge') {
-    if (strict && value !== null && !isObject(value)) return bad(`error decoding patch: ${typeError(value, 'map[string]interface {}')}`);
-    if (value === null || (!isObject(value) && !Array.isArray(value))) return bad('Invalid JSON Patch');
+    if (strict && value !== null && !isJsonObject(value)) return bad(`error decoding patch: ${typeError(value, 'map[string]interface {}')}`);
+    if (value === null || (!isJsonObject(value) && !Array.isArray(value))) return bad('Invalid JSON Patch');
     if (Array.isArray(value)) {
       // MergePatch turns the document into the array; decoding that as an object fails.
       const json = JSON.stringify(value);
@@ -74,7 +74,7 @@ export function decodePatch(kind: PatchKind, raw: string, strict: boolean): Deco
     }
     return { ok: true, value };
   }
-  if (value !== null && !isObject(value)) return bad(typeError(value, 'map[string]interface {}'));
+  if (value !== null && !isJsonObject(value)) return bad(typeError(value, 'map[string]interface {}'));
   return { ok: true, value: value ?? {} };
 }
 
@@ -82,14 +82,14 @@ export function applyJsonPatch(doc: JsonObject, ops: JsonValue): PatchOutcome {
   if (!Array.isArray(ops)) {
     return { ok: false, code: 400, message: 'json: cannot unmarshal object into Go value of type jsonpatch.Patch' };
   }
-  const bad = ops.find((op) => !isObject(op) || typeof op['op'] !== 'string' || !OPS.has(op['op']) || typeof op['path'] !== 'string');
+  const bad = ops.find((op) => !isJsonObject(op) || typeof op['op'] !== 'string' || !OPS.has(op['op']) || typeof op['path'] !== 'string');
   if (bad !== undefined) {
-    return { ok: false, code: 422, message: `Unexpected kind: ${isObject(bad) ? String(bad['op']) : JSON.stringify(bad)}` };
+    return { ok: false, code: 422, message: `Unexpected kind: ${isJsonObject(bad) ? String(bad['op']) : JSON.stringify(bad)}` };
   }
   try {
     const result = jsonpatch.applyPatch(structuredClone(doc), ops as unknown as Operation[], true, true);
     const value = result.newDocument as unknown as JsonValue;
-    if (!isObject(value)) return { ok: false, code: 422, message: 'json patch replaced the object with a non-object' };
+    if (!isJsonObject(value)) return { ok: false, code: 422, message: 'json patch replaced the object with a non-object' };
     return { ok: true, value };
   } catch (err) {
     const first = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
@@ -98,8 +98,8 @@ export function applyJsonPatch(doc: JsonObject, ops: JsonValue): PatchOutcome {
 }
 
 function mergeValue(target: JsonValue | undefined, patch: JsonValue): JsonValue {
-  if (!isObject(patch)) return structuredClone(patch);
-  const out: JsonObject = isObject(target) ? { ...target } : {};
+  if (!isJsonObject(patch)) return structuredClone(patch);
+  const out: JsonObject = isJsonObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = mergeValue(out[k], v);
@@ -108,16 +108,16 @@ function mergeValue(target: JsonValue | undefined, patch: JsonValue): JsonValue 
 }
 
 export function applyMergePatch(doc: JsonObject, patch: JsonValue): PatchOutcome {
-  if (!isObject(patch)) return { ok: false, code: 400, message: 'merge patch must be a JSON object' };
+  if (!isJsonObject(patch)) return { ok: false, code: 400, message: 'merge patch must be a JSON object' };
   const value = mergeValue(structuredClone(doc), patch);
-  return isObject(value) ? { ok: true, value } : { ok: false, code: 422, message: 'merge patch produced a non-object' };
+  return isJsonObject(value) ? { ok: true, value } : { ok: false, code: 422, message: 'merge patch produced a non-object' };
 }
 
 /** Strategic merge for the kinds in STRATEGIC_KINDS; any other kind gets a plain merge patch. */
 export function applyStrategicMergePatch(doc: JsonObject, patch: JsonValue, kind: string): PatchOutcome {
   const meta = STRATEGIC_KINDS[kind];
   if (meta === undefined) return applyMergePatch(doc, patch);
-  if (!isObject(patch)) return { ok: false, code: 400, message: 'strategic merge patch must be a JSON object' };
+  if (!isJsonObject(patch)) return { ok: false, code: 400, message: 'strategic merge patch must be a JSON object' };
   try {
     return { ok: true, value: mergeMap(structuredClone(doc), patch, meta) };
   } catch (err) {

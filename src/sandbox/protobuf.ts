@@ -4,7 +4,7 @@
  * `application/vnd.kubernetes.protobuf`, and client-go has no JSON fallback for protobuf). Only
  * the fields those commands can set are mapped; the result is the JSON object the API would get.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 

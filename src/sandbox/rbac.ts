@@ -7,8 +7,9 @@
  * listing the sandbox's ClusterRoles stays short. No aggregation: without a controller-manager
  * (the recording server had none) aggregated ClusterRoles keep the rules they were stored with.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
-import { isObject, str } from './objects.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
+import { str } from './objects.ts';
+import { isJsonObject } from '../json.ts';
 import type { Store } from './storage.ts';
 
 /** rbac.authorization.k8s.io/v1 PolicyRule. */
@@ -86,7 +87,7 @@ function strings(v: JsonValue | undefined): string[] {
 function policyRules(role: JsonObject | undefined): PolicyRule[] {
   const rules = role?.['rules'];
   if (!Array.isArray(rules)) return [];
-  return rules.filter(isObject).map((r) => {
+  return rules.filter(isJsonObject).map((r) => {
     const rule: PolicyRule = { verbs: strings(r['verbs']) };
     for (const k of ['apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const) {
       if (Array.isArray(r[k])) rule[k] = strings(r[k]);
@@ -97,9 +98,9 @@ function policyRules(role: JsonObject | undefined): PolicyRule[] {
 
 function bindingOf(obj: JsonObject, kind: Binding['kind']): Binding | undefined {
   const ref = obj['roleRef'];
-  if (!isObject(ref)) return undefined;
-  const m = isObject(obj['metadata']) ? obj['metadata'] : {};
-  const subjects = Array.isArray(obj['subjects']) ? obj['subjects'].filter(isObject) : [];
+  if (!isJsonObject(ref)) return undefined;
+  const m = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
+  const subjects = Array.isArray(obj['subjects']) ? obj['subjects'].filter(isJsonObject) : [];
   return {
     kind, name: str(m['name']), namespace: str(m['namespace']),
     roleRef: { kind: str(ref['kind']), name: str(ref['name']) },

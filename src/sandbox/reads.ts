@@ -3,9 +3,10 @@
  * (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`). Stored JSON is spliced into list bodies
  * as is, so a list of 500 objects costs no re-serialization.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import { checkListResourceVersion, decodeListIntegers, validateListOptions } from './list-resource-version.ts';
-import { apiVersionOf, isObject, keyOf, meta, str, targetOf, type SandboxState } from './objects.ts';
+import { apiVersionOf, keyOf, meta, str, targetOf, type SandboxState } from './objects.ts';
+import { isJsonObject } from '../json.ts';
 import type { ResourceType } from './resources.ts';
 import type { ResourceRequest } from './router.ts';
 import {
@@ -36,7 +37,7 @@ export interface Filter {
 
 /** Label values as selectors see them; a malformed label map has no labels. */
 function labelsOf(v: JsonValue | undefined): Record<string, string> | undefined {
-  if (!isObject(v)) return undefined;
+  if (!isJsonObject(v)) return undefined;
   const out: Record<string, string> = {};
   for (const [k, x] of Object.entries(v)) out[k] = str(x);
   return out;
@@ -131,7 +132,7 @@ function base64Error(s: string): string | undefined {
 /** json.Unmarshal into storage's continueToken: its first UnmarshalTypeError, if any. */
 function tokenTypeError(v: JsonValue): string | undefined {
   if (v === null) return undefined;
-  if (!isObject(v)) return goUnmarshalTypeError(v, 'storage.continueToken');
+  if (!isJsonObject(v)) return goUnmarshalTypeError(v, 'storage.continueToken');
   const fields: Record<string, string> = { v: 'string', rv: 'int64', start: 'string' };
   for (const [k, x] of Object.entries(v)) {
     const name = Object.keys(fields).find((f) => f.toLowerCase() === k.toLowerCase());
@@ -170,7 +171,7 @@ function decodeContinue(s: string, oldest: number): ContinueToken {
   const typeError = tokenTypeError(parsed);
   if (typeError !== undefined) throw invalid(`: ${typeError}`);
   const field = (name: string): JsonValue | undefined =>
-    isObject(parsed) ? Object.entries(parsed).findLast(([k]) => k.toLowerCase() === name)?.[1] : undefined;
+    isJsonObject(parsed) ? Object.entries(parsed).findLast(([k]) => k.toLowerCase() === name)?.[1] : undefined;
   const version = str(field('v'));
   if (version !== 'meta.k8s.io/v1') throw invalid(`: server does not recognize this encoded version ${version}`);
   const rv = typeof field('rv') === 'number' ? (field('rv') as number) : 0;

@@ -3,14 +3,14 @@
  * (structurallisttype.ValidateListSetsAndMaps): no duplicate items in a `set`, no duplicate
  * key tuples in a `map`.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import type { FieldCause, JSONSchemaProps } from './schema.ts';
 import { badValue } from './schema-messages.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
 
 function canonical(v: JsonValue): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (!isObject(v)) return JSON.stringify(v);
+  if (!isJsonObject(v)) return JSON.stringify(v);
   return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k] ?? null)}`).join(',')}}`;
 }
 
@@ -28,7 +28,7 @@ function checkList(list: JsonValue[], s: JSONSchemaProps, path: string, out: Fie
     let id: string | undefined;
     let shown: JsonValue = item;
     if (type === 'set') id = canonical(item);
-    else if (type === 'map' && keys.length > 0 && isObject(item)) {
+    else if (type === 'map' && keys.length > 0 && isJsonObject(item)) {
       const key: JsonObject = {};
       for (const k of keys) if (Object.hasOwn(item, k)) key[k] = item[k] ?? null;
       id = canonical(key);
@@ -47,7 +47,7 @@ export function validateListTypes(data: JsonValue, s: JSONSchemaProps | undefine
     data.forEach((item, i) => validateListTypes(item, s.items, `${path}[${i}]`, out));
     return;
   }
-  if (!isObject(data)) return;
+  if (!isJsonObject(data)) return;
   for (const [k, v] of Object.entries(data)) {
     const sub = s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
     validateListTypes(v, sub, path === '' ? k : `${path}.${k}`, out);

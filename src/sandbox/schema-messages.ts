@@ -2,7 +2,7 @@
  * The apiserver's wording for schema violations: kube-openapi's "<path> in body ..." details,
  * wrapped the way k8s.io/apimachinery's field.Error renders them into a StatusCause.
  */
-import type { JsonValue } from '../kubectl/types.ts';
+import type { JsonValue } from '../json.ts';
 import type { FieldCause } from './schema.ts';
 
 /** Go's %v for a float64 (strconv 'g' shortest: exponent form below 1e-4 and from 1e6 on). */

@@ -2,9 +2,9 @@
  * Structural pruning (drop fields the schema does not know, reporting them for
  * fieldValidation=Strict) and structural defaulting, as apiextensions-apiserver does them.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import type { JSONSchemaProps } from './schema.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
 
 const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 
@@ -23,7 +23,7 @@ function additional(s: JSONSchemaProps): JSONSchemaProps | 'any' | undefined {
 }
 
 function pruneMetadata(meta: JsonValue | undefined, path: string, unknown: string[]): void {
-  if (!isObject(meta)) return;
+  if (!isJsonObject(meta)) return;
   for (const k of Object.keys(meta)) {
     if (OBJECT_META_FIELDS.has(k)) continue;
     unknown.push(key(path, k));
@@ -40,7 +40,7 @@ function prune(x: JsonValue, s: JSONSchemaProps | undefined, path: string, embed
     x.forEach((item, i) => prune(item, s?.items, `${path}[${i}]`, s?.items?.['x-kubernetes-embedded-resource'] === true, unknown));
     return;
   }
-  if (!isObject(x)) return;
+  if (!isJsonObject(x)) return;
   for (const k of Object.keys(x)) {
     const v = x[k] ?? null;
     if (embedded && META_FIELDS.has(k)) {
@@ -67,7 +67,7 @@ function pruneKnown(x: JsonValue, s: JSONSchemaProps, path: string, unknown: str
     });
     return;
   }
-  if (!isObject(x)) return;
+  if (!isJsonObject(x)) return;
   const embedded = s['x-kubernetes-embedded-resource'] === true;
   for (const [k, v] of Object.entries(x)) {
     if (embedded && META_FIELDS.has(k)) continue;
@@ -101,7 +101,7 @@ function dropDisallowedNulls(x: JsonValue, s: JSONSchemaProps | undefined): void
     for (const item of x) dropDisallowedNulls(item, s.items);
     return;
   }
-  if (!isObject(x)) return;
+  if (!isJsonObject(x)) return;
   for (const [k, v] of Object.entries(x)) {
     const sub = s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
     if (isNonNullableNull(v, sub) && sub?.default === undefined) delete x[k];
@@ -118,7 +118,7 @@ function fillDefaults(x: JsonValue, s: JSONSchemaProps | undefined): void {
     });
     return;
   }
-  if (!isObject(x)) return;
+  if (!isJsonObject(x)) return;
   for (const [k, prop] of Object.entries(s.properties ?? {})) {
     if (prop.default === undefined) continue;
     if (!Object.hasOwn(x, k) || isNonNullableNull(x[k], prop)) x[k] = structuredClone(prop.default);

@@ -3,10 +3,10 @@
  * apiserver's paths, wording and order (kube-openapi's validators as converted by
  * apiextensions-apiserver). Pruning and defaulting live in schema-prune.ts.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import * as msg from './schema-messages.ts';
 import { validateListTypes } from './schema-listtype.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
 
 export interface JSONSchemaProps {
   type?: string;
@@ -71,7 +71,7 @@ function deepEqual(a: JsonValue, b: JsonValue): boolean {
 
 function canonical(v: JsonValue): JsonValue {
   if (Array.isArray(v)) return v.map(canonical);
-  if (!isObject(v)) return v;
+  if (!isJsonObject(v)) return v;
   const out: JsonObject = {};
   for (const k of Object.keys(v).sort()) out[k] = canonical(v[k] ?? null);
   return out;
@@ -221,7 +221,7 @@ function validateNode(data: JsonValue, s: JSONSchemaProps, path: string, out: Fi
   if (typeof data === 'number') checkNumber(data, s, path, out);
   if (Array.isArray(data)) checkArray(data, s, path, out);
   if (s.enum && s.enum.length > 0 && !s.enum.some((e) => deepEqual(e, data))) out.push(msg.notSupported(path, data, s.enum));
-  if (isObject(data)) checkObject(data, s, path, out);
+  if (isJsonObject(data)) checkObject(data, s, path, out);
 }
 
 /**

@@ -6,7 +6,7 @@
  * "metadata.name", "metadata.namespace"`), and custom resources go through the apiextensions
  * crConverter (`field label not supported: X`; metadata.namespace only when namespaced).
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import type { ResourceType } from './resources.ts';
 import { goQuote } from './schema-messages.ts';
 import { SelectorError } from './selectors-validation.ts';

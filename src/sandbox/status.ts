@@ -2,7 +2,7 @@
  * `kind: Status` bodies exactly as kube-apiserver 1.26 writes them (field order included), so that
  * kubectl prints the same error lines against the sandbox as against a real cluster.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import type { FieldCause } from './schema.ts';
 
 /** What the failing request was about; `kind` is the resource (plural) except for Invalid. */

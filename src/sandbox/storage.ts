@@ -3,7 +3,7 @@
  * bounded history of change events for watches. Objects are kept with their serialized JSON so
  * GET and LIST never re-serialize unchanged objects.
  */
-import type { JsonObject } from '../kubectl/types.ts';
+import type { JsonObject } from '../json.ts';
 
 export interface StoredObject {
   readonly obj: JsonObject;

@@ -2,8 +2,9 @@
  * Direct access to the sandbox's objects for tests and fixtures: read without HTTP, and write
  * through the same admission and metadata logic as a kubectl request (manager `sandbox`).
  */
-import type { JsonObject } from '../kubectl/types.ts';
-import { isObject, keyOf, meta, resolveType, str, type SandboxState } from './objects.ts';
+import type { JsonObject } from '../json.ts';
+import { keyOf, meta, resolveType, str, type SandboxState } from './objects.ts';
+import { isJsonObject } from '../json.ts';
 import type { ResourceType } from './resources.ts';
 import { remove } from './deletes.ts';
 import { create, replace, type WriteRequest } from './writes.ts';
@@ -67,12 +68,12 @@ export class SandboxStore {
     const existing = this.state.store.get(keyOf(t), w.req.namespace, w.req.name);
     if (existing === undefined) {
       const created = JSON.parse(create(w, obj).json) as JsonObject;
-      if (!isObject(input['status']) || !t.hasStatus) return created;
+      if (!isJsonObject(input['status']) || !t.hasStatus) return created;
       return this.putStatus({ ...created, status: input['status'] });
     }
     meta(obj)['resourceVersion'] = str(meta(existing.obj)['resourceVersion']);
     const updated = JSON.parse(replace({ ...w, req: { ...w.req, verb: 'update' } }, obj).json) as JsonObject;
-    if (!isObject(input['status']) || !t.hasStatus) return updated;
+    if (!isJsonObject(input['status']) || !t.hasStatus) return updated;
     return this.putStatus({ ...updated, status: input['status'] });
   }
 

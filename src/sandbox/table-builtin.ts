@@ -3,11 +3,11 @@
  * their column definitions and the cells they compute. The apiserver prints with Wide=true, so
  * priority-1 cells are always present; kubectl hides them unless `-o wide`.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import type { PrinterColumn } from './table.ts';
 import { ageSince } from './table-age.ts';
 import { rbacCells, rbacColumns } from './table-rbac.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
 
 export const NAME_DESCRIPTION =
   'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: http://kubernetes.io/docs/user-guide/identifiers#names';
@@ -65,10 +65,10 @@ const COLUMNS: Record<string, PrinterColumn[]> = {
   ],
 };
 
-const obj = (v: JsonValue | undefined): JsonObject => (isObject(v) ? v : {});
+const obj = (v: JsonValue | undefined): JsonObject => (isJsonObject(v) ? v : {});
 const list = (v: JsonValue | undefined): JsonValue[] => (Array.isArray(v) ? v : []);
 const str = (v: JsonValue | undefined, fallback = ''): string => (typeof v === 'string' ? v : fallback);
-const count = (v: JsonValue | undefined): number => (isObject(v) ? Object.keys(v).length : 0);
+const count = (v: JsonValue | undefined): number => (isJsonObject(v) ? Object.keys(v).length : 0);
 
 export function builtinColumnsFor(resource: string): PrinterColumn[] | undefined {
   return COLUMNS[resource] ?? rbacColumns(resource, { name: NAME, age: AGE, createdDescription: CREATED_DESCRIPTION });

@@ -2,8 +2,8 @@
  * The small JSONPath subset CRD additionalPrinterColumns use (`.spec.state`, `.a[0].b`,
  * `.metadata.labels['app.kubernetes.io/name']`), evaluated like client-go's jsonpath: first result only.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
+import { isJsonObject } from '../json.ts';
 
 type Step = { kind: 'key'; key: string } | { kind: 'index'; index: number } | { kind: 'wildcard' };
 
@@ -37,13 +37,13 @@ export function evaluateJsonPath(obj: JsonValue, path: string): JsonValue | unde
   for (const step of parseJsonPath(path)) {
     const next: JsonValue[] = [];
     for (const v of current) {
-      if (step.kind === 'key' && isObject(v) && Object.hasOwn(v, step.key)) next.push(v[step.key] ?? null);
+      if (step.kind === 'key' && isJsonObject(v) && Object.hasOwn(v, step.key)) next.push(v[step.key] ?? null);
       else if (step.kind === 'index' && Array.isArray(v)) {
         const item = v[step.index < 0 ? v.length + step.index : step.index];
         if (item !== undefined) next.push(item);
       } else if (step.kind === 'wildcard') {
         if (Array.isArray(v)) next.push(...v);
-        else if (isObject(v)) next.push(...Object.values(v));
+        else if (isJsonObject(v)) next.push(...Object.values(v));
       }
     }
     current = next;

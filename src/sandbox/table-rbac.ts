@@ -2,8 +2,8 @@
  * The in-tree printers for RBAC kinds: Role/ClusterRole print `NAME CREATED AT`, bindings print
  * `NAME ROLE AGE` plus the wide USERS GROUPS SERVICEACCOUNTS (rbac.SubjectsStrings).
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
+import { isJsonObject } from '../json.ts';
 import { ageSince } from './table-age.ts';
 import type { PrinterColumn } from './table.ts';
 
@@ -46,7 +46,7 @@ function subjects(binding: JsonObject): [string, string, string] {
   const groups: string[] = [];
   const sas: string[] = [];
   for (const s of Array.isArray(binding['subjects']) ? binding['subjects'] : []) {
-    if (!isObject(s)) continue;
+    if (!isJsonObject(s)) continue;
     if (s['kind'] === 'User') users.push(str(s['name']));
     else if (s['kind'] === 'Group') groups.push(str(s['name']));
     else if (s['kind'] === 'ServiceAccount') sas.push(`${str(s['namespace'])}/${str(s['name'])}`);
@@ -61,7 +61,7 @@ function createdAt(v: JsonValue | undefined): string {
 }
 
 export function rbacCells(resource: string, o: JsonObject, now: Date): JsonValue[] | undefined {
-  const meta = isObject(o['metadata']) ? o['metadata'] : {};
+  const meta = isJsonObject(o['metadata']) ? o['metadata'] : {};
   const name = str(meta['name']);
   switch (resource) {
     case 'roles':
@@ -69,7 +69,7 @@ export function rbacCells(resource: string, o: JsonObject, now: Date): JsonValue
       return [name, createdAt(meta['creationTimestamp'])];
     case 'rolebindings':
     case 'clusterrolebindings': {
-      const ref = isObject(o['roleRef']) ? o['roleRef'] : {};
+      const ref = isJsonObject(o['roleRef']) ? o['roleRef'] : {};
       return [name, `${str(ref['kind'])}/${str(ref['name'])}`, ageSince(meta['creationTimestamp'], now), ...subjects(o)];
     }
     default:

@@ -12,12 +12,12 @@
  * - `'default'`: Name + Created At (RFC 3339), the generic convertor.
  * `cells` overrides the cell computation entirely when given.
  */
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import { humanDuration } from './table-age.ts';
 import { CREATED_DESCRIPTION, NAME_DESCRIPTION, builtinCellsFor, builtinColumnsFor } from './table-builtin.ts';
 import { goNumber } from './schema-messages.ts';
 import { evaluateJsonPath } from './table-jsonpath.ts';
-import { isJsonObject as isObject } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
 
 export interface PrinterColumn {
   name: string;
@@ -30,7 +30,7 @@ export interface PrinterColumn {
 
 export { humanDuration } from './table-age.ts';
 
-const meta = (o: JsonObject): JsonObject => (isObject(o['metadata']) ? o['metadata'] : {});
+const meta = (o: JsonObject): JsonObject => (isJsonObject(o['metadata']) ? o['metadata'] : {});
 
 const NAME_COLUMN: PrinterColumn = { name: 'Name', type: 'string', format: 'name', description: NAME_DESCRIPTION, jsonPath: '.metadata.name' };
 const DEFAULT_COLUMNS: PrinterColumn[] = [

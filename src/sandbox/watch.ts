@@ -5,7 +5,7 @@
  * open stream at once (close(), faults.closeWatches()) or expire them (faults.expireWatches()).
  */
 import type { ServerResponse } from 'node:http';
-import { isJsonObject } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
 import { decodeListIntegers, validateListOptions, watchResourceVersion } from './list-resource-version.ts';
 import { apiVersionOf, keyOf, type SandboxState } from './objects.ts';
 import { convertFilter, matchesFilter, parseFilter, tableFor, type IncludeObject } from './reads.ts';

@@ -5,14 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import type { JsonObject, JsonValue } from '../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 import { admit, type AdmissionContext } from './admission.ts';
 import { crdResourceTypes, crdStatus } from './crds.ts';
 import { updateManagedFields } from './managed-fields.ts';
-import {
-  apiVersionOf, isObject, keyOf, meta, newUid, sameObject, specChanged, str, targetOf, timestamp,
-  tracksGeneration, type SandboxState,
-} from './objects.ts';
+import { apiVersionOf, keyOf, meta, newUid, sameObject, specChanged, str, targetOf, timestamp, tracksGeneration, type SandboxState } from './objects.ts';
+import { isJsonObject } from '../json.ts';
 import {
   applyConflictMessage, applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, decodePatch, type PatchKind,
 } from './patch.ts';
@@ -196,9 +194,9 @@ function requestedManagedFields(w: WriteRequest, requested: JsonObject, live: Js
   const entries = requested['managedFields'];
   if (!Array.isArray(entries)) return kept;
   if (entries.length === 0) return [];
-  if (entries.length === 1 && isObject(entries[0]) && Object.keys(entries[0]).length === 0) return [];
-  if (!entries.every(isObject)) return kept;
-  const owning = entries.filter((e) => isObject(e) && isObject(e['fieldsV1']) && Object.keys(e['fieldsV1']).length > 0);
+  if (entries.length === 1 && isJsonObject(entries[0]) && Object.keys(entries[0]).length === 0) return [];
+  if (!entries.every(isJsonObject)) return kept;
+  const owning = entries.filter((e) => isJsonObject(e) && isJsonObject(e['fieldsV1']) && Object.keys(e['fieldsV1']).length > 0);
   return owning.length > 0 ? structuredClone(entries) : kept;
 }
 
@@ -223,7 +221,7 @@ function withoutFieldTimes(o: JsonObject): JsonObject {
   const m = meta(o);
   const entries = Array.isArray(m['managedFields']) ? m['managedFields'] : [];
   const managedFields = entries.map((e) => {
-    if (!isObject(e)) return e;
+    if (!isJsonObject(e)) return e;
     const { time: _time, ...rest } = e;
     return rest;
   });
@@ -279,18 +277,18 @@ function serverSideApply(w: WriteRequest, raw: string, force: boolean): WriteRes
     throw badRequest(`error decoding YAML: ${(e as Error).message}`);
   }
   // sigs.k8s.io/yaml: YAML to JSON, then JSON into the patch object's map.
-  if (applied !== null && applied !== undefined && !isObject(applied as JsonValue)) {
+  if (applied !== null && applied !== undefined && !isJsonObject(applied as JsonValue)) {
     const kind = goJsonKind(applied as JsonValue);
     throw badRequest(`error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`);
   }
-  const appliedObj: JsonObject = isObject(applied as JsonValue) ? (applied as JsonObject) : {};
+  const appliedObj: JsonObject = isJsonObject(applied as JsonValue) ? (applied as JsonObject) : {};
   // structuredMergeManager.Apply: the patch's group/version must be the live object's, and it may not carry managedFields.
   const patchVersion = str(appliedObj['apiVersion']);
   if (patchVersion !== apiVersionOf(w.type)) {
     throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${patchVersion}, expected: ${apiVersionOf(w.type)}`);
   }
   const appliedMeta = appliedObj['metadata'];
-  if (isObject(appliedMeta) && appliedMeta['managedFields'] !== undefined && appliedMeta['managedFields'] !== null) {
+  if (isJsonObject(appliedMeta) && appliedMeta['managedFields'] !== undefined && appliedMeta['managedFields'] !== null) {
     throw badRequest('metadata.managedFields must be nil');
   }
   const ns = w.type.namespaced ? w.req.namespace : '';

@@ -8,7 +8,7 @@ import createDebug from 'debug';
 import { secretValuesOf } from '../render/redact.ts';
 import { renderTemplate, redactForLog, taskEnvironment, RenderError, executorEnv, identityFromEnv, toKubectlYaml, type ExecutorEnvArgs, type PlaceholderStyle } from '../render/index.ts';
 import { buildManifest, type Manifest } from '../manifest/index.ts';
-import type { JsonObject } from '../kubectl/types.ts';
+import type { JsonObject } from '../json.ts';
 
 const debug = createDebug('kubectl-task:render');
 

@@ -3,7 +3,8 @@
  * Waiters settle on the first observation that decides them, so a transition resolves (or fails)
  * as soon as the watch delivers the answer instead of on the next poll tick.
  */
-import { isJsonObject, type KubeObject } from '../kubectl/types.ts';
+import { type KubeObject } from '../kubectl/types.ts';
+import { isJsonObject } from '../json.ts';
 import { executorStateFor, parseTaskState, type ExecutorState, type TaskState } from './states.ts';
 
 export interface Observation {

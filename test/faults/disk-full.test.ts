@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { expect } from 'chai';
 import { BridgeClient } from '../../src/bridge/client.ts';
 import type { WriteFileFn } from '../../src/kubectl/runner.ts';
-import type { JsonObject } from '../../src/kubectl/types.ts';
+import type { JsonObject } from '../../src/json.ts';
 import { FLEET_TEMPLATE as FLEET_TEXT } from '../helpers/fleet.ts';
 import { REPO_ROOT } from '../helpers/sandbox.ts';
 import { KILL_WRAPPER, rejection, sequence, startDriver, startFaultCluster, within, type Driver, type FaultCluster } from './harness.ts';

@@ -5,7 +5,7 @@
  * after a terminal state (harness.ts sequence()).
  */
 import { expect } from 'chai';
-import type { JsonObject } from '../../src/kubectl/types.ts';
+import type { JsonObject } from '../../src/json.ts';
 import { KubectlTask } from '../../src/task/kubectl-task.ts';
 import { isTerminal } from '../../src/task/states.ts';
 import { KINDS, driverKubectl, rejection, sequence, startDriver, startFaultCluster, waitFor, within, type Driver, type FaultCluster, type Update } from './harness.ts';

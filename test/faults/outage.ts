@@ -11,7 +11,7 @@
  * asked again must remove everything.
  */
 import { KINDS, rejection, startDriver, startFaultCluster, waitFor, within, type Driver, type FaultCluster, type Update } from './harness.ts';
-import type { JsonObject } from '../../src/kubectl/types.ts';
+import type { JsonObject } from '../../src/json.ts';
 
 export const OUTAGE_MS = 30_000;
 /** KubectlTask's and the bridge's grace period (shorter than the outage); the fleet keeps its default, 60 s (longer). */

@@ -4,7 +4,7 @@
  * shorter and longer than the grace period, and batches with one bad task.
  */
 import { expect } from 'chai';
-import type { JsonObject } from '../../src/kubectl/types.ts';
+import type { JsonObject } from '../../src/json.ts';
 import { TaskFleet, type FleetOptions } from '../../src/fleet/fleet.ts';
 import type { FleetStatusUpdate } from '../../src/fleet/types.ts';
 import { FLEET_TEMPLATE, checkUpdates, recordingKubectl } from '../helpers/fleet.ts';

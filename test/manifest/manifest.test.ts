@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import type { JsonObject } from '../../src/kubectl/types.ts';
+import type { JsonObject } from '../../src/json.ts';
 import { buildManifest } from '../../src/manifest/manifest.ts';
 import { renderTemplate } from '../../src/render/template.ts';
 import { ManifestError } from '../../src/manifest/errors.ts';

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
-import type { JsonObject, JsonValue } from '../../src/kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../../src/json.ts';
 import { ManifestError, buildManifest } from '../../src/manifest/index.ts';
 import { parseControlWorkflow } from '../../src/manifest/workflow.ts';
 import { KUBECTL_PARSE_OPTIONS } from '../../src/render/kubectl-yaml.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
-import type { JsonObject, JsonValue } from '../../src/kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../../src/json.ts';
 import { KUBECTL_PARSE_OPTIONS } from '../../src/render/kubectl-yaml.ts';
 import { renderTemplate } from '../../src/render/template.ts';
 import { typeWholeValue } from '../../src/render/typed-value.ts';

@@ -6,8 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { JsonObject } from '../../src/kubectl/types.ts';
-import { isJsonObject } from '../../src/kubectl/types.ts';
+import type { JsonObject } from '../../src/json.ts';
+import { isJsonObject } from '../../src/json.ts';
 
 export const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
 

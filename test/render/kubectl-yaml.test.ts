@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import type { JsonObject } from '../../src/kubectl/types.ts';
+import type { JsonObject } from '../../src/json.ts';
 import { KUBECTL_PARSE_OPTIONS, toKubectlYaml } from '../../src/render/kubectl-yaml.ts';
 import { kubectlAvailable, kubectlRead } from './kubectl-read.ts';
 

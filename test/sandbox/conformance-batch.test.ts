@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import Mocha from 'mocha';
-import { isJsonObject, type JsonObject, type JsonValue } from '../../src/kubectl/types.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../src/json.ts';
 import { renderKubeconfig } from '../../src/sandbox/kubeconfig.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';

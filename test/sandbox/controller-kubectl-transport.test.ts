@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { KubectlError } from '../../src/kubectl/errors.ts';
-import type { JsonObject, KubectlResult } from '../../src/kubectl/types.ts';
+import type { KubectlResult } from '../../src/kubectl/types.ts';
+import type { JsonObject } from '../../src/json.ts';
 import type { TaskEvent } from '../../src/sandbox/controller/controller.ts';
 import {
   KubectlStatusWriter,

@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
-import type { JsonObject } from '../../src/kubectl/types.ts';
+import type { JsonObject } from '../../src/json.ts';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 import { client, until, watch, type Call } from './sandbox-client.ts';
 

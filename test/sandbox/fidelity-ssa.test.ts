@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { isJsonObject, type JsonObject, type JsonValue } from '../../src/kubectl/types.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../src/json.ts';
 import { describeWithReference, REFERENCE_DIR } from '../helpers/reference.ts';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 import { client, type Call } from './sandbox-client.ts';

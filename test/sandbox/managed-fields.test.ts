@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { JsonObject, JsonValue } from '../../src/kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../../src/json.ts';
 import { diffPaths, fieldsToPaths, pathsToFields, updateManagedFields } from '../../src/sandbox/managed-fields.ts';
 
 const base: JsonObject = {

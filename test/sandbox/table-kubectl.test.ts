@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
-import type { JsonObject } from '../../src/kubectl/types.ts';
+import type { JsonObject } from '../../src/json.ts';
 import { writeKubeconfig } from '../../src/sandbox/kubeconfig.ts';
 import { builtinColumns, toTable, type PrinterColumn } from '../../src/sandbox/table.ts';
 

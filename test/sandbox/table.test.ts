@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { JsonObject } from '../../src/kubectl/types.ts';
+import type { JsonObject } from '../../src/json.ts';
 import { builtinCells, builtinColumns, humanDuration, toTable, type PrinterColumn } from '../../src/sandbox/table.ts';
 import { evaluateJsonPath } from '../../src/sandbox/table-jsonpath.ts';
 

@@ -4,7 +4,7 @@
  * `Unsupported value: "…"`).
  */
 import { expect } from 'chai';
-import type { JsonObject } from '../../src/kubectl/types.ts';
+import type { JsonObject } from '../../src/json.ts';
 import { REDACTED, redactValues, secretValuesOf } from '../../src/render/redact.ts';
 
 describe('security: secretValuesOf and redactValues', () => {

@@ -1,6 +1,7 @@
 import { getObject } from '../../kubectl/commands.ts';
 import type { Kubectl } from '../../kubectl/runner.ts';
-import { isJsonObject, type KubeObject } from '../../kubectl/types.ts';
+import { type KubeObject } from '../../kubectl/types.ts';
+import { isJsonObject } from '../../json.ts';
 import { LABEL_TASK_ID, sanitizeLabelValue } from '../../manifest/index.ts';
 import { effectiveNamespace, findTask } from '../../task/by-id.ts';
 import { executorStateFor, parseTaskState } from '../../task/states.ts';

@@ -4,7 +4,7 @@
  * events come from a TaskSource (HTTP watch or `kubectl get --watch`), and time from an injected
  * Clock so unit tests drive it without real timers.
  */
-import type { JsonObject } from '../../kubectl/types.ts';
+import type { JsonObject } from '../../json.ts';
 import { actualStateOf, desiredStateOf, isJsonObject, reconcile } from './reconcile.ts';
 
 export type TaskEvent =

@@ -4,7 +4,7 @@
  * and merge-patch the status subresource. Waits for the CRD: a 404 on the list is retried every
  * 250 ms, because the Task CRD is usually applied after the controller starts.
  */
-import type { JsonObject } from '../../kubectl/types.ts';
+import type { JsonObject } from '../../json.ts';
 import { Backoff, abortableSleep, type Sleep } from '../../watch/backoff.ts';
 import type { StatusWriter, TaskEvent, TaskKey, WriteOutcome } from './controller.ts';
 import { LoopingTaskSource } from './source-loop.ts';

@@ -7,7 +7,8 @@
  * kubectl was down is forgotten when its next status write answers NotFound.
  */
 import { isKubectlError } from '../../kubectl/errors.ts';
-import type { JsonObject, KubectlResult } from '../../kubectl/types.ts';
+import type { KubectlResult } from '../../kubectl/types.ts';
+import type { JsonObject } from '../../json.ts';
 import { Backoff, abortableSleep, type Sleep } from '../../watch/backoff.ts';
 import { JsonValueSplitter } from '../../watch/json-stream.ts';
 import type { StatusWriter, TaskEvent, TaskKey, WriteOutcome } from './controller.ts';

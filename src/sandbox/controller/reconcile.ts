@@ -19,8 +19,8 @@
  *   `status.state: done`.
  * - `kubectl-task.io/fake-stuck: "true"`: never write anything (for transition-timeout tests).
  */
-import type { JsonObject, JsonValue } from '../../kubectl/types.ts';
-import { isJsonObject } from '../../kubectl/types.ts';
+import type { JsonObject, JsonValue } from '../../json.ts';
+import { isJsonObject } from '../../json.ts';
 export { isJsonObject };
 
 export const ANNOTATION_DELAY_MS = 'kubectl-task.io/fake-delay-ms';

@@ -1,0 +1,14 @@
+/**
+ * JSON values as manifests, API responses and the bridge carry them: the one neutral vocabulary
+ * that the product modules and the sandbox share (neither imports the other for it).
+ */
+/** Plain JSON, as found in manifests and API responses. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** A JSON object (not null, not an array): the one guard every module narrows with. */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
