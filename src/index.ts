@@ -24,3 +24,4 @@ export { BridgeClient, spawnBridge, type BridgeClientOptions, type SpawnBridgeOp
 export { serveBridge } from './bridge/server.ts';
 export { BridgeError } from './bridge/errors.ts';
 export type { Observation } from './task/status-tracker.ts';
+export { systemClock, sleepOrReject, sleepUntilAborted, type Clock, type Sleep } from './clock.ts';

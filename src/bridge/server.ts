@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import createDebug from 'debug';
 import { z } from 'zod';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Engine, FleetStatusUpdate } from '../fleet/types.ts';
 import { oneLine } from '../kubectl/errors.ts';
 import { messageOf, reasonOf } from '../task/errors.ts';
@@ -52,6 +53,8 @@ export interface ServeBridgeOptions {
   /** Aborting it shuts the bridge down like a `shutdown` request (serve: SIGTERM/SIGINT). */
   readonly signal?: AbortSignal;
   readonly shutdownDeadlineMs?: number;
+  /** Times the shutdown deadline (default systemClock). */
+  readonly clock?: Clock;
   /** Reported in the `ready` line; defaults to package.json's version. */
   readonly version?: string;
 }
@@ -93,6 +96,7 @@ class BridgeServer {
   readonly #signal: AbortSignal | undefined;
   readonly #deadlineMs: number;
   readonly #version: string | undefined;
+  readonly #clock: Clock;
 
   #accepting = true;
   #outputBroken = false;
@@ -117,6 +121,7 @@ class BridgeServer {
     this.#signal = options.signal;
     this.#deadlineMs = options.shutdownDeadlineMs ?? DEFAULT_SHUTDOWN_DEADLINE_MS;
     this.#version = options.version;
+    this.#clock = options.clock ?? systemClock;
   }
 
   async run(): Promise<BridgeSummary> {
@@ -310,7 +315,7 @@ class BridgeServer {
   }
 
   async #drainAndClose(cause: BridgeEndCause, responderId: RequestId | null | undefined): Promise<void> {
-    const deadline = Date.now() + this.#deadlineMs;
+    const deadline = this.#clock.now() + this.#deadlineMs;
     if (this.#inflight.size > 0) this.#log(`bridge: shutting down (${cause}); waiting for ${this.#inflight.size} request(s) in flight`);
     else this.#log(`bridge: shutting down (${cause})`);
     await this.#idleOrDeadline(this.#deadlineMs);
@@ -325,7 +330,7 @@ class BridgeServer {
     }
     let closeError: unknown;
     try {
-      await this.#engine.close({ deadlineMs: Math.max(0, deadline - Date.now()) });
+      await this.#engine.close({ deadlineMs: Math.max(0, deadline - this.#clock.now()) });
     } catch (error) {
       closeError = error;
       this.#log(`bridge: closing the engine failed: ${oneLine(messageOf(error))}`);
@@ -343,9 +348,9 @@ class BridgeServer {
   #idleOrDeadline(ms: number): Promise<void> {
     if (this.#inflight.size === 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
+      const cancel = this.#clock.setTimer(done, ms);
       function done(): void {
-        clearTimeout(timer);
+        cancel();
         resolve();
       }
       this.#onIdle = done;

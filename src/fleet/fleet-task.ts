@@ -4,6 +4,7 @@
  * (executor state, status.state) exactly once with a per-task sequence number; nothing follows a
  * terminal state.
  */
+import type { Clock } from '../clock.ts';
 import type { ObjectRef, KubeObject } from '../kubectl/types.ts';
 import { redactValues } from '../render/redact.ts';
 import { isTerminal, type ExecutorState, type TaskState } from '../task/states.ts';
@@ -38,7 +39,7 @@ export class FleetTask {
     readonly taskId: string,
     readonly ref: ObjectRef,
     private readonly push: (update: FleetStatusUpdate) => void,
-    private readonly now: () => Date,
+    private readonly clock: Clock,
   ) {}
 
   get key(): string {
@@ -68,7 +69,7 @@ export class FleetTask {
       ...(taskState === undefined ? {} : { taskState }),
       reason,
       ...(options.message === undefined ? {} : { message: redactValues(options.message, this.secrets) }),
-      time: this.now().toISOString(),
+      time: new Date(this.clock.now()).toISOString(),
     });
     return true;
   }

@@ -11,6 +11,7 @@
  * TASK_RUNNING (or whatever the Task reached meanwhile) once the informer has relisted.
  */
 import createDebug from 'debug';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
 import { contextNamespace } from '../kubectl/config.ts';
 import { LABEL_TASK_ID, TASK_API_VERSION } from '../manifest/index.ts';
@@ -48,7 +49,8 @@ export interface FleetOptions {
   readonly killTimeoutMs?: number;
   readonly batch?: Partial<BatchOptions>;
   readonly informerBackoff?: { readonly initialMs: number; readonly maxMs: number };
-  readonly now?: () => Date;
+  /** Stamps status updates, arms the launch, transition, kill and unreachable timeouts (default systemClock). */
+  readonly clock?: Clock;
 }
 
 const DEFAULT_BATCH: BatchOptions = { maxSize: 100, delayMs: 25 };
@@ -65,7 +67,7 @@ export class TaskFleet implements Engine {
   private readonly launches: Batcher<PreparedLaunch, void>;
   private readonly transitions: Batcher<TransitionItem, void>;
   private readonly kills: Batcher<KillItem, void>;
-  private readonly now: () => Date;
+  private readonly clock: Clock;
   private informer: Informer | undefined;
   private namespace: string | undefined;
   private follower: TaskFollower | undefined;
@@ -77,7 +79,7 @@ export class TaskFleet implements Engine {
     this.selector = fleetSelector(options.executorId);
     const batch = { ...DEFAULT_BATCH, ...options.batch };
     this.batch = batch;
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock ?? systemClock;
     const k = options.kubectl;
     this.launches = new Batcher({ ...batch, run: (items) => launchBatch(k, items, this.namespaceArg()) });
     this.transitions = new Batcher({ ...batch, run: (items) => transitionBatch(k, items) });
@@ -108,7 +110,7 @@ export class TaskFleet implements Engine {
       ...(this.options.informerBackoff === undefined ? {} : { backoff: this.options.informerBackoff }),
     });
     const { informer, tasks, byKey, selector, batch } = this;
-    const follower = new TaskFollower({ kubectl: k, informer, tasks, byKey, selector, batch, unreachableGraceMs: this.options.unreachableGraceMs ?? 60_000, untrack: (t) => this.untrack(t) });
+    const follower = new TaskFollower({ kubectl: k, informer, tasks, byKey, selector, batch, unreachableGraceMs: this.options.unreachableGraceMs ?? 60_000, untrack: (t) => this.untrack(t), clock: this.clock });
     this.follower = follower;
     informer.on((event) => follower.handle(event));
     await this.informer.start();
@@ -169,6 +171,7 @@ export class TaskFleet implements Engine {
           ? { settle: 'reject', error: this.error('TaskGone', task.taskId, `task ${task.taskId}: its Task was deleted before reporting a status`) }
           : o.state === undefined && o.unknownState === undefined ? undefined : { settle: 'resolve', value: o },
       timeoutMs,
+      clock: this.clock,
       onTimeout: () => this.error('NoStatus', task.taskId, `task ${task.taskId}: applied, but no status.state within ${timeoutMs} ms (is a task manager running?); kill it with a kill request`),
     });
     return task.snapshot();
@@ -213,6 +216,7 @@ export class TaskFleet implements Engine {
       const waiting = task.tracker.waitFor({
         decide: destinationVerdict({ event, rule, ref: task.ref, fail }),
         timeoutMs,
+        clock: this.clock,
         onTimeout: (last) => fail('TransitionTimeout', `${event} timed out after ${timeoutMs} ms waiting for "${rule.to}"; last observed status.state: ${last?.state ?? last?.unknownState ?? 'none'}`),
       });
       waiting.catch(() => {});
@@ -263,6 +267,7 @@ export class TaskFleet implements Engine {
     const gone = task.tracker.waitFor({
       decide: (o) => (o === 'deleted' ? { settle: 'resolve', value: undefined as never } : undefined),
       timeoutMs,
+      clock: this.clock,
       onTimeout: () => this.error('Terminated', taskId, `task ${taskId}: its Task was still there ${timeoutMs} ms after the delete`),
     });
     gone.catch(() => {});
@@ -285,14 +290,19 @@ export class TaskFleet implements Engine {
 
   async close(options: { readonly deadlineMs?: number } = {}): Promise<void> {
     this.closed = true;
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, options.deadlineMs ?? 10_000).unref());
-    await Promise.race([Promise.all([this.launches.drain(), this.transitions.drain(), this.kills.drain()]), deadline]);
+    let cancelDeadline = (): void => {};
+    const deadline = new Promise<void>((resolve) => (cancelDeadline = this.clock.setTimer(resolve, options.deadlineMs ?? 10_000)));
+    try {
+      await Promise.race([Promise.all([this.launches.drain(), this.transitions.drain(), this.kills.drain()]), deadline]);
+    } finally {
+      cancelDeadline();
+    }
     await this.informer?.stop();
     await this.follower?.close();
   }
 
   private track(taskId: string, ref: FleetTask['ref']): FleetTask {
-    const task = new FleetTask(taskId, ref, (update) => this.push(update), this.now);
+    const task = new FleetTask(taskId, ref, (update) => this.push(update), this.clock);
     this.tasks.set(taskId, task);
     this.byKey.set(task.key, task);
     return task;

@@ -5,6 +5,7 @@
  * relist after it brings them back.
  */
 import createDebug from 'debug';
+import type { Clock } from '../clock.ts';
 import { getObjects } from '../kubectl/commands.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
 import type { KubeObject } from '../kubectl/types.ts';
@@ -26,10 +27,13 @@ export interface FollowOptions {
   readonly batch: BatchOptions;
   /** A task ended for good: the fleet forgets it. */
   readonly untrack: (task: FleetTask) => void;
+  /** Arms the unreachable grace period. */
+  readonly clock: Clock;
 }
 
 export class TaskFollower {
-  private graceTimer: NodeJS.Timeout | undefined;
+  /** Cancels the grace period's timer while one is armed. */
+  private cancelGrace: (() => void) | undefined;
   /** Many Tasks gone at once (a namespace emptied) cost one read, not one each. */
   private readonly stillThere: Batcher<FleetTask, boolean>;
 
@@ -50,11 +54,11 @@ export class TaskFollower {
         return;
       }
       case 'health':
-        if (!event.healthy) this.graceTimer ??= setTimeout(() => this.markUnreachable(event.error?.message), this.o.unreachableGraceMs);
+        if (!event.healthy) this.cancelGrace ??= this.o.clock.setTimer(() => this.markUnreachable(event.error?.message), this.o.unreachableGraceMs);
         return;
       case 'synced':
-        clearTimeout(this.graceTimer);
-        this.graceTimer = undefined;
+        this.cancelGrace?.();
+        this.cancelGrace = undefined;
         for (const task of this.o.tasks.values()) {
           if (!task.unreachable) continue;
           const cached = this.o.informer.get(task.key);
@@ -65,12 +69,13 @@ export class TaskFollower {
   }
 
   async close(): Promise<void> {
-    clearTimeout(this.graceTimer);
+    this.cancelGrace?.();
+    this.cancelGrace = undefined;
     await this.stillThere.drain();
   }
 
   private markUnreachable(why: string | undefined): void {
-    this.graceTimer = undefined;
+    this.cancelGrace = undefined;
     if (this.o.informer.isHealthy) return;
     for (const task of this.o.tasks.values()) {
       if (task.phase !== 'live' || task.ended) continue;

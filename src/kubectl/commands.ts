@@ -208,18 +208,18 @@ const DELETE_PROCESS_MARGIN_MS = 10_000;
 /** One `kubectl delete` per namespace, naming exactly these objects. */
 export async function deleteObjects(k: Kubectl, refs: ObjectRef[], options: DeleteOptions = {}): Promise<void> {
   const wait = options.wait !== false;
-  const deadlineMs = options.timeoutMs === undefined ? undefined : k.now() + options.timeoutMs + DELETE_PROCESS_MARGIN_MS;
+  const deadlineMs = options.timeoutMs === undefined ? undefined : k.clock.now() + options.timeoutMs + DELETE_PROCESS_MARGIN_MS;
   for (const [namespace, group] of groupByNamespace(refs)) {
     const args = ['delete', ...group.map(resourceArg)];
     if (options.ignoreNotFound !== false) args.push('--ignore-not-found');
     args.push(`--wait=${wait ? 'true' : 'false'}`);
     if (deadlineMs !== undefined) {
-      const leftMs = deadlineMs - DELETE_PROCESS_MARGIN_MS - k.now();
+      const leftMs = deadlineMs - DELETE_PROCESS_MARGIN_MS - k.clock.now();
       args.push(`--timeout=${Math.max(1, Math.ceil(leftMs / 1000))}s`);
     }
     await k.run(args, {
       ...namespaceChoice(namespace),
-      ...(deadlineMs === undefined ? {} : { deadlineMs, timeoutMs: Math.max(1, deadlineMs - k.now()) }),
+      ...(deadlineMs === undefined ? {} : { deadlineMs, timeoutMs: Math.max(1, deadlineMs - k.clock.now()) }),
       // kubectl's own --timeout already waited as long as the caller allowed: another try would double it.
       ...(wait ? { noRetry: ['Timeout'] as const } : {}),
     });

@@ -9,7 +9,7 @@
  * broken proxy cannot park the caller for hours.
  */
 import pRetry, { AbortError } from 'p-retry';
-import { setTimeout as delay } from 'node:timers/promises';
+import { systemClock, type Clock, type Sleep } from '../clock.ts';
 import { killedBySignal } from './classify.ts';
 import { KubectlError } from './errors.ts';
 import { TRANSIENT_REASONS } from './types.ts';
@@ -32,12 +32,6 @@ export const DEFAULT_RETRY_POLICY: Readonly<Required<RetryPolicy>> = Object.free
 });
 
 export const RETRY_AFTER_CAP_FACTOR = 10;
-
-export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-export const defaultSleep: SleepFn = async (ms, signal) => {
-  await delay(ms, undefined, signal === undefined ? {} : { signal });
-};
 
 /** Validated copy of a policy; TypeError naming the offending option otherwise. */
 export function validateRetryPolicy(value: unknown, where = 'kubectl options: retry'): Required<RetryPolicy> {
@@ -87,15 +81,16 @@ export interface FailedAttempt {
 
 export interface WithRetryOptions {
   readonly policy: Required<RetryPolicy> | false;
-  readonly sleep: SleepFn;
+  /** The wait between attempts (the runner's: sleepOrReject, so a caller's abort ends it). */
+  readonly sleep: Sleep;
   readonly signal?: AbortSignal;
   readonly onFailure?: (failure: FailedAttempt) => void;
   /** Transient reasons that must not be retried in this call (e.g. Timeout when kubectl's own --timeout is the bound). */
   readonly noRetry?: ReadonlySet<KubectlReason>;
-  /** Absolute time (on `now`'s clock) after which no retry may start. */
+  /** Absolute time (on `clock`) after which no retry may start. */
   readonly deadlineMs?: number;
-  /** Clock for deadlineMs (default Date.now). */
-  readonly now?: () => number;
+  /** Reads deadlineMs against clock.now() (default systemClock). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -107,11 +102,11 @@ export const MIN_ATTEMPT_MS = 1_000;
 type Verdict = { readonly retry: true } | { readonly retry: false; readonly why: 'final' | 'deadline' | 'excluded' };
 
 function verdict(error: KubectlError, attempt: number, retries: number, delayMs: number, options: WithRetryOptions): Verdict {
-  const { policy, signal, noRetry, deadlineMs, now = Date.now } = options;
+  const { policy, signal, noRetry, deadlineMs, clock = systemClock } = options;
   const transient = TRANSIENT_REASONS.has(error.reason) || killedBySignal(error.result);
   if (policy === false || !transient || attempt > retries || signal?.aborted === true) return { retry: false, why: 'final' };
   if (noRetry?.has(error.reason) === true) return { retry: false, why: 'excluded' };
-  if (deadlineMs !== undefined && now() + delayMs + MIN_ATTEMPT_MS > deadlineMs) return { retry: false, why: 'deadline' };
+  if (deadlineMs !== undefined && clock.now() + delayMs + MIN_ATTEMPT_MS > deadlineMs) return { retry: false, why: 'deadline' };
   return { retry: true };
 }
 

@@ -10,8 +10,9 @@ import type { KubectlConnection, NamespaceChoice } from './argv.ts';
 import { classify, commandLabel } from './classify.ts';
 import { redactArgv } from './redact.ts';
 import { KubectlError } from './errors.ts';
-import { DEFAULT_RETRY_POLICY, defaultSleep, validateRetryPolicy, withRetry } from './retry.ts';
-import type { RetryPolicy, SleepFn } from './retry.ts';
+import { sleepOrReject, systemClock, type Clock, type Sleep } from '../clock.ts';
+import { DEFAULT_RETRY_POLICY, validateRetryPolicy, withRetry } from './retry.ts';
+import type { RetryPolicy } from './retry.ts';
 import { execaSpawn, execaStreamSpawn } from './spawn.ts';
 import { checkKubectlVersion } from './version.ts';
 import type { SpawnFn, StreamSpawnFn } from './spawn.ts';
@@ -44,9 +45,10 @@ export interface KubectlOptions extends KubectlConnection {
   spawn?: SpawnFn;
   /** Process starter for stream() (default execa-based). */
   streamSpawn?: StreamSpawnFn;
-  sleep?: SleepFn;
-  /** Clock for RunOptions.deadlineMs (default Date.now). */
-  now?: () => number;
+  /** The wait between retries (default sleepOrReject: a call's abort ends it). */
+  sleep?: Sleep;
+  /** The time base of RunOptions.deadlineMs (default systemClock). */
+  clock?: Clock;
   onAttempt?: (event: AttemptEvent) => void;
   /** Writes the private files kubectl reads (patch bodies); default fs.promises.writeFile. Tests inject a failing one (a full disk). */
   writeFile?: WriteFileFn;
@@ -63,7 +65,7 @@ export interface RunOptions {
   namespace?: string | null;
   signal?: AbortSignal;
   /**
-   * Absolute time on the runner's clock (kubectl.now()) that this call must not outlast: no retry
+   * Absolute time on the runner's clock (kubectl.clock.now()) that this call must not outlast: no retry
    * starts too close to it and each attempt's process timeout is capped at the time left.
    */
   deadlineMs?: number;
@@ -92,8 +94,8 @@ interface Deps {
   readonly retry: Required<RetryPolicy> | false;
   readonly spawn: SpawnFn;
   readonly streamSpawn: StreamSpawnFn;
-  readonly sleep: SleepFn;
-  readonly now: () => number;
+  readonly sleep: Sleep;
+  readonly clock: Clock;
   readonly onAttempt: ((event: AttemptEvent) => void) | undefined;
   readonly writeFile: WriteFileFn;
 }
@@ -112,6 +114,14 @@ function validateFunction<T>(value: T | undefined, where: string): T | undefined
   return value;
 }
 
+function validateClock(value: Clock | undefined, where: string): Clock | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || typeof value.now !== 'function' || typeof value.setTimer !== 'function') {
+    throw new TypeError(`${where} must be a Clock { now(), setTimer(fn, ms) }, got ${value === null ? 'null' : typeof value}`);
+  }
+  return value;
+}
+
 function depsFrom(options: KubectlOptions): Deps {
   if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) {
     throw new TypeError(`${WHERE}.env must be an object of environment variables, got ${typeof options.env}`);
@@ -122,8 +132,8 @@ function depsFrom(options: KubectlOptions): Deps {
     retry: options.retry === false ? false : validateRetryPolicy(options.retry ?? DEFAULT_RETRY_POLICY, `${WHERE}.retry`),
     spawn: validateFunction(options.spawn, `${WHERE}.spawn`) ?? execaSpawn,
     streamSpawn: validateFunction(options.streamSpawn, `${WHERE}.streamSpawn`) ?? execaStreamSpawn,
-    sleep: validateFunction(options.sleep, `${WHERE}.sleep`) ?? defaultSleep,
-    now: validateFunction(options.now, `${WHERE}.now`) ?? Date.now,
+    sleep: validateFunction(options.sleep, `${WHERE}.sleep`) ?? sleepOrReject,
+    clock: validateClock(options.clock, `${WHERE}.clock`) ?? systemClock,
     onAttempt: validateFunction(options.onAttempt, `${WHERE}.onAttempt`),
     writeFile: validateFunction(options.writeFile, `${WHERE}.writeFile`) ?? ((path, data, o) => writeFile(path, data, o)),
   };
@@ -191,9 +201,9 @@ export class Kubectl {
     return this.#deps.writeFile(path, data, { mode: 0o600, flag: 'wx' });
   }
 
-  /** The runner's clock (injected `now`, default Date.now): the time base of RunOptions.deadlineMs. */
-  now(): number {
-    return this.#deps.now();
+  /** The runner's clock (injected, default systemClock): the time base of RunOptions.deadlineMs. */
+  get clock(): Clock {
+    return this.#deps.clock;
   }
 
   /** exit 0 → result; otherwise KubectlError (after retrying TRANSIENT_REASONS unless retry: false). */
@@ -215,7 +225,7 @@ export class Kubectl {
       {
         policy,
         sleep: this.#deps.sleep,
-        now: this.#deps.now,
+        clock: this.#deps.clock,
         ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
         ...(options.noRetry === undefined ? {} : { noRetry: new Set(options.noRetry) }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -263,7 +273,7 @@ export class Kubectl {
     const { deadlineMs } = options;
     if (deadlineMs === undefined) return;
     if (!Number.isFinite(deadlineMs)) throw new TypeError(`run options.deadlineMs must be a finite time in ms, got ${String(deadlineMs)}`);
-    if (deadlineMs > this.#deps.now()) return;
+    if (deadlineMs > this.#deps.clock.now()) return;
     validateArgs(args);
     const argv = redactArgv([this.connection.binary ?? 'kubectl', ...buildArgv(this.connection, args, this.#namespace(options.namespace))]);
     throw new KubectlError({ reason: 'Timeout', message: `${commandLabel(argv)}: Timeout: the caller's deadline passed before kubectl was started` });
@@ -274,7 +284,7 @@ export class Kubectl {
     const argv = buildArgv(this.connection, args, this.#namespace(options.namespace));
     const ownTimeoutMs = options.timeoutMs === undefined ? this.#deps.timeoutMs : validateTimeout(options.timeoutMs, 'run options.timeoutMs');
     // withRetry starts no attempt with less than MIN_ATTEMPT_MS left, so this stays positive.
-    const timeoutMs = options.deadlineMs === undefined ? ownTimeoutMs : Math.max(1, Math.min(ownTimeoutMs, options.deadlineMs - this.#deps.now()));
+    const timeoutMs = options.deadlineMs === undefined ? ownTimeoutMs : Math.max(1, Math.min(ownTimeoutMs, options.deadlineMs - this.#deps.clock.now()));
     const file = this.connection.binary ?? 'kubectl';
     const spawned = await this.#deps.spawn(file, argv, {
       timeoutMs,

@@ -8,6 +8,7 @@
  * launched elsewhere, found by its task-id label, that can be attached, moved and killed).
  */
 import createDebug from 'debug';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
 import { apply, getObject, resourceArg } from '../kubectl/commands.ts';
 import { contextNamespace } from '../kubectl/config.ts';
@@ -23,7 +24,7 @@ import { redactValues } from '../render/redact.ts';
 import { isTerminal, type ExecutorState } from './states.ts';
 import { StatusReporter, type Report, type StatusUpdate } from './status-reporter.ts';
 import { StatusTracker, reportOf, type Observation } from './status-tracker.ts';
-import { runTransition, type SetTimer } from './transition-runner.ts';
+import { runTransition } from './transition-runner.ts';
 import { parseTransitionEvent, ruleFor, type TransitionEvent } from './transitions.ts';
 
 const debug = createDebug('kubectl-task:task');
@@ -58,8 +59,8 @@ interface CommonOptions {
   readonly unreachableGraceMs?: number;
   readonly monitor?: MonitorFactory;
   readonly onStatus?: (update: StatusUpdate) => void;
-  /** Timer for transition and launch timeouts (tests inject a manual one). */
-  readonly setTimer?: SetTimer;
+  /** Arms the launch, transition and unreachable timeouts (default systemClock; tests inject a manual one). */
+  readonly clock?: Clock;
 }
 
 export interface KubectlTaskOptions extends Omit<RenderTaskArgs, 'taskId'>, CommonOptions {
@@ -94,11 +95,6 @@ type Source = { readonly kind: 'template'; readonly options: KubectlTaskOptions 
 
 const DEFAULT_LAUNCH_TIMEOUT_MS = 60_000;
 const DEFAULT_UNREACHABLE_GRACE_MS = 60_000;
-
-const defaultTimer: SetTimer = (fn, ms) => {
-  const timer = setTimeout(fn, ms);
-  return () => clearTimeout(timer);
-};
 
 /** A state that answers "did the Task report?": the first status.state maps to RUNNING or ends it. */
 function hasReported(state: ExecutorState | undefined): state is ExecutorState {
@@ -273,7 +269,7 @@ export class KubectlTask {
       };
       const onAbort = (): void => settle(() => reject(this.error('NoStatus', `task ${this.id}: stopped waiting before ${what} reported a status.state; the Task is left as it is`)));
       this.statusWaiters.add(onState);
-      cancelTimer = (this.options.setTimer ?? defaultTimer)(
+      cancelTimer = (this.options.clock ?? systemClock).setTimer(
         () => settle(() => reject(this.error('NoStatus', `task ${this.id}: ${what} reported no status.state within ${timeoutMs} ms (is its task manager running?); the Task is left as it is`))),
         timeoutMs,
       );
@@ -350,7 +346,7 @@ export class KubectlTask {
         kubectl: this.options.kubectl,
         tracker: this.tracker,
         timeoutMs: this.options.transitionTimeoutMs ?? 30_000,
-        ...(this.options.setTimer === undefined ? {} : { setTimer: this.options.setTimer }),
+        ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
         onPatched: (object) => this.onWatchEvent({ type: 'observed', object, via: 'poll' }),
       });
     } finally {
@@ -473,7 +469,7 @@ export class KubectlTask {
   private startUnreachable(why: string): void {
     if (this.unreachableTimer !== undefined) return;
     const graceMs = this.options.unreachableGraceMs ?? DEFAULT_UNREACHABLE_GRACE_MS;
-    this.unreachableTimer = (this.options.setTimer ?? defaultTimer)(() => {
+    this.unreachableTimer = (this.options.clock ?? systemClock).setTimer(() => {
       this.unreachableTimer = undefined;
       const stage = this.currentStage.kind;
       if (stage !== 'launched' && stage !== 'running') return;

@@ -3,6 +3,7 @@
  * Waiters settle on the first observation that decides them, so a transition resolves (or fails)
  * as soon as the watch delivers the answer instead of on the next poll tick.
  */
+import { systemClock, type Clock } from '../clock.ts';
 import { type KubeObject } from '../kubectl/types.ts';
 import { isJsonObject } from '../json.ts';
 import { executorStateFor, parseTaskState, type ExecutorState, type TaskState } from './states.ts';
@@ -68,9 +69,10 @@ export class StatusTracker {
     decide: (observation: Observation | 'deleted') => Verdict<Observation>;
     timeoutMs: number;
     onTimeout: (last: Observation | undefined) => Error;
-    setTimer?: (fn: () => void, ms: number) => () => void;
+    /** Arms the timeout (default systemClock). */
+    clock?: Clock;
   }): Promise<Observation> {
-    const setTimer = args.setTimer ?? defaultTimer;
+    const clock = args.clock ?? systemClock;
     return new Promise<Observation>((resolve, reject) => {
       let cancelTimer: () => void = () => {};
       const waiter: Waiter = {
@@ -89,7 +91,7 @@ export class StatusTracker {
       const current = this.presence === 'deleted' ? 'deleted' : this.lastObservation;
       if (current !== undefined && settle(waiter, current)) return;
       this.waiters.add(waiter);
-      cancelTimer = setTimer(() => waiter.reject(args.onTimeout(this.lastObservation)), args.timeoutMs);
+      cancelTimer = clock.setTimer(() => waiter.reject(args.onTimeout(this.lastObservation)), args.timeoutMs);
     });
   }
 
@@ -109,11 +111,6 @@ function settle(waiter: Waiter, observation: Observation | 'deleted'): boolean {
   if (verdict.settle === 'resolve') waiter.resolve(verdict.value);
   else waiter.reject(verdict.error);
   return true;
-}
-
-function defaultTimer(fn: () => void, ms: number): () => void {
-  const timer = setTimeout(fn, ms);
-  return () => clearTimeout(timer);
 }
 
 /**

@@ -5,6 +5,7 @@
  * `error` or `done` fails at once with status.error, and a timeout names the last state seen.
  */
 import createDebug from 'debug';
+import type { Clock } from '../clock.ts';
 import { getObject, patchJson, type JsonPatchOp } from '../kubectl/commands.ts';
 import { KubectlError } from '../kubectl/errors.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
@@ -15,8 +16,6 @@ import type { TransitionEvent, TransitionRule } from './transitions.ts';
 
 const debug = createDebug('kubectl-task:task');
 
-export type SetTimer = (fn: () => void, ms: number) => () => void;
-
 export interface TransitionRun {
   readonly taskId: string;
   readonly event: TransitionEvent;
@@ -26,7 +25,8 @@ export interface TransitionRun {
   readonly kubectl: Kubectl;
   readonly tracker: StatusTracker;
   readonly timeoutMs: number;
-  readonly setTimer?: SetTimer;
+  /** Arms the timeouts (default systemClock). */
+  readonly clock?: Clock;
   /** The patched object, fed back as an observation. */
   readonly onPatched: (object: KubeObject) => void;
 }
@@ -34,7 +34,7 @@ export interface TransitionRun {
 export async function runTransition(run: TransitionRun): Promise<Observation> {
   const { taskId, event, rule, ref, timeoutMs } = run;
   const fail = (reason: TaskErrorReason, message: string): TaskError => new TaskError({ reason, taskId, message: `task ${taskId}: ${message}` });
-  const timer = run.setTimer === undefined ? {} : { setTimer: run.setTimer };
+  const timer = run.clock === undefined ? {} : { clock: run.clock };
   // Right after launch the task manager may not have written a status yet: wait for one.
   const current = await run.tracker.waitFor({
     decide: (o) => (o === 'deleted' ? { settle: 'reject', error: fail('TaskGone', `${describeRef(ref)} was deleted`) } : o.state === undefined && o.unknownState === undefined ? undefined : { settle: 'resolve', value: o }),

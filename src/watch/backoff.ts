@@ -30,18 +30,10 @@ export class Backoff {
   }
 }
 
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-/** Resolves after `ms`, or at once when the signal aborts: stop() never waits out a backoff. */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+/**
+ * The watch loops wait with `sleepUntilAborted` (src/clock.ts): stopping never waits out a
+ * backoff. The sandbox's fake controller, a kubectl client, takes them from here too.
+ */
+export { type Sleep, sleepUntilAborted } from '../clock.ts';
+/** @deprecated The former name of sleepUntilAborted; src/sandbox/controller still imports it. */
+export { sleepUntilAborted as abortableSleep } from '../clock.ts';

@@ -22,7 +22,8 @@ import { classify } from '../kubectl/classify.ts';
 import { TRANSIENT_REASONS, type KubeObject } from '../kubectl/types.ts';
 import { isJsonObject } from '../json.ts';
 import { isOlder } from '../task/status-tracker.ts';
-import { Backoff, abortableSleep, type Sleep } from './backoff.ts';
+import { sleepUntilAborted, type Sleep } from '../clock.ts';
+import { Backoff } from './backoff.ts';
 import { JsonValueSplitter } from './json-stream.ts';
 
 const debug = createDebug('kubectl-task:informer');
@@ -47,6 +48,7 @@ export interface InformerOptions {
   readonly namespace: string | null;
   readonly labelSelector: string;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** The backoff between restarts (default sleepUntilAborted: stop() never waits one out). */
   readonly sleep?: Sleep;
 }
 
@@ -72,7 +74,7 @@ export class Informer {
 
   constructor(private readonly options: InformerOptions) {
     this.backoff = new Backoff(options.backoff ?? { initialMs: 250, maxMs: 10_000 });
-    this.sleep = options.sleep ?? abortableSleep;
+    this.sleep = options.sleep ?? sleepUntilAborted;
   }
 
   get isHealthy(): boolean {

@@ -11,12 +11,13 @@
  * killed kubectl) ends the watch at the limit, so an outage of any length is waited out.
  */
 import createDebug from 'debug';
+import { sleepUntilAborted, systemClock, type Clock, type Sleep } from '../clock.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
 import { getObject, resourceArg, resourceType } from '../kubectl/commands.ts';
 import { KubectlError } from '../kubectl/errors.ts';
 import { classify, killedBySignal } from '../kubectl/classify.ts';
 import { TRANSIENT_REASONS, type KubeObject, type KubectlResult, type ObjectRef } from '../kubectl/types.ts';
-import { Backoff, abortableSleep } from './backoff.ts';
+import { Backoff } from './backoff.ts';
 import { JsonValueSplitter } from './json-stream.ts';
 
 const debug = createDebug('kubectl-task:watch');
@@ -46,7 +47,10 @@ export interface ObjectWatcherOptions {
    * the watch, a GET tells whether the object is gone. Default 2000.
    */
   readonly absenceCheckMs?: number;
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The backoff and poll waits (default sleepUntilAborted: stop() never waits one out). */
+  readonly sleep?: Sleep;
+  /** Arms the absence check (default systemClock). */
+  readonly clock?: Clock;
 }
 
 export interface ObjectWatcher {
@@ -62,7 +66,8 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
   const pollIntervalMs = options.pollIntervalMs ?? 2000;
   const pollsBeforeRewatch = options.pollsBeforeRewatch ?? 10;
   const absenceCheckMs = options.absenceCheckMs ?? 2000;
-  const sleep = options.sleep ?? abortableSleep;
+  const sleep = options.sleep ?? sleepUntilAborted;
+  const clock = options.clock ?? systemClock;
   if (!Number.isInteger(errorLimit) || errorLimit < 1) throw new TypeError(`errorLimit must be an integer >= 1, got ${errorLimit}`);
   if (!(pollIntervalMs > 0)) throw new TypeError(`pollIntervalMs must be > 0, got ${pollIntervalMs}`);
   const backoff = new Backoff(options.backoff ?? { initialMs: 250, maxMs: 10_000 });
@@ -135,7 +140,7 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
       },
     );
     stopStream = () => stream.stop();
-    const absenceTimer = setTimeout(() => {
+    const cancelAbsenceCheck = clock.setTimer(() => {
       if (events > 0) return;
       getObject(options.kubectl, options.ref).then(
         (object) => {
@@ -148,7 +153,7 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
       );
     }, absenceCheckMs);
     const result = await stream.done;
-    clearTimeout(absenceTimer);
+    cancelAbsenceCheck();
     stopStream = undefined;
     if (deleted) return 'deleted';
     if (abort.signal.aborted) return 'again';

@@ -7,6 +7,7 @@ import { KubectlError } from '../../src/kubectl/errors.ts';
 import { Kubectl } from '../../src/kubectl/runner.ts';
 import type { SpawnFn } from '../../src/kubectl/runner.ts';
 import type { ObjectRef } from '../../src/kubectl/types.ts';
+import { manualClock } from '../helpers/clock.ts';
 import { describeWithReference, referenceFile } from '../helpers/reference.ts';
 
 const GARBAGE = fileURLToPath(new URL('../fixtures/fake-kubectl/kubectl-garbage', import.meta.url));
@@ -91,19 +92,19 @@ describe('kubectl/commands', () => {
   });
 
   it('deleteObjects: a 503 is retried, but only while the timeout leaves room; process timeout = timeout + margin at most', async () => {
-    let clock = 0;
+    const clock = manualClock();
     const timeouts: number[] = [];
     const spawn: SpawnFn = async (file, args, options) => {
       timeouts.push(options.timeoutMs);
-      clock += Math.min(5_000, options.timeoutMs); // a process that hits its timeout is killed
+      clock.advance(Math.min(5_000, options.timeoutMs)); // a process that hits its timeout is killed
       return { argv: [file, ...args], exitCode: 1, stdout: '', stderr: 'Error from server (ServiceUnavailable): the server is currently unable to handle the request\n', durationMs: 5_000, timedOut: false };
     };
-    const k = new Kubectl({ spawn, now: () => clock, sleep: async (ms) => void (clock += ms) });
+    const k = new Kubectl({ spawn, clock, sleep: clock.sleep });
     const error = (await deleteObjects(k, [T1], { timeoutMs: 2_000 }).catch((e: unknown) => e)) as KubectlError;
     expect(error.reason).to.equal('ServerError');
     // deadline 12 s (2 s + 10 s margin): tries at 0, 5.2 s and 10.6 s (1.4 s left); none after 12 s
     expect(timeouts).to.deep.equal([12_000, 6_800, 1_400]);
-    expect(clock).to.equal(12_000);
+    expect(clock.time).to.equal(12_000);
     expect(error.message).to.match(/no time left before the caller's deadline\)$/);
   });
 

@@ -4,6 +4,7 @@ import { backoffDelayMs, DEFAULT_RETRY_POLICY, validateRetryPolicy } from '../..
 import { Kubectl } from '../../src/kubectl/runner.ts';
 import type { AttemptEvent, SpawnFn } from '../../src/kubectl/runner.ts';
 import type { KubectlResult } from '../../src/kubectl/types.ts';
+import { manualClock } from '../helpers/clock.ts';
 
 type Outcome = { exitCode: number; stderr?: string; stdout?: string };
 
@@ -114,17 +115,17 @@ describe('kubectl/retry', () => {
   });
 
   it('a deadline bounds the retries: no retry starts too close to it, each process timeout is capped by the time left', async () => {
-    let clock = 0;
+    const clock = manualClock();
     const timeouts: number[] = [];
     const calls: number[] = [];
     // Each attempt "takes" 2 s on the fake clock; sleeps advance it by their delay.
     const spawn: SpawnFn = async (file, args, options) => {
-      calls.push(clock);
+      calls.push(clock.time);
       timeouts.push(options.timeoutMs);
-      clock += 2_000;
+      clock.advance(2_000);
       return { argv: [file, ...args], exitCode: 1, stdout: '', stderr: UNAVAILABLE, durationMs: 2_000, timedOut: false };
     };
-    const k = new Kubectl({ spawn, timeoutMs: 30_000, now: () => clock, sleep: async (ms) => void (clock += ms), retry: { retries: 10, minTimeoutMs: 1_000, maxTimeoutMs: 1_000 } });
+    const k = new Kubectl({ spawn, timeoutMs: 30_000, clock, sleep: clock.sleep, retry: { retries: 10, minTimeoutMs: 1_000, maxTimeoutMs: 1_000 } });
     const error = (await k.run(['get', 'x'], { deadlineMs: 6_500 }).catch((e: unknown) => e)) as KubectlError;
     expect(error).to.be.instanceOf(KubectlError);
     expect(error.reason).to.equal('ServerError');
@@ -133,12 +134,12 @@ describe('kubectl/retry', () => {
     expect(timeouts).to.deep.equal([6_500, 3_500]);
     expect(error.attempts).to.equal(2);
     expect(error.message).to.match(/\(gave up after 2 attempts: no time left before the caller's deadline\)$/);
-    expect(clock).to.be.at.most(6_500);
+    expect(clock.time).to.be.at.most(6_500);
   });
 
   it('a deadline already passed: Timeout without starting kubectl', async () => {
     const { spawn, calls } = scripted([{ exitCode: 0 }]);
-    const k = new Kubectl({ spawn, now: () => 10_000 });
+    const k = new Kubectl({ spawn, clock: manualClock(10_000) });
     const error = (await k.run(['get', 'task/t1'], { deadlineMs: 9_000 }).catch((e: unknown) => e)) as KubectlError;
     expect(error.reason).to.equal('Timeout');
     expect(error.message).to.equal("kubectl get task/t1: Timeout: the caller's deadline passed before kubectl was started");

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { Clock } from '../../src/clock.ts';
 import type { KubeObject } from '../../src/kubectl/types.ts';
 import { StatusTracker, type Observation } from '../../src/task/status-tracker.ts';
 
@@ -12,17 +13,20 @@ function task(state?: string, error?: string): KubeObject {
   };
 }
 
-/** A manual timer so timeouts fire when the test says so, never on the wall clock. */
-function manualTimer(): { setTimer: (fn: () => void, ms: number) => () => void; fire: () => void; cancelled: () => boolean } {
+/** A manual clock so timeouts fire when the test says so, never on the wall clock. */
+function manualTimer(): { clock: Clock; fire: () => void; cancelled: () => boolean } {
   let pending: (() => void) | undefined;
   let cancelled = false;
   return {
-    setTimer: (fn) => {
-      pending = fn;
-      return () => {
-        cancelled = true;
-        pending = undefined;
-      };
+    clock: {
+      now: () => 0,
+      setTimer: (fn) => {
+        pending = fn;
+        return () => {
+          cancelled = true;
+          pending = undefined;
+        };
+      },
     },
     fire: () => pending?.(),
     cancelled: () => cancelled,
@@ -53,7 +57,7 @@ describe('task/status-tracker', () => {
     const tracker = new StatusTracker();
     tracker.observe(task('running'));
     const timer = manualTimer();
-    const o = await tracker.waitFor({ decide: reached('running'), timeoutMs: 10, onTimeout: () => new Error('timeout'), setTimer: timer.setTimer });
+    const o = await tracker.waitFor({ decide: reached('running'), timeoutMs: 10, onTimeout: () => new Error('timeout'), clock: timer.clock });
     expect(o.state).to.equal('running');
   });
 
@@ -61,7 +65,7 @@ describe('task/status-tracker', () => {
     const tracker = new StatusTracker();
     tracker.observe(task('standby'));
     const timer = manualTimer();
-    const waiting = tracker.waitFor({ decide: reached('configured'), timeoutMs: 10, onTimeout: () => new Error('timeout'), setTimer: timer.setTimer });
+    const waiting = tracker.waitFor({ decide: reached('configured'), timeoutMs: 10, onTimeout: () => new Error('timeout'), clock: timer.clock });
     tracker.observe(task('standby'));
     tracker.observe(task('configured'));
     expect((await waiting).state).to.equal('configured');
@@ -71,7 +75,7 @@ describe('task/status-tracker', () => {
   it('rejects fast on error with the status.error message', async () => {
     const tracker = new StatusTracker();
     const timer = manualTimer();
-    const waiting = tracker.waitFor({ decide: reached('configured'), timeoutMs: 10, onTimeout: () => new Error('timeout'), setTimer: timer.setTimer });
+    const waiting = tracker.waitFor({ decide: reached('configured'), timeoutMs: 10, onTimeout: () => new Error('timeout'), clock: timer.clock });
     tracker.observe(task('error', 'readout: cannot open card'));
     await expectRejection(waiting, /error: readout: cannot open card/);
   });
@@ -84,7 +88,7 @@ describe('task/status-tracker', () => {
       decide: reached('configured'),
       timeoutMs: 10,
       onTimeout: (last) => new Error(`timed out, last ${last?.state}`),
-      setTimer: timer.setTimer,
+      clock: timer.clock,
     });
     timer.fire();
     await expectRejection(waiting, /timed out, last standby/);
@@ -92,10 +96,10 @@ describe('task/status-tracker', () => {
 
   it('rejects waiters on deletion and on abortAll', async () => {
     const tracker = new StatusTracker();
-    const a = tracker.waitFor({ decide: reached('running'), timeoutMs: 10, onTimeout: () => new Error('timeout'), setTimer: manualTimer().setTimer });
+    const a = tracker.waitFor({ decide: reached('running'), timeoutMs: 10, onTimeout: () => new Error('timeout'), clock: manualTimer().clock });
     tracker.markDeleted();
     await expectRejection(a, /deleted/);
-    const b = tracker.waitFor({ decide: () => undefined, timeoutMs: 10, onTimeout: () => new Error('timeout'), setTimer: manualTimer().setTimer });
+    const b = tracker.waitFor({ decide: () => undefined, timeoutMs: 10, onTimeout: () => new Error('timeout'), clock: manualTimer().clock });
     tracker.abortAll(new Error('killed'));
     await expectRejection(b, /killed/);
   });
