@@ -34,7 +34,7 @@ import { spawnBridge, type BridgeClient } from '../src/bridge/client.ts';
 import type { StatusMessage } from '../src/bridge/protocol.ts';
 import type { JsonObject } from '../src/kubectl/types.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import type { StoreEvent } from '../src/sandbox/storage.ts';
+import type { StoreEvent } from '../src/sandbox/storage/store.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NS = 'stress';

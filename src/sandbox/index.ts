@@ -15,29 +15,29 @@ import {
   serviceAccountIdentity,
   type AccessRule,
   type SandboxUser,
-} from './auth.ts';
-import type { VersionInfo } from './discovery.ts';
-import { Faults } from './faults.ts';
-import { GarbageCollector } from './garbage-collector.ts';
-import { writeKubeconfig } from './kubeconfig.ts';
-import { OpenApiCache } from './openapi.ts';
-import { RequestLog } from './request-log.ts';
-import { ResourceRegistry } from './resources.ts';
-import { SandboxServer } from './server.ts';
-import { Store } from './storage.ts';
-import { createCertificates } from './tls.ts';
-import type { SandboxState } from './objects.ts';
-import { SandboxStore } from './store-view.ts';
+} from './auth/auth.ts';
+import type { VersionInfo } from './discovery/legacy.ts';
+import { Faults } from './http/faults.ts';
+import { GarbageCollector } from './api/garbage-collector.ts';
+import { writeKubeconfig } from './auth/kubeconfig.ts';
+import { OpenApiCache } from './discovery/openapi.ts';
+import { RequestLog } from './http/request-log.ts';
+import { ResourceRegistry } from './registry/resources.ts';
+import { SandboxServer } from './http/server.ts';
+import { Store } from './storage/store.ts';
+import { createCertificates } from './auth/tls.ts';
+import type { SandboxState } from './core/objects.ts';
+import { SandboxStore } from './api/store-view.ts';
 import { startFakeController, type FakeController } from './controller/index.ts';
 
-export type { AccessRule, SandboxUser } from './auth.ts';
-export { serviceAccountIdentity } from './auth.ts';
-export type { VersionInfo } from './discovery.ts';
-export type { FailNextOptions } from './faults.ts';
-export type { RequestLogEntry, RequestMatch } from './request-log.ts';
-export { Faults } from './faults.ts';
-export { RequestLog } from './request-log.ts';
-export { SandboxStore } from './store-view.ts';
+export type { AccessRule, SandboxUser } from './auth/auth.ts';
+export { serviceAccountIdentity } from './auth/auth.ts';
+export type { VersionInfo } from './discovery/legacy.ts';
+export type { FailNextOptions } from './http/faults.ts';
+export type { RequestLogEntry, RequestMatch } from './http/request-log.ts';
+export { Faults } from './http/faults.ts';
+export { RequestLog } from './http/request-log.ts';
+export { SandboxStore } from './api/store-view.ts';
 export { startFakeController, type FakeController, type FakeControllerOptions } from './controller/index.ts';
 
 export interface SandboxOptions {

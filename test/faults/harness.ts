@@ -17,7 +17,7 @@ import { BridgeClient, spawnBridge } from '../../src/bridge/client.ts';
 import { TaskFleet, type FleetOptions } from '../../src/fleet/fleet.ts';
 import { Kubectl, type KubectlOptions } from '../../src/kubectl/runner.ts';
 import type { JsonObject } from '../../src/json.ts';
-import type { FaultTimelineEntry } from '../../src/sandbox/faults.ts';
+import type { FaultTimelineEntry } from '../../src/sandbox/http/faults.ts';
 import { KubectlTask, type KubectlTaskOptions } from '../../src/task/kubectl-task.ts';
 import { isTerminal, type ExecutorState } from '../../src/task/states.ts';
 import { FLEET_TEMPLATE } from '../helpers/fleet.ts';
