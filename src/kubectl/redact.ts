@@ -7,11 +7,7 @@
  */
 import type { JsonValue } from '../json.ts';
 import { isJsonObject } from '../json.ts';
-
-export const REDACTED = '<redacted>';
-
-/** Keys (JSON keys, last JSON-pointer segments, --from-literal keys) whose values are secrets. */
-export const SECRET_KEY = /(PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL)/i;
+import { REDACTED, SECRET_NAME, SECRET_WORDS } from '../secret-policy.ts';
 
 /** Flags whose whole value is a secret, in both `--flag=value` and `--flag value` forms. */
 const SECRET_FLAGS: readonly string[] = ['--token', '--password', '--client-key-data', '--token-file-data'];
@@ -68,7 +64,7 @@ export function redactPatch(text: string): string {
   try {
     parsed = JSON.parse(text);
   } catch {
-    return SECRET_KEY.test(text) ? REDACTED : text;
+    return SECRET_NAME.test(text) ? REDACTED : text;
   }
   const redacted = redactJson(parsed as JsonValue);
   return redacted.changed ? JSON.stringify(redacted.value) : text;
@@ -91,11 +87,11 @@ function redactJson(value: JsonValue): Redacted {
   }
   if (!isJsonObject(value)) return { value, changed: false };
   const path = value['path'];
-  const secretOp = typeof value['op'] === 'string' && typeof path === 'string' && SECRET_KEY.test(lastPointerSegment(path));
+  const secretOp = typeof value['op'] === 'string' && typeof path === 'string' && SECRET_NAME.test(lastPointerSegment(path));
   let changed = false;
   const out: Record<string, JsonValue> = {};
   for (const [key, inner] of Object.entries(value)) {
-    if (SECRET_KEY.test(key) || (secretOp && key === 'value')) {
+    if (SECRET_NAME.test(key) || (secretOp && key === 'value')) {
       out[key] = REDACTED;
       changed ||= inner !== REDACTED;
     } else {
@@ -111,14 +107,17 @@ function redactJson(value: JsonValue): Redacted {
 function redactLiteral(text: string): string {
   const eq = text.indexOf('=');
   if (eq < 0) return text;
-  return SECRET_KEY.test(text.slice(0, eq)) ? `${text.slice(0, eq)}=${REDACTED}` : text;
+  return SECRET_NAME.test(text.slice(0, eq)) ? `${text.slice(0, eq)}=${REDACTED}` : text;
 }
 
 /**
  * `"…password…": value` in text, also inside a quoted string (`\"password\":\"x\"`): kubectl echoes a
  * patch it cannot parse, and server messages may quote a body.
  */
-const JSON_SECRET_PAIR = /(\\?"[^"\\]*(?:PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL)[^"\\]*\\?"\s*:\s*)(\\?"(?:[^"\\]|\\[^"])*\\?"|[^,}\]\s]+)/gi;
+const JSON_SECRET_PAIR = new RegExp(`(\\\\?"[^"\\\\]*(?:${SECRET_WORDS})[^"\\\\]*\\\\?"\\s*:\\s*)(\\\\?"(?:[^"\\\\]|\\\\[^"])*\\\\?"|[^,}\\]\\s]+)`, 'gi');
+
+/** `--from-literal=db-password=…` (or `--from-literal db-password=…`) in text: the value after the key. */
+const SECRET_LITERAL_FLAG = new RegExp(`(--from-literal(?:=|\\s+)[^=\\s]*(?:${SECRET_WORDS})[^=\\s]*=)\\S+`, 'gi');
 
 /**
  * Free text (stderr, messages) with secret flag values, bearer tokens and the values of secret
@@ -131,7 +130,7 @@ export function redactText(text: string): string {
     const escaped = flag.replace(/[-]/g, '\\-');
     out = out.replace(new RegExp(`${escaped}(=|\\s+)(\\S+)`, 'g'), `${flag}$1${REDACTED}`);
   }
-  out = out.replace(/(--from-literal(?:=|\s+)[^=\s]*(?:PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL)[^=\s]*=)\S+/gi, `$1${REDACTED}`);
+  out = out.replace(SECRET_LITERAL_FLAG, `$1${REDACTED}`);
   out = out.replace(JSON_SECRET_PAIR, (_match, key: string, value: string) => `${key}${value.startsWith('\\"') ? `\\"${REDACTED}\\"` : `"${REDACTED}"`}`);
   return out.replace(/(Authorization:\s*Bearer\s+)\S+/gi, `$1${REDACTED}`);
 }

@@ -3,7 +3,7 @@ export { renderTemplate, type RenderArgs, type RenderResult } from './template.t
 export { RenderError, type MissingVariable } from './errors.ts';
 export { toKubectlYaml, KUBECTL_PARSE_OPTIONS } from './kubectl-yaml.ts';
 export { scanPlaceholders, PLACEHOLDER_STYLES, type PlaceholderStyle, type Segment, type ScanResult } from './placeholders.ts';
-export { redactForLog, DEFAULT_SECRET_PATTERN, REDACTED, type RedactArgs } from './redact.ts';
+export { redactForLog, type RedactArgs } from './redact.ts';
 export {
   executorEnv,
   identityFromEnv,

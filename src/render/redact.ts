@@ -9,18 +9,17 @@
  */
 import { stringify } from 'yaml';
 import type { JsonObject, JsonValue } from '../json.ts';
-
-export const DEFAULT_SECRET_PATTERN = /(PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL)/i;
-export const REDACTED = '<redacted>';
+import { REDACTED, SECRET_NAME } from '../secret-policy.ts';
 
 export interface RedactArgs {
   readonly documents: readonly JsonObject[];
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Which variable and env entry names are secret (default: the policy's SECRET_NAME). */
   readonly secretPattern?: RegExp;
 }
 
 export function redactForLog(args: RedactArgs): string {
-  const pattern = nonGlobal(args.secretPattern ?? DEFAULT_SECRET_PATTERN);
+  const pattern = nonGlobal(args.secretPattern ?? SECRET_NAME);
   const secrets = secretValues(args.env, pattern);
   return args.documents
     .map((doc) => stringify(redactDocument(doc, secrets, pattern), { lineWidth: 0, aliasDuplicateObjects: false }))
@@ -38,7 +37,7 @@ function nonGlobal(pattern: RegExp): RegExp {
  * quote them, such as an API server's "Unsupported value: \"…\"" (see redactValues).
  */
 export function secretValuesOf(args: RedactArgs): string[] {
-  const pattern = nonGlobal(args.secretPattern ?? DEFAULT_SECRET_PATTERN);
+  const pattern = nonGlobal(args.secretPattern ?? SECRET_NAME);
   const out = new Set(secretValues(args.env, pattern));
   for (const doc of args.documents) {
     if (doc['kind'] !== 'Secret') continue;

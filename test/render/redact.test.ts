@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import createDebug from 'debug';
 import { parse } from 'yaml';
-import { REDACTED, redactForLog } from '../../src/render/redact.ts';
+import { redactForLog } from '../../src/render/redact.ts';
+import { REDACTED } from '../../src/secret-policy.ts';
 import { renderTemplate } from '../../src/render/template.ts';
 
 const TEMPLATE = [

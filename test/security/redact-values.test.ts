@@ -5,7 +5,8 @@
  */
 import { expect } from 'chai';
 import type { JsonObject } from '../../src/json.ts';
-import { REDACTED, redactValues, secretValuesOf } from '../../src/render/redact.ts';
+import { redactValues, secretValuesOf } from '../../src/render/redact.ts';
+import { REDACTED } from '../../src/secret-policy.ts';
 
 describe('security: secretValuesOf and redactValues', () => {
   const documents: JsonObject[] = [
