@@ -26,7 +26,7 @@ import { ResourceRegistry } from './registry/resources.ts';
 import { SandboxServer } from './http/server.ts';
 import { Store } from './storage/store.ts';
 import { createCertificates } from './auth/tls.ts';
-import type { SandboxState } from './core/objects.ts';
+import type { SandboxState } from './api/state.ts';
 import { SandboxStore } from './api/store-view.ts';
 import { startFakeController, type FakeController } from './controller/index.ts';
 
@@ -125,7 +125,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     store: new Store({ historySize: options.watchHistory ?? 2000 }),
     registry,
-    openapi: new OpenApiCache(registry, now),
     now,
   };
   const certs = tls ? await createCertificates({ hosts: [host, 'localhost'] }) : undefined;
@@ -141,6 +140,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // Static rules plus RBAC from the Roles and bindings stored in the sandbox.
     authorization: createAuthorization(rules, state.store),
     state,
+    openapi: new OpenApiCache(registry, now),
     faults,
     requestLog,
     version: options.version ?? DEFAULT_VERSION,

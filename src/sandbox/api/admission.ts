@@ -5,16 +5,20 @@
  */
 import type { JsonObject } from '../../json.ts';
 import { decodeTypeError } from '../schema/decode-types.ts';
-import { applySchemaDefaults, pruneUnknownFields, strictDecodingMessage, validateAgainstSchema, type FieldCause } from '../schema/validation.ts';
+import { validateAgainstSchema } from '../schema/validation.ts';
 import { builtinSchema } from '../schema/builtin.ts';
-import { goQuote, invalid as invalidValue } from '../schema/messages.ts';
+import { goQuote } from '../core/go-format.ts';
+import { invalid as invalidValue, type FieldCause } from '../core/field.ts';
 import { ApiError, badRequest, failure, invalid } from '../core/status.ts';
 import { defaultCrdSpec } from '../registry/crds.ts';
 import { crdNameCauses, validateCrdSpec } from '../schema/crd-validation.ts';
 import { metadataCauses } from './metadata-validation.ts';
-import { meta, nameCauses, str } from '../core/objects.ts';
+import { meta, str } from '../core/objects.ts';
 import { isJsonObject } from '../../json.ts';
 import type { ResourceType } from '../registry/resources.ts';
+import { applySchemaDefaults, pruneUnknownFields } from '../schema/prune.ts';
+import { strictDecodingMessage } from '../schema/messages.ts';
+import { nameCauses } from '../core/names.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 

@@ -8,12 +8,9 @@
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
 import { isJsonObject } from '../../json.ts';
-import { goJsonKind, goJsonSyntaxError } from '../core/go-json.ts';
+import { FIND_KIND, goJsonKind, goJsonSyntaxError } from '../core/go-json.ts';
 import type { ResourceType } from '../registry/resources.ts';
 import { badRequest } from '../core/status.ts';
-
-/** The struct Interpret decodes apiVersion and kind into, as reflect names it. */
-export const FIND_KIND = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
 
 /** summarizeData: up to 30 bytes, as text when it looks like an object, else in hex. */
 function summarize(data: Buffer): string {

@@ -6,16 +6,17 @@
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
 import { crdResourceTypes } from '../registry/crds.ts';
-import { apiVersionOf, keyOf, meta, str, targetOf, timestamp } from '../core/objects.ts';
+import { meta, str, timestamp } from '../core/objects.ts';
 import { isJsonObject } from '../../json.ts';
 import { dependentsOf, withoutOwner } from './owner-references.ts';
 import { dryRunCauses } from './admission.ts';
 import { goJsonKind } from '../core/go-json.ts';
-import type { FieldCause } from '../schema/validation.ts';
-import { goNumber, goQuote } from '../schema/messages.ts';
+import type { FieldCause } from '../core/field.ts';
+import { goNumber, goQuote } from '../core/go-format.ts';
 import { badRequest, conflict, deleteSuccess, invalid, notFound, unknownError } from '../core/status.ts';
 import type { StoredObject } from '../storage/store.ts';
 import { commit, type WriteRequest, type WriteResult } from './writes.ts';
+import { groupVersionOf, keyOf, targetOf } from '../registry/resources.ts';
 
 export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
 
@@ -180,6 +181,6 @@ export function deleteCollection(w: WriteRequest, objects: StoredObject[], optio
     remove({ ...w, req: { ...w.req, name, namespace: str(meta(o.obj)['namespace']) } }, options);
     items.push(o.obj);
   }
-  const list: JsonObject = { apiVersion: apiVersionOf(w.type), items, kind: w.type.listKind, metadata: { resourceVersion: String(w.state.store.resourceVersion) } };
+  const list: JsonObject = { apiVersion: groupVersionOf(w.type), items, kind: w.type.listKind, metadata: { resourceVersion: String(w.state.store.resourceVersion) } };
   return { status: 200, json: JSON.stringify(list) };
 }

@@ -7,12 +7,13 @@
  */
 import type { JsonObject } from '../../json.ts';
 import { FOREGROUND_FINALIZER, remove } from './deletes.ts';
-import { keyOf, meta, str, type SandboxState } from '../core/objects.ts';
+import { meta, str } from '../core/objects.ts';
 import { dependentsOf, uidExists, withoutOwner, ownerUids, type Dependent } from './owner-references.ts';
-import type { ResourceType } from '../registry/resources.ts';
+import { keyOf, type ResourceType } from '../registry/resources.ts';
 import type { StoreEvent } from '../storage/store.ts';
 import { ApiError } from '../core/status.ts';
 import type { WriteRequest } from './writes.ts';
+import type { SandboxState } from './state.ts';
 
 interface Waiting {
   type: ResourceType;

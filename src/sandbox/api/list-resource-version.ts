@@ -11,8 +11,8 @@
  */
 import type { Store } from '../storage/store.ts';
 import { ApiError, badRequest, failure, gone, invalid, unknownError } from '../core/status.ts';
-import type { FieldCause } from '../schema/validation.ts';
-import { goQuote } from '../schema/messages.ts';
+import type { FieldCause } from '../core/field.ts';
+import { goQuote } from '../core/go-format.ts';
 
 const MAX_UINT64 = 2n ** 64n - 1n;
 

@@ -5,8 +5,7 @@
 import type { JsonObject } from '../../json.ts';
 import { meta, str } from '../core/objects.ts';
 import { isJsonObject } from '../../json.ts';
-import type { FieldCause } from '../schema/validation.ts';
-import { invalid } from '../schema/messages.ts';
+import { invalid, type FieldCause } from '../core/field.ts';
 
 const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const QUALIFIED_NAME = new RegExp(`^${QUALIFIED_NAME_FMT}$`);

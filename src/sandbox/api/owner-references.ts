@@ -1,9 +1,10 @@
 /** Finding an object's dependents through metadata.ownerReferences (what the garbage collector keys on). */
 import type { JsonObject } from '../../json.ts';
-import { keyOf, meta, str, type SandboxState } from '../core/objects.ts';
+import { meta, str } from '../core/objects.ts';
 import { isJsonObject } from '../../json.ts';
-import type { ResourceType } from '../registry/resources.ts';
+import { keyOf, type ResourceType } from '../registry/resources.ts';
 import type { StoredObject } from '../storage/store.ts';
+import type { SandboxState } from './state.ts';
 
 export interface Dependent {
   type: ResourceType;

@@ -5,9 +5,9 @@
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
 import { checkListResourceVersion, decodeListIntegers, validateListOptions } from './list-resource-version.ts';
-import { apiVersionOf, keyOf, meta, str, targetOf, type SandboxState } from '../core/objects.ts';
+import { meta, str } from '../core/objects.ts';
 import { isJsonObject } from '../../json.ts';
-import type { ResourceType } from '../registry/resources.ts';
+import { groupVersionOf, keyOf, targetOf, type ResourceType } from '../registry/resources.ts';
 import type { ResourceRequest } from '../core/request-info.ts';
 import {
   convertFieldLabels, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, selectableFields, SelectorError,
@@ -15,9 +15,10 @@ import {
 } from '../selectors/labels.ts';
 import { ApiError, badRequest, failure, notFound } from '../core/status.ts';
 import { goJsonKind, goJsonSyntaxError, goUnmarshalTypeError } from '../core/go-json.ts';
-import { goNumber } from '../schema/messages.ts';
+import { goNumber } from '../core/go-format.ts';
 import type { StoredObject } from '../storage/store.ts';
 import { builtinColumns, toTable } from '../tables/table.ts';
+import type { SandboxState } from './state.ts';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -237,12 +238,12 @@ export function listJson(type: ResourceType, r: ListResult): string {
     m['continue'] = r.continueToken;
     if (r.remaining !== undefined) m['remainingItemCount'] = r.remaining;
     m['resourceVersion'] = r.resourceVersion;
-    return `{"apiVersion":${JSON.stringify(apiVersionOf(type))},"items":[${items}],"kind":${JSON.stringify(type.listKind)},"metadata":${JSON.stringify(m)}}`;
+    return `{"apiVersion":${JSON.stringify(groupVersionOf(type))},"items":[${items}],"kind":${JSON.stringify(type.listKind)},"metadata":${JSON.stringify(m)}}`;
   }
   m['resourceVersion'] = r.resourceVersion;
   if (r.continueToken !== '') m['continue'] = r.continueToken;
   if (r.remaining !== undefined) m['remainingItemCount'] = r.remaining;
-  return `{"kind":${JSON.stringify(type.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(type))},"metadata":${JSON.stringify(m)},"items":[${items}]}`;
+  return `{"kind":${JSON.stringify(type.listKind)},"apiVersion":${JSON.stringify(groupVersionOf(type))},"metadata":${JSON.stringify(m)},"items":[${items}]}`;
 }
 
 export function parseObjects(r: ListResult): JsonObject[] {

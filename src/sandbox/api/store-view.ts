@@ -3,11 +3,12 @@
  * through the same admission and metadata logic as a kubectl request (manager `sandbox`).
  */
 import type { JsonObject } from '../../json.ts';
-import { keyOf, meta, resolveType, str, type SandboxState } from '../core/objects.ts';
+import { meta, str } from '../core/objects.ts';
 import { isJsonObject } from '../../json.ts';
-import type { ResourceType } from '../registry/resources.ts';
+import { keyOf, resolveType, type ResourceType } from '../registry/resources.ts';
 import { remove } from './deletes.ts';
 import { create, replace, type WriteRequest } from './writes.ts';
+import type { SandboxState } from './state.ts';
 
 export class SandboxStore {
   constructor(private readonly state: SandboxState) {}

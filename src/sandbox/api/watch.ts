@@ -7,9 +7,9 @@
 import type { ServerResponse } from 'node:http';
 import { isJsonObject } from '../../json.ts';
 import { decodeListIntegers, validateListOptions, watchResourceVersion } from './list-resource-version.ts';
-import { apiVersionOf, keyOf, type SandboxState } from '../core/objects.ts';
+import type { SandboxState } from './state.ts';
 import { convertFilter, matchesFilter, parseFilter, tableFor, type IncludeObject } from './reads.ts';
-import type { ResourceType } from '../registry/resources.ts';
+import { groupVersionOf, keyOf, type ResourceType } from '../registry/resources.ts';
 import type { ResourceRequest } from '../core/request-info.ts';
 import { badRequest, failure } from '../core/status.ts';
 import type { StoreEvent, StoredObject } from '../storage/store.ts';
@@ -127,7 +127,7 @@ export function startWatch(hub: WatchHub, a: WatchArgs): void {
   // without a relist; one is sent periodically and one just before a timeout ends the stream.
   const wantsBookmarks = query.get('allowWatchBookmarks') === 'true';
   const bookmark = (): void => {
-    const object = { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(state.store.resourceVersion) } };
+    const object = { kind: type.kind, apiVersion: groupVersionOf(type), metadata: { resourceVersion: String(state.store.resourceVersion) } };
     res.write(`{"type":"BOOKMARK","object":${JSON.stringify(object)}}\n`);
     seenRV = state.store.resourceVersion;
   };

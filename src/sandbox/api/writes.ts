@@ -9,19 +9,20 @@ import type { JsonObject, JsonValue } from '../../json.ts';
 import { admit, type AdmissionContext } from './admission.ts';
 import { crdResourceTypes, crdStatus } from '../registry/crds.ts';
 import { updateManagedFields } from '../patch/managed-fields.ts';
-import { apiVersionOf, keyOf, meta, newUid, sameObject, specChanged, str, targetOf, timestamp, tracksGeneration, type SandboxState } from '../core/objects.ts';
+import { meta, newUid, sameObject, specChanged, str, timestamp } from '../core/objects.ts';
 import { isJsonObject } from '../../json.ts';
 import {
   applyConflictMessage, applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, decodePatch, type PatchKind,
 } from '../patch/patch.ts';
-import type { ResourceType } from '../registry/resources.ts';
+import { groupVersionOf, keyOf, targetOf, tracksGeneration, type ResourceType } from '../registry/resources.ts';
 import type { ResourceRequest } from '../core/request-info.ts';
 import {
   alreadyExists, ApiError, badRequest, conflict, failure, invalid, notFound, patchRejected, unknownError, unsupportedMediaType,
 } from '../core/status.ts';
 import { goJsonKind } from '../core/go-json.ts';
-import { goQuote } from '../schema/messages.ts';
+import { goQuote } from '../core/go-format.ts';
 import type { StoredObject } from '../storage/store.ts';
+import type { SandboxState } from './state.ts';
 
 export interface WriteRequest extends AdmissionContext {
   state: SandboxState;
@@ -48,7 +49,7 @@ function requireNamespace(w: WriteRequest): void {
 
 function checkIdentity(w: WriteRequest, body: JsonObject): void {
   const m = meta(body);
-  const apiVersion = apiVersionOf(w.type);
+  const apiVersion = groupVersionOf(w.type);
   if (body['apiVersion'] !== undefined && body['apiVersion'] !== apiVersion) {
     throw badRequest(`the API version in the data (${str(body['apiVersion'])}) does not match the expected API version (${apiVersion})`);
   }
@@ -101,7 +102,7 @@ export function create(w: WriteRequest, body: JsonObject, managedFields?: JsonVa
   om['creationTimestamp'] = timestamp(now);
   if (tracksGeneration(w.type)) om['generation'] = 1;
   if (w.type.resource === 'customresourcedefinitions') obj['status'] = crdStatus(obj, timestamp(now));
-  om['managedFields'] = managedFields ?? updateManagedFields({ before: null, after: obj, manager: w.manager, apiVersion: apiVersionOf(w.type), time: timestamp(now) });
+  om['managedFields'] = managedFields ?? updateManagedFields({ before: null, after: obj, manager: w.manager, apiVersion: groupVersionOf(w.type), time: timestamp(now) });
   return { status: 201, json: commit(w, obj, 'ADDED').json };
 }
 
@@ -166,7 +167,7 @@ function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, opera
     const fieldsKept = sameObject({ fields: baseFields }, { fields: bm['managedFields'] ?? [] });
     if (fieldsKept && sameObject({ ...before, metadata: beforeMeta }, probe)) return { status: 200, json: live.json };
     am['managedFields'] = updateManagedFields({
-      before: { ...before, metadata: { ...beforeMeta, managedFields: baseFields } }, after: probe, manager: w.manager, apiVersion: apiVersionOf(w.type), time: timestamp(now),
+      before: { ...before, metadata: { ...beforeMeta, managedFields: baseFields } }, after: probe, manager: w.manager, apiVersion: groupVersionOf(w.type), time: timestamp(now),
       ...(w.req.subresource !== '' ? { subresource: w.req.subresource } : {}),
     });
     // omitempty: after a reset that left nobody owning anything, the field is gone.
@@ -246,7 +247,7 @@ const PATCH_KINDS: Record<string, PatchKind> = {
   'application/strategic-merge-patch+json': 'strategic',
 };
 
-/** `contentType` is the patch type the handler accepted for this resource (see handlers.ts). */
+/** `contentType` is the patch type the handler accepted for this resource (see http/handlers.ts). */
 export function patch(w: WriteRequest, raw: string, contentType: string, force: boolean): WriteResult {
   const ct = contentType.split(';')[0]!.trim();
   if (ct === 'application/apply-patch+yaml') return serverSideApply(w, raw, force);
@@ -284,8 +285,8 @@ function serverSideApply(w: WriteRequest, raw: string, force: boolean): WriteRes
   const appliedObj: JsonObject = isJsonObject(applied as JsonValue) ? (applied as JsonObject) : {};
   // structuredMergeManager.Apply: the patch's group/version must be the live object's, and it may not carry managedFields.
   const patchVersion = str(appliedObj['apiVersion']);
-  if (patchVersion !== apiVersionOf(w.type)) {
-    throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${patchVersion}, expected: ${apiVersionOf(w.type)}`);
+  if (patchVersion !== groupVersionOf(w.type)) {
+    throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${patchVersion}, expected: ${groupVersionOf(w.type)}`);
   }
   const appliedMeta = appliedObj['metadata'];
   if (isJsonObject(appliedMeta) && appliedMeta['managedFields'] !== undefined && appliedMeta['managedFields'] !== null) {

@@ -7,8 +7,8 @@
  * listing the sandbox's ClusterRoles stays short. No aggregation: without a controller-manager
  * (the recording server had none) aggregated ClusterRoles keep the rules they were stored with.
  */
-import type { JsonObject, JsonValue } from '../../json.ts';
-import { str } from '../core/objects.ts';
+import type { JsonObject } from '../../json.ts';
+import { str, strings } from '../core/objects.ts';
 import { isJsonObject } from '../../json.ts';
 import type { Store } from '../storage/store.ts';
 
@@ -79,10 +79,6 @@ const BOOTSTRAP_BINDINGS: readonly Binding[] = [
 ];
 
 const RBAC = 'rbac.authorization.k8s.io';
-
-function strings(v: JsonValue | undefined): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
 
 function policyRules(role: JsonObject | undefined): PolicyRule[] {
   const rules = role?.['rules'];

@@ -6,7 +6,10 @@
  */
 import type { JsonValue } from '../../json.ts';
 import { isJsonObject } from '../../json.ts';
-import { goNumber } from '../schema/messages.ts';
+import { goNumber } from './go-format.ts';
+
+/** The struct the serializer's SimpleMetaFactory.Interpret decodes apiVersion and kind into, as reflect names it. */
+export const FIND_KIND = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
 
 /** quoteChar: the offending byte as Go prints it in a SyntaxError. */
 function quoteChar(c: number): string {

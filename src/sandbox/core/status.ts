@@ -3,7 +3,7 @@
  * kubectl prints the same error lines against the sandbox as against a real cluster.
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
-import type { FieldCause } from '../schema/validation.ts';
+import type { FieldCause } from './field.ts';
 
 /** What the failing request was about; `kind` is the resource (plural) except for Invalid. */
 export interface StatusTarget {

@@ -1,6 +1,6 @@
 /**
  * Legacy (pre-aggregated) discovery documents as kube-apiserver 1.26 serves them (aggregated
- * discovery for newer emulated versions is in discovery-aggregated.ts): /api, /apis,
+ * discovery for newer emulated versions is in aggregated.ts): /api, /apis,
  * /apis/<group>, /api/v1 and /apis/<group>/<version>. kubectl then fetches every group version.
  */
 import type { JsonObject, JsonValue } from '../../json.ts';

@@ -4,13 +4,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../json.ts';
-import { decodeObjectBody, FIND_KIND } from '../api/decode-body.ts';
-import { goJsonSyntaxError, goUnmarshalTypeError } from '../core/go-json.ts';
-import type { ResourceRegistry, ResourceType } from '../registry/resources.ts';
+import { decodeObjectBody } from '../api/decode-body.ts';
+import { goJsonSyntaxError, goUnmarshalTypeError, FIND_KIND } from '../core/go-json.ts';
+import { targetOf, type ResourceRegistry, type ResourceType } from '../registry/resources.ts';
 import { reviewAccess, reviewRules } from '../auth/access-review.ts';
 import { parseFieldValidation, validateWriteOptions } from '../api/admission.ts';
 import { forbiddenMessage, type Authorization, type RequestAttributes, type SandboxUser } from '../auth/auth.ts';
-import { targetOf, type SandboxState } from '../core/objects.ts';
+import type { SandboxState } from '../api/state.ts';
 import { getObject, listJson, listObjects, parseIncludeObject, tableFor, wantsTable } from '../api/reads.ts';
 import type { ResourceRequest } from '../core/request-info.ts';
 import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufError } from './protobuf.ts';

@@ -11,12 +11,14 @@ import { impersonate } from '../auth/impersonation.ts';
 import type { VersionInfo } from '../discovery/legacy.ts';
 import type { Faults } from './faults.ts';
 import { handleResource, type Reply } from './handlers.ts';
-import { timestamp, type SandboxState } from '../core/objects.ts';
+import { timestamp } from '../core/objects.ts';
 import type { RequestLog } from './request-log.ts';
 import { serveNonResource } from '../discovery/non-resource.ts';
 import { route } from '../core/request-info.ts';
 import { ApiError, failure, internalError, unauthorized } from '../core/status.ts';
 import { WatchHub } from '../api/watch.ts';
+import type { SandboxState } from '../api/state.ts';
+import type { OpenApiCache } from '../discovery/openapi.ts';
 
 export interface ServerOptions {
   host: string;
@@ -28,6 +30,8 @@ export interface ServerOptions {
   authenticate: (header: string | undefined) => AuthenticationOutcome;
   authorization: Authorization;
   state: SandboxState;
+  /** The /openapi documents (non-resource paths only). */
+  openapi: OpenApiCache;
   faults: Faults;
   requestLog: RequestLog;
   version: VersionInfo;
@@ -200,7 +204,7 @@ export class SandboxServer {
         log(reply.status);
         return;
       }
-      log(serveNonResource({ route: r, req, res, url, registry: this.o.state.registry, openapi: this.o.state.openapi, version: this.o.version, started: this.started, now: this.o.state.now(), serverAddress: `${this.o.host}:${this.boundPort}` }));
+      log(serveNonResource({ route: r, req, res, url, registry: this.o.state.registry, openapi: this.o.openapi, version: this.o.version, started: this.started, now: this.o.state.now(), serverAddress: `${this.o.host}:${this.boundPort}` }));
     } catch (e) {
       const err = e instanceof ApiError ? e : internalError(e instanceof Error ? e.message : String(e));
       if (!res.headersSent) {

@@ -2,7 +2,7 @@
  * Server-side apply (PATCH application/apply-patch+yaml), after structured-merge-diff: the applier
  * owns exactly the fields it sends; a field another manager owns with a different value is a
  * conflict unless forced; fields it applied before and omits now are removed unless someone else
- * owns them. Lists merge by key for the built-in kinds (see patch-strategic-meta.ts), else atomic.
+ * owns them. Lists merge by key for the built-in kinds (see strategic-meta.ts), else atomic.
  */
 import { isJsonObject } from '../../json.ts';
 import type { JsonObject, JsonValue } from '../../json.ts';

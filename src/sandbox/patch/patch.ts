@@ -1,6 +1,6 @@
 /**
  * The four PATCH flavours of the apiserver: JSON patch (RFC 6902), merge patch (RFC 7386),
- * strategic merge patch (built-in kinds) and server-side apply (patch-apply.ts).
+ * strategic merge patch (built-in kinds) and server-side apply (apply.ts).
  * Failures carry the status the apiserver answers with: 400 for a body it cannot decode as that
  * patch type, 422 for a patch that does not apply (its message is then always the generic
  * "the server rejected our request due to an error in our request"; `message` here says why),
@@ -12,9 +12,8 @@ import type { JsonObject, JsonValue } from '../../json.ts';
 import { STRATEGIC_KINDS } from './strategic-meta.ts';
 import { mergeMap, StrategicPatchError } from './strategic.ts';
 import { isJsonObject } from '../../json.ts';
-import { FIND_KIND } from '../api/decode-body.ts';
-import { goJsonKind, goJsonSyntaxError } from '../core/go-json.ts';
-import { goQuote } from '../schema/messages.ts';
+import { goJsonKind, goJsonSyntaxError, FIND_KIND } from '../core/go-json.ts';
+import { goQuote } from '../core/go-format.ts';
 
 export type PatchOutcome = { ok: true; value: JsonObject } | { ok: false; message: string; code?: 400 | 422 | 500 };
 

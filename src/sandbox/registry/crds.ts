@@ -5,21 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../../json.ts';
+import { obj, str, strings } from '../core/objects.ts';
 import type { ResourceType } from './resources.ts';
 import type { JSONSchemaProps } from '../schema/validation.ts';
 import type { PrinterColumn } from '../tables/table.ts';
-
-function obj(v: JsonValue | undefined): JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {};
-}
-
-function str(v: JsonValue | undefined): string {
-  return typeof v === 'string' ? v : '';
-}
-
-function strings(v: JsonValue | undefined): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
 
 const CR_VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
 

@@ -1,9 +1,12 @@
 /**
  * The resource types the sandbox serves: a fixed set of built-in ones (what kubectl-task and its
- * manifests touch) plus whatever CRDs register at run time (see crds.ts).
+ * manifests touch, in builtin.ts) plus whatever CRDs register at run time (see crds.ts), and the
+ * helpers that name a type: its store key, its apiVersion, its Status target.
  */
 import type { JSONSchemaProps } from '../schema/validation.ts';
 import type { PrinterColumn } from '../tables/table.ts';
+import type { StatusTarget } from '../core/status.ts';
+import { BUILTIN_RESOURCES } from './builtin.ts';
 
 export interface ResourceType {
   group: string;
@@ -29,46 +32,27 @@ export interface ResourceType {
   columns?: PrinterColumn[] | 'default';
 }
 
-const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-const STATUS_VERBS = ['get', 'patch', 'update'];
-
-function builtin(t: Omit<ResourceType, 'listKind' | 'origin' | 'subresources' | 'hasStatus' | 'singular'> & { status?: boolean }): ResourceType {
-  const { status, ...rest } = t;
-  return {
-    ...rest,
-    singular: '',
-    listKind: `${t.kind}List`,
-    origin: 'builtin',
-    hasStatus: status === true,
-    subresources: status === true ? [{ name: 'status', kind: t.kind, verbs: STATUS_VERBS }] : [],
-  };
-}
-
-export const BUILTIN_RESOURCES: readonly ResourceType[] = [
-  builtin({ group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs: ALL_VERBS, shortNames: ['cm'], storageVersionHash: 'qFsyl6wFWjQ=' }),
-  builtin({ group: '', version: 'v1', resource: 'events', kind: 'Event', namespaced: true, verbs: ALL_VERBS, shortNames: ['ev'], storageVersionHash: 'r2yiGXH7wu8=' }),
-  builtin({ group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ns'], storageVersionHash: 'Q3oi5N2YM8M=', status: true }),
-  builtin({ group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true, verbs: ALL_VERBS, shortNames: ['po'], categories: ['all'], storageVersionHash: 'xPOwRZ+Yhw8=', status: true }),
-  builtin({ group: '', version: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true, verbs: ALL_VERBS, storageVersionHash: 'S6u1pOWzb84=' }),
-  builtin({ group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, verbs: ALL_VERBS, shortNames: ['sa'], storageVersionHash: 'pbx9ZvyFpBE=' }),
-  builtin({ group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true, verbs: ALL_VERBS, shortNames: ['svc'], categories: ['all'], storageVersionHash: '0/CO1lhkEBI=', status: true }),
-  builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false, verbs: ALL_VERBS, storageVersionHash: '48tpQ8gZHFc=' }),
-  builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', kind: 'ClusterRole', namespaced: false, verbs: ALL_VERBS, storageVersionHash: 'bYE5ZWDrJ44=' }),
-  builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', kind: 'RoleBinding', namespaced: true, verbs: ALL_VERBS, storageVersionHash: 'eGsCzGH6b1g=' }),
-  builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', kind: 'Role', namespaced: true, verbs: ALL_VERBS, storageVersionHash: '7FuwZcIIItM=' }),
-  // Not stored: answered by access-review.ts for `kubectl auth can-i` (and `can-i --list`).
-  builtin({ group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] }),
-  builtin({ group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview', namespaced: false, verbs: ['create'] }),
-  builtin({ group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, verbs: ALL_VERBS, shortNames: ['crd', 'crds'], categories: ['api-extensions'], storageVersionHash: 'jfWCUB31mvA=', status: true }),
-];
-
 /** Key of a resource type in the registry and the store: `aliecs.alice.cern/tasks`, `/configmaps`. */
 export function resourceKey(group: string, resource: string): string {
   return `${group}/${resource}`;
 }
 
+/** The apiVersion of a type's objects: `v1`, `aliecs.alice.cern/v1alpha1`. */
 export function groupVersionOf(t: Pick<ResourceType, 'group' | 'version'>): string {
   return t.group === '' ? t.version : `${t.group}/${t.version}`;
+}
+
+export function keyOf(t: ResourceType): string {
+  return resourceKey(t.group, t.resource);
+}
+
+export function targetOf(t: ResourceType, name?: string): StatusTarget {
+  return name === undefined ? { group: t.group, kind: t.resource } : { name, group: t.group, kind: t.resource };
+}
+
+/** Generation counts changes of anything but metadata and status (CRs and CRDs only). */
+export function tracksGeneration(t: ResourceType): boolean {
+  return t.origin === 'crd' || t.resource === 'customresourcedefinitions';
 }
 
 /** The live set of served types; CRDs add and remove entries. */
@@ -122,4 +106,19 @@ export class ResourceRegistry {
   inGroupVersion(group: string, version: string): ResourceType[] {
     return this.all().filter((t) => t.group === group && t.version === version);
   }
+}
+
+/** Finds a resource type from a name kubectl users write: `tasks`, `task`, `tasks.aliecs.alice.cern`, `cm`. */
+export function resolveType(registry: ResourceRegistry, name: string): ResourceType | undefined {
+  const lower = name.toLowerCase();
+  return registry.all().find((t) => {
+    const full = t.group === '' ? t.resource : `${t.resource}.${t.group}`;
+    return (
+      lower === t.resource ||
+      lower === full ||
+      lower === t.kind.toLowerCase() ||
+      (t.singular !== '' && lower === t.singular) ||
+      (t.shortNames ?? []).includes(lower)
+    );
+  });
 }

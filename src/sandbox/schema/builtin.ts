@@ -33,7 +33,7 @@ const ownerReference = struct('OwnerReference', {
   apiVersion: str(), kind: str(), name: str(), uid: str('types.UID'), controller: bool, blockOwnerDeletion: bool,
 });
 
-/** ObjectMeta: which fields exist is pruning's business (schema-prune.ts); these are their types. */
+/** ObjectMeta: which fields exist is pruning's business (prune.ts); these are their types. */
 export const OBJECT_META: JSONSchemaProps = struct('ObjectMeta', {
   name: str(), generateName: str(), namespace: str(), selfLink: str(), uid: str('types.UID'), resourceVersion: str(),
   generation: int64, creationTimestamp: opaque, deletionTimestamp: opaque, deletionGracePeriodSeconds: int64,

@@ -6,12 +6,11 @@
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
 import { isJsonObject } from '../../json.ts';
-import { DNS1035_LABEL, DNS1123_SUBDOMAIN } from '../core/objects.ts';
-import type { FieldCause } from './validation.ts';
-import { goQuote } from './messages.ts';
+import { DNS1035_LABEL, DNS1123_SUBDOMAIN } from '../core/names.ts';
+import type { FieldCause } from '../core/field.ts';
+import { goQuote } from '../core/go-format.ts';
+import { obj, str } from '../core/objects.ts';
 
-const obj = (v: JsonValue | undefined): JsonObject => (isJsonObject(v) ? v : {});
-const str = (v: JsonValue | undefined): string => (typeof v === 'string' ? v : '');
 
 const required = (field: string, detail = ''): FieldCause => ({ reason: 'FieldValueRequired', message: `Required value${detail === '' ? '' : `: ${detail}`}`, field });
 const invalid = (field: string, shown: string, detail: string): FieldCause => ({ reason: 'FieldValueInvalid', message: `Invalid value: ${shown}: ${detail}`, field });

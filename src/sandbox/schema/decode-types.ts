@@ -2,12 +2,12 @@
  * The apiserver decodes built-in kinds into Go structs; a JSON value of the wrong type fails that
  * decoding with encoding/json's UnmarshalTypeError, worded as
  * `json: cannot unmarshal number into Go struct field ConfigMap.data of type string`.
- * This finds the first such error against a schema from schema-builtin.ts.
+ * This finds the first such error against a schema from builtin.ts.
  */
 import type { JsonValue } from '../../json.ts';
 import { isJsonObject } from '../../json.ts';
 import type { JSONSchemaProps } from './validation.ts';
-import { goFloat } from './messages.ts';
+import { goFloat } from '../core/go-format.ts';
 
 interface Where {
   /** The Go struct whose field is being decoded. */

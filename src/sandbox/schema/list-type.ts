@@ -4,8 +4,8 @@
  * key tuples in a `map`.
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
-import type { FieldCause, JSONSchemaProps } from './validation.ts';
-import { badValue } from './messages.ts';
+import type { JSONSchemaProps } from './validation.ts';
+import { badValue, type FieldCause } from '../core/field.ts';
 import { isJsonObject } from '../../json.ts';
 
 function canonical(v: JsonValue): string {

@@ -1,9 +1,12 @@
 /**
  * Validation of a custom resource against its CRD's openAPIV3Schema, reporting causes with the
  * apiserver's paths, wording and order (kube-openapi's validators as converted by
- * apiextensions-apiserver). Pruning and defaulting live in schema-prune.ts.
+ * apiextensions-apiserver). Pruning and defaulting live in prune.ts.
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
+import * as field from '../core/field.ts';
+import type { FieldCause } from '../core/field.ts';
+import { goFloat, goNumber } from '../core/go-format.ts';
 import * as msg from './messages.ts';
 import { validateListTypes } from './list-type.ts';
 import { isJsonObject } from '../../json.ts';
@@ -35,16 +38,6 @@ export interface JSONSchemaProps {
   'x-kubernetes-embedded-resource'?: boolean;
   [k: string]: unknown;
 }
-
-/** The apiserver's StatusCause. */
-export interface FieldCause {
-  reason: string;
-  message: string;
-  field: string;
-}
-
-export { pruneUnknownFields, applySchemaDefaults } from './prune.ts';
-export { strictDecodingMessage } from './messages.ts';
 
 type DataType = 'null' | 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
 
@@ -104,17 +97,17 @@ function checkType(data: JsonValue, s: JSONSchemaProps, path: string, out: Field
   if (type === '' && format === '') return;
   const t = dataType(data);
   if (t === 'null') {
-    if (type !== '' && s.nullable !== true) out.push(msg.typeInvalid(path, 'null', msg.detail.type(path, type, 'null')));
+    if (type !== '' && s.nullable !== true) out.push(field.typeInvalid(path, 'null', msg.detail.type(path, type, 'null')));
     return;
   }
   // An int64 satisfies "number"; whole floats are indistinguishable from ints once parsed in JS.
   const typeMatches = types.includes(t) || (types.includes('number') && t === 'integer');
   if (t !== 'string' && t !== 'array' && format !== '' && !typeMatches && dataFormat(t) !== format) {
-    out.push(msg.typeInvalid(path, dataFormat(t), msg.detail.type(path, format, dataFormat(t))));
+    out.push(field.typeInvalid(path, dataFormat(t), msg.detail.type(path, format, dataFormat(t))));
     return;
   }
   if (!types.includes('number') && !types.includes('integer') && format !== '' && (t === 'string' || t === 'array')) return;
-  if (type !== '' && !typeMatches) out.push(msg.typeInvalid(path, t, msg.detail.type(path, type, t)));
+  if (type !== '' && !typeMatches) out.push(field.typeInvalid(path, t, msg.detail.type(path, type, t)));
 }
 
 function checkAnyOf(data: JsonValue, s: JSONSchemaProps, path: string, out: FieldCause[]): void {
@@ -134,11 +127,11 @@ function checkAnyOf(data: JsonValue, s: JSONSchemaProps, path: string, out: Fiel
 
 function checkString(data: string, s: JSONSchemaProps, path: string, out: FieldCause[]): void {
   const length = [...data].length;
-  if (s.maxLength !== undefined && length > s.maxLength) out.push(msg.tooLong(path, s.maxLength));
-  else if (s.minLength !== undefined && length < s.minLength) out.push(msg.invalid(path, data, msg.detail.minLength(path, s.minLength)));
-  else if (s.pattern !== undefined && !safeRegExp(s.pattern).test(data)) out.push(msg.invalid(path, data, msg.detail.pattern(path, s.pattern)));
+  if (s.maxLength !== undefined && length > s.maxLength) out.push(field.tooLong(path, s.maxLength));
+  else if (s.minLength !== undefined && length < s.minLength) out.push(field.invalid(path, data, msg.detail.minLength(path, s.minLength)));
+  else if (s.pattern !== undefined && !safeRegExp(s.pattern).test(data)) out.push(field.invalid(path, data, msg.detail.pattern(path, s.pattern)));
   const check = s.format !== undefined ? FORMATS[s.format] : undefined;
-  if (check && !check(data)) out.push(msg.typeInvalid(path, data, msg.detail.type(path, s.format ?? '', data)));
+  if (check && !check(data)) out.push(field.typeInvalid(path, data, msg.detail.type(path, s.format ?? '', data)));
 }
 
 function safeRegExp(pattern: string): RegExp {
@@ -156,47 +149,47 @@ function safeRegExp(pattern: string): RegExp {
 function checkNumber(data: number, s: JSONSchemaProps, path: string, out: FieldCause[]): void {
   const isInt = Number.isInteger(data);
   const bound = (b: number): number => (isInt ? Math.trunc(b) : b);
-  const show = (b: number): string => (isInt ? msg.goNumber(Math.trunc(b)) : msg.goFloat(b));
+  const show = (b: number): string => (isInt ? goNumber(Math.trunc(b)) : goFloat(b));
   const multipleOf = typeof s.multipleOf === 'number' ? s.multipleOf : undefined;
   if (multipleOf !== undefined && bound(multipleOf) > 0 && !Number.isInteger(data / bound(multipleOf))) {
-    out.push(msg.invalid(path, data, msg.detail.multipleOf(path, show(multipleOf))));
+    out.push(field.invalid(path, data, msg.detail.multipleOf(path, show(multipleOf))));
   }
   if (s.maximum !== undefined) {
     const ex = s.exclusiveMaximum === true;
     const max = bound(s.maximum);
-    if (ex ? data >= max : data > max) out.push(msg.invalid(path, data, msg.detail.maximum(path, show(s.maximum), ex)));
+    if (ex ? data >= max : data > max) out.push(field.invalid(path, data, msg.detail.maximum(path, show(s.maximum), ex)));
   }
   if (s.minimum !== undefined) {
     const ex = s.exclusiveMinimum === true;
     const min = bound(s.minimum);
-    if (ex ? data <= min : data < min) out.push(msg.invalid(path, data, msg.detail.minimum(path, show(s.minimum), ex)));
+    if (ex ? data <= min : data < min) out.push(field.invalid(path, data, msg.detail.minimum(path, show(s.minimum), ex)));
   }
 }
 
 function checkArray(data: JsonValue[], s: JSONSchemaProps, path: string, out: FieldCause[]): void {
   const items = s.items;
   if (items) data.forEach((item, i) => validateNode(item, items, `${path}[${i}]`, out));
-  if (s.minItems !== undefined && data.length < s.minItems) out.push(msg.invalid(path, data.length, msg.detail.minItems(path, s.minItems)));
-  if (s.maxItems !== undefined && data.length > s.maxItems) out.push(msg.tooMany(path, data.length, s.maxItems));
+  if (s.minItems !== undefined && data.length < s.minItems) out.push(field.invalid(path, data.length, msg.detail.minItems(path, s.minItems)));
+  if (s.maxItems !== undefined && data.length > s.maxItems) out.push(field.tooMany(path, data.length, s.maxItems));
   if (s.uniqueItems === true && new Set(data.map((d) => JSON.stringify(canonical(d)))).size !== data.length) {
-    out.push(msg.invalid(path, '', msg.detail.unique(path)));
+    out.push(field.invalid(path, '', msg.detail.unique(path)));
   }
 }
 
 function checkObject(data: JsonObject, s: JSONSchemaProps, path: string, out: FieldCause[]): void {
   const keys = Object.keys(data);
   if (s.minProperties !== undefined && keys.length < s.minProperties) {
-    out.push(msg.invalid(path, keys.length, msg.detail.minProperties(path, s.minProperties)));
+    out.push(field.invalid(path, keys.length, msg.detail.minProperties(path, s.minProperties)));
     return;
   }
   if (s.maxProperties !== undefined && keys.length > s.maxProperties) {
-    out.push(msg.tooMany(path, keys.length, s.maxProperties));
+    out.push(field.tooMany(path, keys.length, s.maxProperties));
     return;
   }
   const props = s.properties ?? {};
   const extra = keys.filter((k) => !Object.hasOwn(props, k));
   if (s.additionalProperties === false) {
-    for (const k of extra) out.push(msg.invalid(path, k, msg.detail.forbiddenProperty(path, k)));
+    for (const k of extra) out.push(field.invalid(path, k, msg.detail.forbiddenProperty(path, k)));
   } else if (typeof s.additionalProperties === 'object') {
     for (const k of extra) validateNode(data[k] ?? null, s.additionalProperties, child(path, k), out);
   }
@@ -204,14 +197,14 @@ function checkObject(data: JsonObject, s: JSONSchemaProps, path: string, out: Fi
     if (Object.hasOwn(data, name)) validateNode(data[name] ?? null, propSchema, child(path, name), out);
   }
   for (const name of s.required ?? []) {
-    if (!Object.hasOwn(data, name)) out.push(msg.required(child(path, name)));
+    if (!Object.hasOwn(data, name)) out.push(field.required(child(path, name)));
   }
 }
 
 function validateNode(data: JsonValue, s: JSONSchemaProps, path: string, out: FieldCause[]): void {
   if (data === null) {
     checkType(data, s, path, out);
-    if (s.enum && s.enum.length > 0) out.push(msg.notSupported(path, data, s.enum));
+    if (s.enum && s.enum.length > 0) out.push(field.notSupported(path, data, s.enum));
     return;
   }
   checkType(data, s, path, out);
@@ -220,7 +213,7 @@ function validateNode(data: JsonValue, s: JSONSchemaProps, path: string, out: Fi
   if (typeof data === 'string') checkString(data, s, path, out);
   if (typeof data === 'number') checkNumber(data, s, path, out);
   if (Array.isArray(data)) checkArray(data, s, path, out);
-  if (s.enum && s.enum.length > 0 && !s.enum.some((e) => deepEqual(e, data))) out.push(msg.notSupported(path, data, s.enum));
+  if (s.enum && s.enum.length > 0 && !s.enum.some((e) => deepEqual(e, data))) out.push(field.notSupported(path, data, s.enum));
   if (isJsonObject(data)) checkObject(data, s, path, out);
 }
 

@@ -8,7 +8,7 @@
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
 import type { ResourceType } from '../registry/resources.ts';
-import { goQuote } from '../schema/messages.ts';
+import { goQuote } from '../core/go-format.ts';
 import { SelectorError } from './validation.ts';
 
 export type FieldOperator = '=' | '==' | '!=';

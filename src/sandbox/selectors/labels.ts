@@ -2,7 +2,7 @@
  * Label and field selectors as the apiserver parses them (k8s.io/apimachinery labels.Parse and
  * fields.ParseSelector), with the same error texts, and their matching.
  */
-import { goQuote } from '../schema/messages.ts';
+import { goQuote } from '../core/go-format.ts';
 import { labelKeyErrors, labelValueErrors, SelectorError } from './validation.ts';
 
 export { SelectorError } from './validation.ts';

@@ -1,5 +1,5 @@
 /** Label key/value syntax checks with apimachinery's messages (validation.IsQualifiedName, IsValidLabelValue). */
-import { goQuote } from '../schema/messages.ts';
+import { goQuote } from '../core/go-format.ts';
 
 /** A selector the apiserver would reject; `message` is its wording (answered with 400 BadRequest). */
 export class SelectorError extends Error {

@@ -5,6 +5,7 @@
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
 import type { PrinterColumn } from './table.ts';
+import { obj, str } from '../core/objects.ts';
 import { ageSince } from './age.ts';
 import { rbacCells, rbacColumns } from './rbac.ts';
 import { isJsonObject } from '../../json.ts';
@@ -65,9 +66,7 @@ const COLUMNS: Record<string, PrinterColumn[]> = {
   ],
 };
 
-const obj = (v: JsonValue | undefined): JsonObject => (isJsonObject(v) ? v : {});
 const list = (v: JsonValue | undefined): JsonValue[] => (Array.isArray(v) ? v : []);
-const str = (v: JsonValue | undefined, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const count = (v: JsonValue | undefined): number => (isJsonObject(v) ? Object.keys(v).length : 0);
 
 export function builtinColumnsFor(resource: string): PrinterColumn[] | undefined {

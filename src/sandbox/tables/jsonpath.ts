@@ -2,7 +2,7 @@
  * The small JSONPath subset CRD additionalPrinterColumns use (`.spec.state`, `.a[0].b`,
  * `.metadata.labels['app.kubernetes.io/name']`), evaluated like client-go's jsonpath: first result only.
  */
-import type { JsonObject, JsonValue } from '../../json.ts';
+import type { JsonValue } from '../../json.ts';
 import { isJsonObject } from '../../json.ts';
 
 type Step = { kind: 'key'; key: string } | { kind: 'index'; index: number } | { kind: 'wildcard' };

@@ -4,6 +4,7 @@
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
 import { isJsonObject } from '../../json.ts';
+import { str } from '../core/objects.ts';
 import { ageSince } from './age.ts';
 import type { PrinterColumn } from './table.ts';
 
@@ -37,8 +38,6 @@ export function rbacColumns(resource: string, d: Describe): PrinterColumn[] | un
       return undefined;
   }
 }
-
-const str = (v: JsonValue | undefined): string => (typeof v === 'string' ? v : '');
 
 /** rbac.SubjectsStrings: users, groups and `namespace/name` service accounts, each joined by ", ". */
 function subjects(binding: JsonObject): [string, string, string] {

@@ -15,7 +15,7 @@
 import type { JsonObject, JsonValue } from '../../json.ts';
 import { humanDuration } from './age.ts';
 import { CREATED_DESCRIPTION, NAME_DESCRIPTION, builtinCellsFor, builtinColumnsFor } from './builtin.ts';
-import { goNumber } from '../schema/messages.ts';
+import { goNumber } from '../core/go-format.ts';
 import { evaluateJsonPath } from './jsonpath.ts';
 import { isJsonObject } from '../../json.ts';
 

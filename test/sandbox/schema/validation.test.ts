@@ -3,14 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import type { JsonObject } from '../../../src/json.ts';
-import {
-  applySchemaDefaults,
-  pruneUnknownFields,
-  strictDecodingMessage,
-  validateAgainstSchema,
-  type JSONSchemaProps,
-} from '../../../src/sandbox/schema/validation.ts';
+import { validateAgainstSchema, type JSONSchemaProps } from '../../../src/sandbox/schema/validation.ts';
 import { describeWithReference, UPSTREAM_CRD } from '../../helpers/reference.ts';
+import { applySchemaDefaults, pruneUnknownFields } from '../../../src/sandbox/schema/prune.ts';
+import { strictDecodingMessage } from '../../../src/sandbox/schema/messages.ts';
 
 const PROJECT_CRD = fileURLToPath(new URL('../../../manifests/task-crd.yaml', import.meta.url));
 
