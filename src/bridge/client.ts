@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { isReason } from '../errors.ts';
 import { oneLine } from '../kubectl/errors.ts';
 import { BridgeError } from './errors.ts';
 import { LineSplitter } from './lines.ts';
@@ -15,6 +16,7 @@ import {
   ServerMessageEnvelopeSchema,
   type BridgeRequest,
   type BridgeResults,
+  type ErrorBody,
   type LaunchRequest,
   type ReadyMessage,
   type RequestType,
@@ -218,7 +220,7 @@ export class BridgeClient {
         }
         this.#pending.delete(message.id);
         if (message.ok) pending.resolve(message.result);
-        else pending.reject(new BridgeError(message.error.reason, message.error.message));
+        else pending.reject(bridgeErrorOf(message.error));
       }
     }
   }
@@ -269,4 +271,9 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
   const settled = await Promise.race([promise.then(() => true), timeout]);
   clearTimeout(timer);
   return settled;
+}
+
+/** An error response as a BridgeError; a reason this version does not know is Unknown, kept in wireReason. */
+function bridgeErrorOf(error: ErrorBody): BridgeError {
+  return isReason(error.reason) ? new BridgeError(error.reason, error.message) : new BridgeError('Unknown', error.message, { wireReason: error.reason });
 }

@@ -1,15 +1,21 @@
 /**
- * An error answered by (or inside) the bridge. `code` repeats `reason` so that reasonOf() (and so
- * the CLI's exit-code mapping) reads it like any other error of the project.
+ * An error answered by (or inside) the bridge: one of the bridge's own reasons (BadRequest,
+ * BridgeClosed, …), or, on the client, the reason the bridge answered (UnknownTask, WrongState,
+ * …; `Unknown` for one this version does not know, the bridge's word kept in `wireReason`).
  */
-export class BridgeError extends Error {
-  override readonly name = 'BridgeError';
-  readonly reason: string;
-  readonly code: string;
+import { ReasonedError, type Reason } from '../errors.ts';
 
-  constructor(reason: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.reason = reason;
-    this.code = reason;
+export class BridgeError extends ReasonedError {
+  override readonly name = 'BridgeError';
+  /** The reason as the bridge wrote it, when it is not one of this version's Reasons. */
+  readonly wireReason?: string;
+
+  constructor(reason: Reason, message: string, options?: { cause?: unknown; wireReason?: string }) {
+    super(reason, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.wireReason !== undefined) this.wireReason = options.wireReason;
   }
+}
+
+export function isBridgeError(value: unknown): value is BridgeError {
+  return value instanceof BridgeError;
 }

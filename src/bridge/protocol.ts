@@ -10,6 +10,7 @@
  * so an older client keeps working against a newer server.
  */
 import { z } from 'zod';
+import type { Reason } from '../errors.ts';
 import { parseEnvList } from '../render/env-list.ts';
 import type { FleetLaunchRequest, FleetStatusUpdate, FleetTaskSnapshot, FleetTransitionResult } from '../fleet/types.ts';
 import type { ExecutorState, TaskState } from '../task/states.ts';
@@ -20,8 +21,8 @@ export const BRIDGE_PROTOCOL_VERSION = 1;
 /** Requests longer than this (in bytes, without the newline) are refused with LineTooLong. */
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
-/** Reasons of the errors the bridge itself produces (the engine's reasons come on top). */
-export type ProtocolErrorReason = 'BadRequest' | 'UnknownType' | 'LineTooLong' | 'ShuttingDown';
+/** Reasons of the errors the bridge answers for a request line (the engine's reasons come on top). */
+export type ProtocolErrorReason = Extract<Reason, 'BadRequest' | 'UnknownType' | 'LineTooLong' | 'ShuttingDown'>;
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** What parseEnvList accepts as `NAME=value` (it trims the name), so mapping a valid request cannot fail. */

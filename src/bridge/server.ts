@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Engine, FleetStatusUpdate } from '../fleet/types.ts';
 import { oneLine } from '../kubectl/errors.ts';
-import { messageOf, reasonOf } from '../task/errors.ts';
+import { messageOf, reasonOf } from '../errors.ts';
 import { BridgeError } from './errors.ts';
 import { LineSplitter } from './lines.ts';
 import {

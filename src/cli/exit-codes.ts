@@ -2,10 +2,11 @@
  * Exit codes (documented in the README). A scheduler wrapping the CLI can tell "the task failed"
  * from "you called me wrong" from "the cluster or kubectl is in trouble".
  */
+import { isReason, reasonOf, type Reason } from '../errors.ts';
 import { stderrDetailLines } from '../kubectl/classify.ts';
 import { KubectlError } from '../kubectl/errors.ts';
 import { redactText } from '../kubectl/redact.ts';
-import { TaskError, reasonOf } from '../task/errors.ts';
+import { TaskError } from '../task/errors.ts';
 
 export const EXIT = {
   ok: 0,
@@ -15,39 +16,66 @@ export const EXIT = {
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** Errors of the CLI's own making (bad flags, unreadable files). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+/**
+ * The exit code of every reason (src/errors.ts): a reason added there does not compile until it
+ * has one here. 1: the task itself failed; 2: you called it wrong (a flag, a template, a
+ * variable, a transition from the wrong state, a task named wrongly); 3: the cluster, kubectl or
+ * the bridge is in trouble.
+ */
+export const EXIT_CODES: Readonly<Record<Reason, ExitCode>> = {
+  // kubectl
+  NotFound: EXIT.cluster,
+  AlreadyExists: EXIT.cluster,
+  Conflict: EXIT.cluster,
+  Invalid: EXIT.cluster,
+  Forbidden: EXIT.cluster,
+  Unauthorized: EXIT.cluster,
+  Unreachable: EXIT.cluster,
+  Timeout: EXIT.cluster,
+  TooManyRequests: EXIT.cluster,
+  ServerError: EXIT.cluster,
+  KubectlNotFound: EXIT.cluster,
+  KubectlTooOld: EXIT.cluster,
+  Unknown: EXIT.cluster,
+  // a task's lifecycle
+  NotLaunched: EXIT.usage,
+  AlreadyLaunched: EXIT.taskFailed,
+  Terminated: EXIT.taskFailed,
+  WrongState: EXIT.usage,
+  UnsupportedTransition: EXIT.usage,
+  TransitionFailed: EXIT.taskFailed,
+  TransitionTimeout: EXIT.taskFailed,
+  TaskGone: EXIT.cluster,
+  OwnedElsewhere: EXIT.cluster,
+  UnknownTask: EXIT.cluster,
+  ShuttingDown: EXIT.cluster,
+  NoStatus: EXIT.taskFailed,
+  NoTemplate: EXIT.usage,
+  Ambiguous: EXIT.usage,
+  // input
+  UsageError: EXIT.usage,
+  RenderError: EXIT.usage,
+  ManifestError: EXIT.usage,
+  EnvParseError: EXIT.usage,
+  ExecutorEnvError: EXIT.usage,
+  // the bridge
+  BadRequest: EXIT.cluster,
+  UnknownType: EXIT.cluster,
+  LineTooLong: EXIT.cluster,
+  Internal: EXIT.cluster,
+  BridgeClosed: EXIT.cluster,
+};
 
-/** You called it wrong: a flag, a template, a variable, a transition from the wrong state. */
-const USAGE_REASONS: ReadonlySet<string> = new Set([
-  'UsageError',
-  'RenderError',
-  'ManifestError',
-  'WorkflowError',
-  'EnvParseError',
-  'ExecutorEnvError',
-  'WrongState',
-  'UnsupportedTransition',
-  'NotLaunched',
-  'UserLookup',
-  // A task found by id cannot be launched; an id that labels several Tasks needs task/NAME.
-  'NoTemplate',
-  'Ambiguous',
-]);
-/** The task itself failed. Everything else (every KubectlReason, TaskGone, OwnedElsewhere) is 3. */
-const TASK_REASONS: ReadonlySet<string> = new Set(['TransitionFailed', 'TransitionTimeout', 'Terminated', 'AlreadyLaunched', 'NoStatus']);
-
-/** The one mapping from a machine-readable reason to an exit code. */
+/**
+ * The exit code of a reason as a status update gives it (kill reports its task's): a reason
+ * outside the vocabulary (a task state such as `error`) is 3, as an unknown failure.
+ */
 export function exitCodeForReason(reason: string): ExitCode {
-  if (USAGE_REASONS.has(reason)) return EXIT.usage;
-  if (TASK_REASONS.has(reason)) return EXIT.taskFailed;
-  return EXIT.cluster;
+  return isReason(reason) ? EXIT_CODES[reason] : EXIT.cluster;
 }
 
 export function exitCodeFor(error: unknown): ExitCode {
-  return exitCodeForReason(error instanceof UsageError ? 'UsageError' : reasonOf(error));
+  return EXIT_CODES[reasonOf(error)];
 }
 
 /**

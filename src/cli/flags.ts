@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EnvParseError, parseEnvFile, parseEnvList, type PlaceholderStyle } from '../render/index.ts';
 import { isValidName } from '../manifest/names.ts';
-import { UsageError } from './exit-codes.ts';
+import { UsageError } from './usage-error.ts';
 
 export type OutputFormat = 'text' | 'json' | 'yaml' | 'name';
 

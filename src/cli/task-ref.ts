@@ -6,7 +6,7 @@
  */
 import { isValidName } from '../manifest/names.ts';
 import { parseTaskName } from '../task/by-id.ts';
-import { UsageError } from './exit-codes.ts';
+import { UsageError } from './usage-error.ts';
 import { outputFormat, str, templateFlags, type OutputFormat, type TemplateFlags, type parse } from './flags.ts';
 
 type Values = ReturnType<typeof parse>['values'];

@@ -15,7 +15,8 @@ import { systemClock, type Clock } from '../clock.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
 import { contextNamespace } from '../kubectl/config.ts';
 import { LABEL_TASK_ID, TASK_API_VERSION } from '../manifest/index.ts';
-import { TaskError, messageOf, reasonOf, scrubError, type TaskErrorReason } from '../task/errors.ts';
+import { messageOf, reasonOf, type TaskReason } from '../errors.ts';
+import { TaskError, scrubError } from '../task/errors.ts';
 import type { ExecutorState } from '../task/states.ts';
 import { Informer, keyOf } from '../watch/informer.ts';
 import { getObject, refOf } from '../kubectl/commands.ts';
@@ -206,7 +207,7 @@ export class TaskFleet implements Engine {
     if (task.phase !== 'live') throw this.error(task.phase === 'launching' ? 'NotLaunched' : 'Terminated', task.taskId, `task ${task.taskId}: cannot ${event} while ${task.phase}`);
     if (task.transitionInFlight !== undefined) throw this.error('WrongState', task.taskId, `task ${task.taskId}: cannot ${event} while ${task.transitionInFlight} is in progress`);
     const timeoutMs = request.timeoutMs ?? this.options.transitionTimeoutMs ?? 30_000;
-    const fail = (reason: TaskErrorReason, message: string): TaskError => this.error(reason, task.taskId, `task ${task.taskId}: ${message}`);
+    const fail = (reason: TaskReason, message: string): TaskError => this.error(reason, task.taskId, `task ${task.taskId}: ${message}`);
     task.transitionInFlight = event;
     try {
       const current = task.tracker.last;
@@ -239,7 +240,7 @@ export class TaskFleet implements Engine {
    * The batched patch, and after a 409 Conflict the Task read again (a GET, not the cache) and
    * patched again only if it still allows the transition: never blind (see transition-runner.ts).
    */
-  private async patchAgainstFreshState(task: FleetTask, body: string, event: TransitionEvent, rule: TransitionRule, fail: (reason: TaskErrorReason, message: string) => TaskError): Promise<void> {
+  private async patchAgainstFreshState(task: FleetTask, body: string, event: TransitionEvent, rule: TransitionRule, fail: (reason: TaskReason, message: string) => TaskError): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.transitions.add({ ref: task.ref, body });
@@ -331,6 +332,6 @@ export class TaskFleet implements Engine {
     return this.options.allNamespaces === true ? null : (this.namespace ?? null);
   }
 
-  private error(reason: TaskErrorReason, taskId: string, message: string): TaskError {
+  private error(reason: TaskReason, taskId: string, message: string): TaskError {
     return new TaskError({ reason, taskId, message });
   }}

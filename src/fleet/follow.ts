@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
 import { getObjects } from '../kubectl/commands.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
 import type { KubeObject } from '../kubectl/types.ts';
-import { messageOf } from '../task/errors.ts';
+import { messageOf } from '../errors.ts';
 import { ANNOTATION_KILLED_BY } from '../task/ownership.ts';
 import type { Informer, InformerEvent } from '../watch/informer.ts';
 import { Batcher, type BatchOptions, type Outcome } from './batcher.ts';

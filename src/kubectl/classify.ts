@@ -19,7 +19,8 @@
  */
 import { oneLine } from './errors.ts';
 import { redactText } from './redact.ts';
-import type { KubectlReason, KubectlResult } from './types.ts';
+import type { KubectlReason } from '../errors.ts';
+import type { KubectlResult } from './types.ts';
 
 export interface Classification {
   readonly reason: KubectlReason;

@@ -2,7 +2,8 @@
  * The one error type of the kubectl layer. Its `reason` comes from classify(); callers branch on
  * `reason`, never on message text.
  */
-import type { KubectlReason, KubectlResult } from './types.ts';
+import { ReasonedError, type KubectlReason } from '../errors.ts';
+import type { KubectlResult } from './types.ts';
 
 export interface KubectlErrorInit {
   readonly reason: KubectlReason;
@@ -15,17 +16,15 @@ export interface KubectlErrorInit {
   readonly cause?: unknown;
 }
 
-export class KubectlError extends Error {
+export class KubectlError extends ReasonedError<KubectlReason> {
   override readonly name = 'KubectlError';
-  readonly reason: KubectlReason;
   /** The last attempt. */
   readonly result?: KubectlResult;
   readonly retryAfterMs?: number;
   readonly attempts: number;
 
   constructor(init: KubectlErrorInit) {
-    super(oneLine(init.message), init.cause === undefined ? undefined : { cause: init.cause });
-    this.reason = init.reason;
+    super(init.reason, oneLine(init.message), init.cause === undefined ? undefined : { cause: init.cause });
     this.attempts = init.attempts ?? 1;
     if (init.result !== undefined) this.result = init.result;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;

@@ -13,7 +13,7 @@ import { systemClock, type Clock, type Sleep } from '../clock.ts';
 import { killedBySignal } from './classify.ts';
 import { KubectlError } from './errors.ts';
 import { TRANSIENT_REASONS } from './types.ts';
-import type { KubectlReason } from './types.ts';
+import type { KubectlReason } from '../errors.ts';
 
 export interface RetryPolicy {
   /** Extra attempts after the first one (0 = no retry). */

@@ -16,7 +16,8 @@ import type { RetryPolicy } from './retry.ts';
 import { execaSpawn, execaStreamSpawn } from './spawn.ts';
 import { checkKubectlVersion } from './version.ts';
 import type { SpawnFn, StreamSpawnFn } from './spawn.ts';
-import type { KubectlReason, KubectlResult } from './types.ts';
+import type { KubectlReason } from '../errors.ts';
+import type { KubectlResult } from './types.ts';
 
 export type { KubectlConnection } from './argv.ts';
 export type { RetryPolicy } from './retry.ts';

@@ -1,3 +1,4 @@
+import type { KubectlReason } from '../errors.ts';
 import type { JsonValue } from '../json.ts';
 
 /**
@@ -20,22 +21,6 @@ export interface KubectlResult {
   /** The signal that ended kubectl (SIGTERM after stop() or a timeout), when one did. */
   readonly signal?: string;
 }
-
-/** Machine-readable failure reasons, set only by classify() in src/kubectl/classify.ts. */
-export type KubectlReason =
-  | 'NotFound'
-  | 'AlreadyExists'
-  | 'Conflict'
-  | 'Invalid'
-  | 'Forbidden'
-  | 'Unauthorized'
-  | 'Unreachable'
-  | 'Timeout'
-  | 'TooManyRequests'
-  | 'ServerError'
-  | 'KubectlNotFound'
-  | 'KubectlTooOld'
-  | 'Unknown';
 
 /** Reasons worth another try: the cluster or the network may recover. */
 export const TRANSIENT_REASONS: ReadonlySet<KubectlReason> = new Set<KubectlReason>([

@@ -1,10 +1,16 @@
 /** The one error type of manifest building; messages name the file and the documents concerned. */
-export class ManifestError extends Error {
-  readonly code = 'ManifestError' as const;
+import { ReasonedError } from '../errors.ts';
+
+export class ManifestError extends ReasonedError<'ManifestError'> {
+  override readonly name: string = 'ManifestError';
   readonly file: string;
   constructor(args: { readonly message: string; readonly file: string }) {
-    super(args.message);
-    this.name = 'ManifestError';
+    super('ManifestError', args.message);
     this.file = args.file;
   }
+}
+
+/** A ManifestError, WorkflowError (of a control workflow) included. */
+export function isManifestError(value: unknown): value is ManifestError {
+  return value instanceof ManifestError;
 }

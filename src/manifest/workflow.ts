@@ -50,11 +50,11 @@ export interface ParseWorkflowOptions {
   readonly exists?: (path: string) => boolean;
 }
 
-/** A ManifestError (code 'ManifestError') so callers handle one family of input errors. */
+/** A ManifestError (reason 'ManifestError') so callers handle one family of input errors. */
 export class WorkflowError extends ManifestError {
+  override readonly name = 'WorkflowError';
   constructor(file: string, message: string) {
     super({ message: `${file}: ${message}`, file });
-    this.name = 'WorkflowError';
   }
 }
 

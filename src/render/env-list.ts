@@ -3,14 +3,19 @@
  * dotenv-style files (the CLI's --env-file). Errors name the item or file:line, never a value.
  */
 
+import { ReasonedError } from '../errors.ts';
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export class EnvParseError extends Error {
-  readonly code = 'EnvParseError' as const;
+export class EnvParseError extends ReasonedError<'EnvParseError'> {
+  override readonly name = 'EnvParseError';
   constructor(message: string) {
-    super(message);
-    this.name = 'EnvParseError';
+    super('EnvParseError', message);
   }
+}
+
+export function isEnvParseError(value: unknown): value is EnvParseError {
+  return value instanceof EnvParseError;
 }
 
 export interface EnvListOptions {

@@ -1,4 +1,5 @@
 /** The one error type of template rendering. Messages name files, lines and variable NAMES only. */
+import { ReasonedError } from '../errors.ts';
 
 export interface MissingVariable {
   readonly name: string;
@@ -6,15 +7,14 @@ export interface MissingVariable {
   readonly line: number;
 }
 
-export class RenderError extends Error {
-  readonly code = 'RenderError' as const;
+export class RenderError extends ReasonedError<'RenderError'> {
+  override readonly name = 'RenderError';
   readonly file: string;
   /** Every variable that was referenced but unset (and had no default), in order of first use. */
   readonly missing: readonly MissingVariable[];
 
   constructor(args: { message: string; file: string; missing?: readonly MissingVariable[] }) {
-    super(args.message);
-    this.name = 'RenderError';
+    super('RenderError', args.message);
     this.file = args.file;
     this.missing = args.missing ?? [];
   }
@@ -40,4 +40,8 @@ export class RenderError extends Error {
       'write $$ for a literal $, or pass --allow-missing';
     return new RenderError({ message: `${file}: missing variables: ${parts.join(', ')}; ${wayOut}`, file, missing });
   }
+}
+
+export function isRenderError(value: unknown): value is RenderError {
+  return value instanceof RenderError;
 }

@@ -4,6 +4,7 @@
  * into process.env (defect 1).
  */
 import { readFileSync } from 'node:fs';
+import { ReasonedError } from '../errors.ts';
 
 export interface UserInfo {
   readonly uid: number;
@@ -26,12 +27,15 @@ export interface ExecutorEnvArgs {
   readonly lookupUser?: LookupUser;
 }
 
-export class ExecutorEnvError extends Error {
-  readonly code = 'ExecutorEnvError' as const;
+export class ExecutorEnvError extends ReasonedError<'ExecutorEnvError'> {
+  override readonly name = 'ExecutorEnvError';
   constructor(message: string) {
-    super(message);
-    this.name = 'ExecutorEnvError';
+    super('ExecutorEnvError', message);
   }
+}
+
+export function isExecutorEnvError(value: unknown): value is ExecutorEnvError {
+  return value instanceof ExecutorEnvError;
 }
 
 export function executorEnv(args: ExecutorEnvArgs): Record<string, string> {

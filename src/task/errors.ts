@@ -1,60 +1,33 @@
 /**
- * Lifecycle errors of a KubectlTask (as opposed to KubectlError, which is about a kubectl call).
- * `reason` is machine-readable so the CLI and the bridge can map it to exit codes and replies.
+ * Lifecycle errors of a KubectlTask and of the fleet (as opposed to KubectlError, which is about
+ * a kubectl call); the reasons and what each means are in src/errors.ts (TASK_REASONS).
  */
+import { ReasonedError, isReasonedError, type TaskReason } from '../errors.ts';
 import { resourceArg } from '../kubectl/commands.ts';
 import { KubectlError } from '../kubectl/errors.ts';
 import { redactValues } from '../render/redact.ts';
 import type { ObjectRef } from '../kubectl/types.ts';
 
-export type TaskErrorReason =
-  | 'NotLaunched'
-  | 'AlreadyLaunched'
-  | 'Terminated'
-  | 'WrongState'
-  | 'UnsupportedTransition'
-  | 'TransitionFailed'
-  | 'TransitionTimeout'
-  | 'TaskGone'
-  | 'UserLookup'
-  | 'OwnedElsewhere'
-  /** The fleet holds no task of that id (never launched here, already killed, or another executor's). */
-  | 'UnknownTask'
-  /** The fleet is closing: it takes no new work. */
-  | 'ShuttingDown'
-  /** Applied, but no `status.state` came within the launch timeout; the Task is left as it is. */
-  | 'NoStatus'
-  /** A task found by id has no template: it can be followed, moved and killed, not launched. */
-  | 'NoTemplate'
-  /** One task id labels several Tasks in the namespace: name the one meant (`task/NAME`). */
-  | 'Ambiguous';
-
-export class TaskError extends Error {
+export class TaskError extends ReasonedError<TaskReason> {
   override readonly name = 'TaskError';
-  readonly reason: TaskErrorReason;
   readonly taskId: string;
 
-  constructor(args: { reason: TaskErrorReason; taskId: string; message: string; cause?: unknown }) {
-    super(args.message, args.cause === undefined ? undefined : { cause: args.cause });
-    this.reason = args.reason;
+  constructor(args: { reason: TaskReason; taskId: string; message: string; cause?: unknown }) {
+    super(args.reason, args.message, args.cause === undefined ? undefined : { cause: args.cause });
     this.taskId = args.taskId;
   }
+}
+
+/** @deprecated Import them from src/errors.ts; kept while bench/worker.ts imports them from here. */
+export { messageOf, reasonOf } from '../errors.ts';
+
+export function isTaskError(value: unknown): value is TaskError {
+  return value instanceof TaskError;
 }
 
 /** `task.v1alpha1.aliecs.alice.cern/t1 in namespace ns`, as messages name objects. */
 export function describeRef(ref: ObjectRef): string {
   return `${resourceArg(ref)}${ref.namespace ? ` in namespace ${ref.namespace}` : ''}`;
-}
-
-/** The machine-readable reason of any error a task operation can meet. */
-export function reasonOf(error: unknown): string {
-  if (error instanceof KubectlError || error instanceof TaskError) return error.reason;
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return 'Unknown';
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -78,7 +51,8 @@ export function scrubError(error: unknown, secrets: readonly string[]): unknown 
   if (message === error.message) return error;
   if (error instanceof KubectlError) return error.withMessage(message);
   if (error instanceof TaskError) return new TaskError({ reason: error.reason, taskId: error.taskId, message, cause: error });
-  const copy = new Error(message);
+  // Another error of the family keeps its reason (its exit code, its bridge answer).
+  const copy = isReasonedError(error) ? new ReasonedError(error.reason, message) : new Error(message);
   copy.name = error.name;
   return copy;
 }

@@ -16,7 +16,8 @@ import { TRANSIENT_REASONS, type KubeObject, type ObjectRef } from '../kubectl/t
 import { sanitizeLabelValue } from '../manifest/index.ts';
 import type { WatchEvent } from '../watch/object-watcher.ts';
 import { describeLocator, effectiveNamespace, findTask, type TaskLocator } from './by-id.ts';
-import { TaskError, describeRef as describe, messageOf, reasonOf, scrubError } from './errors.ts';
+import { messageOf, reasonOf } from '../errors.ts';
+import { TaskError, describeRef as describe, scrubError } from './errors.ts';
 import { defaultMonitor, type MonitorFactory, type MonitorHandle } from './monitor.ts';
 import { ANNOTATION_KILLED_BY, assertLaunchable, deleteOwned, killerIdentity, scopeOfRendered, scopeOfTask, type OwnerScope, type TaskTarget } from './ownership.ts';
 import { renderTask, type RenderTaskArgs, type RenderedTask } from './render-task.ts';

@@ -10,7 +10,8 @@ import { getObject, patchJson, type JsonPatchOp } from '../kubectl/commands.ts';
 import { KubectlError } from '../kubectl/errors.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
 import type { KubeObject, ObjectRef } from '../kubectl/types.ts';
-import { TaskError, describeRef, type TaskErrorReason } from './errors.ts';
+import type { TaskReason } from '../errors.ts';
+import { TaskError, describeRef } from './errors.ts';
 import { toObservation, type Observation, type StatusTracker } from './status-tracker.ts';
 import type { TransitionEvent, TransitionRule } from './transitions.ts';
 
@@ -33,7 +34,7 @@ export interface TransitionRun {
 
 export async function runTransition(run: TransitionRun): Promise<Observation> {
   const { taskId, event, rule, ref, timeoutMs } = run;
-  const fail = (reason: TaskErrorReason, message: string): TaskError => new TaskError({ reason, taskId, message: `task ${taskId}: ${message}` });
+  const fail = (reason: TaskReason, message: string): TaskError => new TaskError({ reason, taskId, message: `task ${taskId}: ${message}` });
   const timer = run.clock === undefined ? {} : { clock: run.clock };
   // Right after launch the task manager may not have written a status yet: wait for one.
   const current = await run.tracker.waitFor({
@@ -70,7 +71,7 @@ export const CONFLICT_ATTEMPTS = 3;
  * patch to a Task that kept changing) the Task read again and the patch sent again only if that
  * fresh Task still allows the transition (refusalAfterConflict): never blind.
  */
-async function patchAgainstFreshState(run: TransitionRun, ops: JsonPatchOp[], fail: (reason: TaskErrorReason, message: string) => TaskError): Promise<KubeObject> {
+async function patchAgainstFreshState(run: TransitionRun, ops: JsonPatchOp[], fail: (reason: TaskReason, message: string) => TaskError): Promise<KubeObject> {
   const { event, rule, ref } = run;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -108,7 +109,7 @@ export function destinationVerdict(args: {
   event: TransitionEvent;
   rule: TransitionRule;
   ref: ObjectRef;
-  fail: (reason: TaskErrorReason, message: string) => TaskError;
+  fail: (reason: TaskReason, message: string) => TaskError;
 }): (o: Observation | 'deleted') => { settle: 'resolve'; value: Observation } | { settle: 'reject'; error: Error } | undefined {
   const { event, rule, ref, fail } = args;
   return (o) => {

@@ -5,7 +5,7 @@ import { BridgeError } from '../../src/bridge/errors.ts';
 import { serveBridge, type BridgeSummary } from '../../src/bridge/server.ts';
 import type { StatusMessage } from '../../src/bridge/protocol.ts';
 import type { FleetTransitionResult } from '../../src/fleet/types.ts';
-import { reasonOf } from '../../src/task/errors.ts';
+import { reasonOf } from '../../src/errors.ts';
 import { FakeEngine, deferred, snapshot } from './fake-engine.ts';
 
 interface Pair {

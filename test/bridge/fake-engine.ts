@@ -4,12 +4,12 @@
  */
 import type { Engine, FleetLaunchRequest, FleetStatusUpdate, FleetTaskSnapshot, FleetTransitionRequest, FleetTransitionResult } from '../../src/fleet/types.ts';
 import type { ExecutorState } from '../../src/task/states.ts';
+import { ReasonedError, type Reason } from '../../src/errors.ts';
 
-export class CodedError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
+/** An engine failure with a reason of the family, as TaskFleet's errors carry one. */
+export class EngineError extends ReasonedError {
+  constructor(reason: Reason, message: string) {
+    super(reason, message);
   }
 }
 
@@ -43,7 +43,7 @@ export class FakeEngine implements Engine {
   onKill: (taskId: string) => Promise<ExecutorState> = async () => 'TASK_KILLED';
   onStatusRequest: (taskId?: string) => readonly FleetTaskSnapshot[] = (taskId) => {
     if (taskId === undefined) return [snapshot('t1'), snapshot('t2')];
-    if (taskId.startsWith('unknown')) throw new CodedError('UnknownTask', `task ${taskId} is not known to this executor`);
+    if (taskId.startsWith('unknown')) throw new EngineError('UnknownTask', `task ${taskId} is not known to this executor`);
     return [snapshot(taskId)];
   };
   onClose: (options?: { readonly deadlineMs?: number }) => Promise<void> = async () => undefined;

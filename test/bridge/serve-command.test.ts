@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { serveCommand } from '../../src/cli/commands/serve.ts';
-import { UsageError } from '../../src/cli/exit-codes.ts';
+import { UsageError } from '../../src/cli/usage-error.ts';
 import { captureOut } from '../helpers/capture.ts';
 
 describe('kubectl-task serve: flags', () => {

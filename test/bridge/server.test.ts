@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TaskError } from '../../src/task/errors.ts';
 import type { FleetTransitionResult } from '../../src/fleet/types.ts';
-import { CodedError, FakeEngine, deferred, snapshot } from './fake-engine.ts';
+import { EngineError, FakeEngine, deferred, snapshot } from './fake-engine.ts';
 import { eventually, startHarness, type Harness } from './harness.ts';
 
 async function shutDown(h: Harness): Promise<void> {
@@ -121,7 +121,7 @@ describe('bridge server (fake engine)', () => {
     const engine = new FakeEngine();
     engine.onKill = async (taskId) => {
       await new Promise((resolve) => setTimeout(resolve, taskId === 'k1' ? 20 : 1));
-      if (taskId === 'k2') throw new CodedError('NotFound', 'gone');
+      if (taskId === 'k2') throw new EngineError('NotFound', 'gone');
       return 'TASK_KILLED';
     };
     const h = startHarness({ engine });
@@ -283,23 +283,23 @@ describe('bridge server (fake engine)', () => {
 
     it('rejects when the engine cannot start, after closing it, and prints no ready line', async () => {
       const engine = new FakeEngine();
-      engine.onStart = () => Promise.reject(new CodedError('Forbidden', 'cannot list tasks'));
+      engine.onStart = () => Promise.reject(new EngineError('Forbidden', 'cannot list tasks'));
       const h = startHarness({ engine });
       let failure: unknown;
       await h.done.catch((error: unknown) => (failure = error));
-      expect(failure).to.be.instanceOf(CodedError);
+      expect(failure).to.be.instanceOf(EngineError);
       expect(engine.ops()).to.deep.equal(['start', 'close']);
       expect(h.lines).to.deep.equal([]);
     });
 
     it('answers the shutdown with the engine\'s close error and rejects with it', async () => {
       const engine = new FakeEngine();
-      engine.onClose = () => Promise.reject(new CodedError('Timeout', 'kubectl calls still running'));
+      engine.onClose = () => Promise.reject(new EngineError('Timeout', 'kubectl calls still running'));
       const h = startHarness({ engine });
       h.send({ type: 'shutdown', id: 'bye' });
       let failure: unknown;
       await h.done.catch((error: unknown) => (failure = error));
-      expect(failure).to.be.instanceOf(CodedError);
+      expect(failure).to.be.instanceOf(EngineError);
       expect((await h.responseTo('bye'))['error']).to.deep.equal({ reason: 'Timeout', message: 'kubectl calls still running' });
     });
 

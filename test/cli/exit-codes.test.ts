@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { EXIT, UsageError, diagnose, exitCodeFor, exitCodeForReason } from '../../src/cli/exit-codes.ts';
+import { EXIT, diagnose, exitCodeFor, exitCodeForReason } from '../../src/cli/exit-codes.ts';
+import { UsageError } from '../../src/cli/usage-error.ts';
 import { KubectlError } from '../../src/kubectl/errors.ts';
 import { TaskError } from '../../src/task/errors.ts';
 import { RenderError } from '../../src/render/index.ts';

@@ -59,7 +59,7 @@ describe('manifest: buildManifest', () => {
   });
   it('zero Tasks → ManifestError naming the file and documents', () => {
     const e = fails(() => buildManifest({ documents: [cm()], file: 'm.yaml', taskId: 'x' }));
-    expect(e.code).to.equal('ManifestError');
+    expect(e.reason).to.equal('ManifestError');
     expect(e.message).to.equal(
       'm.yaml: no Task (aliecs.alice.cern/v1alpha1) found; a manifest needs exactly one (found: document 1 ConfigMap/cfg)',
     );

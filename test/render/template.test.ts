@@ -75,7 +75,7 @@ describe('render: strict missing variables', () => {
   ].join('\n');
   it('reports every missing variable in ONE error with lines', () => {
     const e = catchRender(text, {});
-    expect(e.code).to.equal('RenderError');
+    expect(e.reason).to.equal('RenderError');
     expect(e.message).to.equal(
       't.yaml: missing variables: NAME (line 5), O2_ROLE (line 7), FLP_UID (lines 8, 11); ' +
         'set them with --env NAME=…, give a default with ${NAME:-default}, write $$ for a literal $, or pass --allow-missing',

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { KubectlTask, type StatusUpdate } from '../../src/task/kubectl-task.ts';
 import { TaskError } from '../../src/task/errors.ts';
+import { reasonOf } from '../../src/errors.ts';
 import { getObject } from '../../src/kubectl/commands.ts';
 import { KubectlError } from '../../src/kubectl/errors.ts';
 import { startTaskCluster, type TaskCluster } from '../helpers/task-cluster.ts';
@@ -458,7 +459,7 @@ data:
       namespace: { explicit: cluster.namespace },
     });
     const error = await task.launch().then(() => undefined, (e: unknown) => e);
-    expect((error as Error & { code?: string }).code).to.equal('RenderError');
+    expect(reasonOf(error)).to.equal('RenderError');
     expect((error as Error).message).to.match(/missing\.yaml: missing variables: DETECTOR \(lines \d+, \d+\)/);
   });
 });

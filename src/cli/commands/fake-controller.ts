@@ -1,5 +1,5 @@
 import type { Command } from '../command.ts';
-import { UsageError } from '../exit-codes.ts';
+import { UsageError } from '../usage-error.ts';
 import { CONNECTION_FLAGS, connectionFlags, parse, str } from '../flags.ts';
 import { exitWhenOrphaned } from '../parent-watch.ts';
 import { enableVerbose } from '../task-context.ts';

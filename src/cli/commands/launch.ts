@@ -1,7 +1,8 @@
 import { TaskError } from '../../task/errors.ts';
 import type { KubectlTask } from '../../task/kubectl-task.ts';
 import type { Command, CommandIo } from '../command.ts';
-import { UsageError, type ExitCode } from '../exit-codes.ts';
+import type { ExitCode } from '../exit-codes.ts';
+import { UsageError } from '../usage-error.ts';
 import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, templateFlags, type ConnectionFlags, type TemplateFlags } from '../flags.ts';
 import { enableVerbose, exitCodeForStatus, makePrintingTask } from '../task-context.ts';
 import { taskRefFlags, type TaskRef } from '../task-ref.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { MANIFEST_PATH_RULE, parseControlWorkflow } from '../../manifest/workflow.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../exit-codes.ts';
+import { UsageError } from '../usage-error.ts';
 import { connectionFlags, parse, templateFlags, type TemplateFlags } from '../flags.ts';
 import { enableVerbose } from '../task-context.ts';
 import { LAUNCH_FLAGS, launchTask } from './launch.ts';

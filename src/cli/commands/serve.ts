@@ -7,7 +7,8 @@
  */
 import type { Engine } from '../../fleet/types.ts';
 import type { Command } from '../command.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
+import { EXIT } from '../exit-codes.ts';
+import { UsageError } from '../usage-error.ts';
 import { connectionFlags, parse, parseDuration, str } from '../flags.ts';
 import { enableVerbose, makeKubectl } from '../task-context.ts';
 

@@ -1,7 +1,8 @@
 import { parseEnvList } from '../../render/index.ts';
 import { parseTransitionEvent } from '../../task/transitions.ts';
 import type { Command } from '../command.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
+import { EXIT } from '../exit-codes.ts';
+import { UsageError } from '../usage-error.ts';
 import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, strings, templateFlags } from '../flags.ts';
 import { formatStatusUpdate } from '../printers.ts';
 import { enableVerbose, makeKubectl, makeTask } from '../task-context.ts';

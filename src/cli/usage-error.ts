@@ -1,0 +1,13 @@
+/** Errors of the CLI's own making: a bad flag, an unreadable file, a task named wrongly. Exit 2. */
+import { ReasonedError } from '../errors.ts';
+
+export class UsageError extends ReasonedError<'UsageError'> {
+  override readonly name = 'UsageError';
+  constructor(message: string) {
+    super('UsageError', message);
+  }
+}
+
+export function isUsageError(value: unknown): value is UsageError {
+  return value instanceof UsageError;
+}
