@@ -4,8 +4,9 @@
  * events come from a TaskSource (HTTP watch or `kubectl get --watch`), and time from an injected
  * Clock so unit tests drive it without real timers.
  */
-import type { JsonObject } from '../../json.ts';
-import { actualStateOf, desiredStateOf, isJsonObject, reconcile } from './reconcile.ts';
+import { systemClock, type Clock } from '../../clock.ts';
+import { isJsonObject, type JsonObject } from '../../json.ts';
+import { actualStateOf, desiredStateOf, reconcile } from './reconcile.ts';
 
 export type TaskEvent =
   | { readonly type: 'upsert'; readonly object: JsonObject }
@@ -33,20 +34,6 @@ export type WriteOutcome =
 export interface StatusWriter {
   writeStatus(key: TaskKey, status: JsonObject): Promise<WriteOutcome>;
 }
-
-export interface Clock {
-  now(): number;
-  /** Returns a function that cancels the timer. */
-  setTimer(fn: () => void, ms: number): () => void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimer(fn, ms) {
-    const handle = setTimeout(fn, ms);
-    return () => clearTimeout(handle);
-  },
-};
 
 export type ControllerState = 'idle' | 'running' | 'stopped';
 

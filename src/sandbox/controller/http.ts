@@ -5,11 +5,12 @@
  * 250 ms, because the Task CRD is usually applied after the controller starts.
  */
 import type { JsonObject } from '../../json.ts';
-import { Backoff, abortableSleep, type Sleep } from '../../watch/backoff.ts';
+import { isJsonObject } from '../../json.ts';
+import { Backoff, sleepUntilAborted, type Sleep } from '../../watch/backoff.ts';
 import type { StatusWriter, TaskEvent, TaskKey, WriteOutcome } from './controller.ts';
 import { LoopingTaskSource } from './source-loop.ts';
 import type { HttpClient } from './http-client.ts';
-import { isJsonObject } from './reconcile.ts';
+import { parseJson, taskEventOf } from './watch-event.ts';
 
 export const TASKS_API = '/apis/aliecs.alice.cern/v1alpha1';
 const CRD_WAIT_MS = 250;
@@ -34,7 +35,7 @@ export class HttpTaskSource extends LoopingTaskSource {
   constructor(options: HttpTransportOptions) {
     super('http');
     this.#options = options;
-    this.#sleep = options.sleep ?? abortableSleep;
+    this.#sleep = options.sleep ?? sleepUntilAborted;
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 5000, jitter: 0 });
     this.#log = options.log ?? (() => {});
   }
@@ -96,24 +97,11 @@ export class HttpTaskSource extends LoopingTaskSource {
       `${this.#collection}?${query}`,
       (line) => {
         lines += 1;
-        const event = parseJson(line);
-        if (!isJsonObject(event) || !isJsonObject(event['object'])) return;
-        const object = event['object'];
-        switch (event['type']) {
-          case 'ADDED':
-          case 'MODIFIED':
-            onEvent({ type: 'upsert', object });
-            return;
-          case 'DELETED':
-            onEvent({ type: 'delete', object });
-            return;
-          case 'ERROR':
-            // 410 Gone (resourceVersion too old) and anything else: start over from a fresh list.
-            gone = true;
-            return;
-          default:
-            return; // BOOKMARK: the next relist picks a fresh resourceVersion anyway.
-        }
+        const event = taskEventOf(parseJson(line));
+        // ERROR: 410 Gone (resourceVersion too old) and anything else: start over from a fresh list.
+        // A BOOKMARK is nothing: the next relist picks a fresh resourceVersion anyway.
+        if (event === 'error') gone = true;
+        else if (event !== undefined) onEvent(event);
       },
       this.abort.signal,
     );
@@ -151,14 +139,6 @@ export class HttpStatusWriter implements StatusWriter {
     if (res.status !== 200) return { kind: 'failed', message: `PATCH ${path}: HTTP ${res.status}: ${statusMessage(res.body)}` };
     const object = parseJson(res.body);
     return isJsonObject(object) ? { kind: 'written', object } : { kind: 'written' };
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 

@@ -8,12 +8,12 @@
  */
 import { isKubectlError } from '../../kubectl/errors.ts';
 import type { KubectlResult } from '../../kubectl/types.ts';
-import type { JsonObject } from '../../json.ts';
-import { Backoff, abortableSleep, type Sleep } from '../../watch/backoff.ts';
+import { isJsonObject, type JsonObject } from '../../json.ts';
+import { Backoff, sleepUntilAborted, type Sleep } from '../../watch/backoff.ts';
 import { JsonValueSplitter } from '../../watch/json-stream.ts';
 import type { StatusWriter, TaskEvent, TaskKey, WriteOutcome } from './controller.ts';
 import { LoopingTaskSource } from './source-loop.ts';
-import { isJsonObject } from './reconcile.ts';
+import { parseJson, taskEventOf } from './watch-event.ts';
 
 /** Fully qualified, so a `tasks` resource of another group can never shadow ours. */
 export const TASK_RESOURCE = 'tasks.v1alpha1.aliecs.alice.cern';
@@ -50,7 +50,7 @@ export class KubectlTaskSource extends LoopingTaskSource {
   constructor(options: KubectlTransportOptions) {
     super('kubectl');
     this.#options = options;
-    this.#sleep = options.sleep ?? abortableSleep;
+    this.#sleep = options.sleep ?? sleepUntilAborted;
     this.#now = options.now ?? Date.now;
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 2000, jitter: 0 });
     this.#log = options.log ?? (() => {});
@@ -70,7 +70,11 @@ export class KubectlTaskSource extends LoopingTaskSource {
       const watch = this.#options.kubectl.stream(args, {
         namespace: ns ?? null,
         onLine: (line) => {
-          for (const text of splitter.push(line)) dispatch(parseJson(text), onEvent);
+          for (const text of splitter.push(line)) {
+            // An ERROR event ends kubectl's watch: the restart below is the relist.
+            const event = taskEventOf(parseJson(text));
+            if (event !== undefined && event !== 'error') onEvent(event);
+          }
         },
         onStderrLine: (line) => {
           if (line.trim() !== '') lastStderr = line.trim();
@@ -108,29 +112,5 @@ export class KubectlStatusWriter implements StatusWriter {
       if (isKubectlError(error) && error.reason === 'NotFound') return { kind: 'gone' };
       return { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
     }
-  }
-}
-
-function dispatch(value: unknown, onEvent: (event: TaskEvent) => void): void {
-  if (!isJsonObject(value) || !isJsonObject(value['object'])) return;
-  const object = value['object'];
-  switch (value['type']) {
-    case 'ADDED':
-    case 'MODIFIED':
-      onEvent({ type: 'upsert', object });
-      return;
-    case 'DELETED':
-      onEvent({ type: 'delete', object });
-      return;
-    default:
-      return;
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

@@ -21,7 +21,6 @@
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
 import { isJsonObject } from '../../json.ts';
-export { isJsonObject };
 
 export const ANNOTATION_DELAY_MS = 'kubectl-task.io/fake-delay-ms';
 export const ANNOTATION_ERROR_ON = 'kubectl-task.io/fake-error-on';

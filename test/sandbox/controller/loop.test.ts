@@ -1,8 +1,8 @@
 import { expect } from 'chai';
+import type { Clock } from '../../../src/clock.ts';
 import type { JsonObject } from '../../../src/json.ts';
 import {
   Controller,
-  type Clock,
   type StatusWriter,
   type TaskEvent,
   type TaskKey,
