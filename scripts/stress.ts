@@ -13,7 +13,12 @@
  *                order; plus any gap in a task's seq. Not counted: what happened after the kill was
  *                sent, or after the bridge reported the task's end (nothing follows a terminal
  *                state), or to the Task of a launch that failed (TASK_FAILED, never TASK_STARTING:
- *                its apply may have landed before the outage cut kubectl off).
+ *                its apply may have landed before the outage cut kubectl off), or the last state of
+ *                a Task deleted behind the bridge's back when the bridge never saw it (it may have
+ *                lived only while the watch was down: level-triggered, nothing can report it).
+ *                Likewise a state the Task left on its own for an end the bridge reported (running,
+ *                then done 2 s later, inside a watch restart) is counted as coalesced, not lost:
+ *                the end is what a level-triggered watcher guarantees.
  *   duplicates   an update seen twice (same taskId and seq), or the same (state, taskState) twice
  *                in a row.
  *   left behind  objects (Tasks, ConfigMaps) of a launched task still in the sandbox after the kills.
@@ -32,7 +37,7 @@ import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { spawnBridge, type BridgeClient } from '../src/bridge/client.ts';
 import type { StatusMessage } from '../src/bridge/protocol.ts';
-import type { JsonObject } from '../src/kubectl/types.ts';
+import type { JsonObject } from '../src/json.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import type { StoreEvent } from '../src/sandbox/storage/store.ts';
 
@@ -232,8 +237,13 @@ async function main(): Promise<number> {
   let requests = 0;
   const outcomes = new Map<string, number>();
   const count = (key: string): void => void outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-  const send = async <T>(type: string, call: () => Promise<T>): Promise<{ ok: true; result: T } | { ok: false; reason: string }> => {
+  /** Requests not answered yet, with what and since when: none may be left at the end. */
+  const pending = new Map<number, { what: string; since: number }>();
+  let slowest = { what: '-', ms: 0 };
+  const send = async <T>(type: string, id: string, call: () => Promise<T>): Promise<{ ok: true; result: T } | { ok: false; reason: string }> => {
     requests += 1;
+    const n = requests;
+    pending.set(n, { what: `${type} ${id}`, since: Date.now() });
     try {
       const result = await call();
       count(`${type} ok`);
@@ -242,6 +252,10 @@ async function main(): Promise<number> {
       const reason = (error as { reason?: string }).reason ?? 'Error';
       count(`${type} ${reason}`);
       return { ok: false, reason };
+    } finally {
+      const age = Date.now() - (pending.get(n)?.since ?? Date.now());
+      if (age > slowest.ms) slowest = { what: `${type} ${id}`, ms: age };
+      pending.delete(n);
     }
   };
 
@@ -305,7 +319,7 @@ async function main(): Promise<number> {
     const r = random();
     if (r < 0.05) env['FAIL_ON'] = 'running';
     else if (r < 0.1) env['DONE_AFTER_MS'] = '2000';
-    await send('launch', () => bridge.launch({ taskId: record.id, manifest: TEMPLATE, env }));
+    await send('launch', record.id, () => bridge.launch({ taskId: record.id, manifest: TEMPLATE, env }));
     // Launched, or failed (TASK_FAILED, maybe with objects applied): either way it is killed later.
     record.phase = 'live';
   };
@@ -313,12 +327,12 @@ async function main(): Promise<number> {
     const from = record.taskState;
     const event = from === 'standby' ? 'CONFIGURE' : from === 'configured' ? (random() < 0.7 ? 'START' : 'RESET') : from === 'running' ? 'STOP' : undefined;
     if (event === undefined) return;
-    await send('transition', () => bridge.transition({ taskId: record.id, event, timeoutMs: 30_000 }));
+    await send('transition', record.id, () => bridge.transition({ taskId: record.id, event, timeoutMs: 30_000 }));
   };
   const kill = async (record: TaskRecord): Promise<void> => {
     record.phase = 'killing';
     record.killRv = sandbox.store.resourceVersion;
-    const outcome = await send('kill', () => bridge.kill(record.id));
+    const outcome = await send('kill', record.id, () => bridge.kill(record.id));
     // UnknownTask: the bridge holds nothing of it (a launch that applied nothing); the check of
     // what is left behind says whether that is true. Any other failure: killed again later.
     record.phase = outcome.ok || outcome.reason === 'UnknownTask' ? 'killed' : 'live';
@@ -357,7 +371,11 @@ async function main(): Promise<number> {
   sandbox.faults.reset();
 
   // Let what is in flight finish (the outage and spikes included), then kill everything left.
-  await Promise.race([Promise.allSettled(running), sleep(120_000)]);
+  // Every request has its own bound (transitions 30 s, launches and kills 60 s after their
+  // kubectl calls): one still unanswered after 3 minutes is a hang.
+  const settled = await Promise.race([Promise.allSettled(running).then(() => true), sleep(180_000).then(() => false)]);
+  const hung = [...pending.values()].map((p) => `${p.what} (${Math.round((Date.now() - p.since) / 1000)} s)`);
+  if (!settled) out(`unanswered after 3 minutes: ${hung.length}: ${hung.slice(0, 10).join(', ')}`);
   for (let round = 0; round < 3; round++) {
     const left = [...records.values()].filter((r) => r.phase !== 'killed');
     if (left.length === 0) break;
@@ -375,6 +393,8 @@ async function main(): Promise<number> {
   let checked = 0;
   let afterEnd = 0;
   let failedLaunchChanges = 0;
+  let unobservable = 0;
+  let coalesced = 0;
   const lostExamples: string[] = [];
   for (const record of records.values()) {
     const seen = updates.get(record.id) ?? [];
@@ -396,14 +416,28 @@ async function main(): Promise<number> {
       continue;
     }
     let j = 0;
-    for (const h of history.get(record.id) ?? []) {
+    const states = history.get(record.id) ?? [];
+    for (const [i, h] of states.entries()) {
       if (record.killRv !== undefined && h.rv > record.killRv) continue;
+      // The last state of a Task deleted behind the bridge's back may have lived only while the
+      // bridge's watch was down (cut, or the outage): gone before it could be listed again.
+      if (deleted.includes(record) && i === states.length - 1 && !reported.slice(j).includes(h.state)) {
+        unobservable += 1;
+        continue;
+      }
       if (record.ended !== undefined && h.at > record.ended.at) {
         afterEnd += 1;
         continue;
       }
-      checked += 1;
       const k = reported.indexOf(h.state, j);
+      // A state the Task left on its own for an end the bridge did report (running, then done
+      // 2 s later) may have fallen in a watch restart: the next list shows the end only.
+      const next = states[i + 1];
+      if (k < 0 && next !== undefined && (next.state === 'done' || next.state === 'error') && reported.slice(j).includes(next.state)) {
+        coalesced += 1;
+        continue;
+      }
+      checked += 1;
       if (k < 0) {
         lost += 1;
         if (lostExamples.length < 5) lostExamples.push(`${record.id}: status.state ${h.state} (rv ${h.rv}) never reported; reported ${JSON.stringify(reported)}`);
@@ -429,14 +463,15 @@ async function main(): Promise<number> {
   out(`faults executed: ${faultsDone} of ${plan.length}; responses failed by them: ${sandbox.faults.injectedFailures}`);
   out(`requests: ${['launch', 'transition', 'kill'].map(byType).join('; ')}`);
   out(`updates: ${updateCount} (${[...states].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ')})`);
-  out(`sandbox: ${launched} tasks, ${checked} status changes checked; not checked: ${afterEnd} after the task's reported end, ${failedLaunchChanges} of Tasks whose launch failed`);
+  out(`sandbox: ${launched} tasks, ${checked} status changes checked; not checked: ${afterEnd} after the task's reported end, ${failedLaunchChanges} of Tasks whose launch failed, ${unobservable} last of a Task deleted behind the bridge's back and not seen; ${coalesced} left for a reported end (done, error) before the watch saw them`);
   out(`deleted behind the bridge's back: ${deleted.map((r) => `${r.id} → ${r.ended?.state ?? 'no end reported'}`).join(', ') || 'none (no settled task at the time)'}`);
   for (const line of lostExamples) out(`lost: ${line}`);
   for (const o of leftObjects.slice(0, 5)) out(`left behind: ${String(o['kind'])} ${String((o['metadata'] as JsonObject)['name'])}`);
-  out(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  out(`took ${((Date.now() - started) / 1000).toFixed(1)} s; slowest answer: ${slowest.what}, ${(slowest.ms / 1000).toFixed(1)} s`);
   out(`requests ${requests}, faults ${faultsDone}, transitions ${checked}, lost ${lost}, duplicates ${duplicates}, left behind ${leftBehind}`);
-  if (lost + duplicates + leftBehind === 0) await rm(dir, { recursive: true, force: true });
-  return lost + duplicates + leftBehind === 0 ? 0 : 1;
+  const ok = lost + duplicates + leftBehind === 0 && hung.length === 0;
+  if (ok) await rm(dir, { recursive: true, force: true });
+  return ok ? 0 : 1;
 }
 
 main().then(
