@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { isReason } from '../errors.ts';
+import { parseJson } from '../json.ts';
 import { oneLine } from '../kubectl/errors.ts';
 import { BridgeError } from './errors.ts';
 import { LineSplitter } from './lines.ts';
@@ -191,10 +192,8 @@ export class BridgeClient {
 
   #onLine(line: string): void {
     if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
+    const value = parseJson(line);
+    if (value === undefined) {
       this.#log(`bridge client: ignored a line that is not JSON (${line.length} characters)`);
       return;
     }

@@ -11,11 +11,11 @@
  * diagnostics go to `log` (stderr in serve). Request bodies are never logged: env values may be
  * secrets.
  */
-import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import createDebug from 'debug';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../clock.ts';
+import { packageVersion } from '../package-version.ts';
 import type { Engine, FleetStatusUpdate } from '../fleet/types.ts';
 import { oneLine } from '../kubectl/errors.ts';
 import { messageOf, reasonOf } from '../errors.ts';
@@ -367,14 +367,4 @@ function encode<T extends keyof BridgeResults>(type: T, value: unknown): BridgeR
 
 function issuesText(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-}
-
-let cachedVersion: string | undefined;
-
-function packageVersion(): string {
-  if (cachedVersion === undefined) {
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-    cachedVersion = z.object({ version: z.string() }).parse(JSON.parse(text)).version;
-  }
-  return cachedVersion;
 }

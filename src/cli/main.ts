@@ -2,7 +2,7 @@
  * kubectl-task: the CLI, also the kubectl plugin `kubectl task` (kubectl runs `kubectl-task` from
  * PATH with the remaining arguments). Maps every failure to one line and a documented exit code.
  */
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../package-version.ts';
 import type { Command } from './command.ts';
 import { EXIT, diagnose, exitCodeFor } from './exit-codes.ts';
 import { processOut, table, type Out } from './printers.ts';
@@ -46,13 +46,6 @@ function help(): string {
     'Run `kubectl-task COMMAND --help` for a command\'s usage.',
     '',
   ].join('\n');
-}
-
-/** The version in package.json, read only when asked for. */
-function version(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  const value = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? pkg.version : undefined;
-  return typeof value === 'string' ? value : 'unknown';
 }
 
 /** Flags kubectl users put before the command (`kubectl task --kubeconfig F status …`), by spelling. */
@@ -109,7 +102,7 @@ export async function main(argv: string[], options: { out?: Out; signal?: AbortS
     return EXIT.usage;
   }
   if (leading.kind === 'version') {
-    out.stdout(`kubectl-task ${version()}\n`);
+    out.stdout(`kubectl-task ${packageVersion()}\n`);
     return EXIT.ok;
   }
   if (leading.kind !== 'command') {

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.ts';
 import type { ObjectRef, KubeObject } from '../kubectl/types.ts';
 import { redactValues } from '../render/redact.ts';
 import { isTerminal, type ExecutorState, type TaskState } from '../task/states.ts';
-import { StatusTracker, reportOf } from '../task/status-tracker.ts';
+import { StatusTracker, desiredState, reportOf } from '../task/status-tracker.ts';
 import type { FleetStatusUpdate, FleetTaskSnapshot } from './types.ts';
 
 export type Phase =
@@ -94,8 +94,7 @@ export class FleetTask {
 
   snapshot(): FleetTaskSnapshot {
     const observed = this.tracker.last;
-    const spec = observed?.object['spec'];
-    const desired = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? spec['state'] : undefined;
+    const desired = observed === undefined ? undefined : desiredState(observed.object);
     const resourceVersion = observed?.object.metadata['resourceVersion'];
     return {
       taskId: this.taskId,
@@ -103,7 +102,7 @@ export class FleetTask {
       name: this.ref.name,
       state: this.last?.state,
       ...(observed?.state === undefined ? {} : { taskState: observed.state }),
-      ...(typeof desired === 'string' ? { desired } : {}),
+      ...(desired === undefined ? {} : { desired }),
       seq: this.seq,
       ...(typeof resourceVersion === 'string' ? { resourceVersion } : {}),
     };

@@ -19,7 +19,7 @@ import { messageOf, reasonOf, type TaskReason } from '../errors.ts';
 import { TaskError, scrubError } from '../task/errors.ts';
 import type { ExecutorState } from '../task/states.ts';
 import { Informer, keyOf } from '../watch/informer.ts';
-import { getObject, refOf } from '../kubectl/commands.ts';
+import { refOf } from '../kubectl/commands.ts';
 import { TaskFollower } from './follow.ts';
 import { Batcher, type BatchOptions } from './batcher.ts';
 import { FleetTask } from './fleet-task.ts';
@@ -27,10 +27,8 @@ import { launchBatch, type PreparedLaunch } from './launch-batch.ts';
 import { LABEL_EXECUTOR_ID, fleetSelector, renderForFleet } from './render-launch.ts';
 export { LABEL_EXECUTOR_ID };
 import { killBatch, transitionBatch, type KillItem, type TransitionItem } from './change-batch.ts';
-import { CONFLICT_ATTEMPTS, destinationVerdict, refusalAfterConflict } from '../task/transition-runner.ts';
-import { parseTransitionEvent, ruleFor, type TransitionEvent, type TransitionRule } from '../task/transitions.ts';
-import { toObservation } from '../task/status-tracker.ts';
-import { KubectlError } from '../kubectl/errors.ts';
+import { firstStatusVerdict, patchAgainstFreshState, transitionOps, waitForDestination } from '../task/transition-runner.ts';
+import { parseTransitionEvent, ruleFor } from '../task/transitions.ts';
 import type { Engine, FleetLaunchRequest, FleetStatusUpdate, FleetTaskSnapshot, FleetTransitionRequest, FleetTransitionResult } from './types.ts';
 
 const debug = createDebug('kubectl-task:fleet');
@@ -167,10 +165,7 @@ export class TaskFleet implements Engine {
     task.reportCurrent(); // the watch may have delivered the Task while it was still being applied
     const timeoutMs = this.options.launchTimeoutMs ?? 60_000;
     await task.tracker.waitFor({
-      decide: (o) =>
-        o === 'deleted'
-          ? { settle: 'reject', error: this.error('TaskGone', task.taskId, `task ${task.taskId}: its Task was deleted before reporting a status`) }
-          : o.state === undefined && o.unknownState === undefined ? undefined : { settle: 'resolve', value: o },
+      decide: firstStatusVerdict(() => this.error('TaskGone', task.taskId, `task ${task.taskId}: its Task was deleted before reporting a status`)),
       timeoutMs,
       clock: this.clock,
       onTimeout: () => this.error('NoStatus', task.taskId, `task ${task.taskId}: applied, but no status.state within ${timeoutMs} ms (is a task manager running?); kill it with a kill request`),
@@ -214,46 +209,27 @@ export class TaskFleet implements Engine {
       if (current?.state !== rule.from) {
         throw fail('WrongState', `cannot ${event} from "${current?.state ?? current?.unknownState ?? 'no status'}"; ${event} needs "${rule.from}"`);
       }
-      const waiting = task.tracker.waitFor({
-        decide: destinationVerdict({ event, rule, ref: task.ref, fail }),
-        timeoutMs,
-        clock: this.clock,
-        onTimeout: (last) => fail('TransitionTimeout', `${event} timed out after ${timeoutMs} ms waiting for "${rule.to}"; last observed status.state: ${last?.state ?? last?.unknownState ?? 'none'}`),
+      const { tracker, ref } = task;
+      const waiting = waitForDestination({ tracker, event, rule, ref, fail, timeoutMs, clock: this.clock });
+      const body = JSON.stringify(transitionOps(rule, request.arguments ?? {}));
+      // The batched patch; after a 409 the Task read again with a GET, not from the cache.
+      await patchAgainstFreshState({
+        taskId: task.taskId,
+        event,
+        rule,
+        ref,
+        kubectl: this.options.kubectl,
+        tracker,
+        fail,
+        what: 'its Task',
+        send: () => this.transitions.add({ ref, body }),
+        onFresh: (fresh) => task.observe(fresh),
       });
-      waiting.catch(() => {});
-      const ops = [{ op: 'add', path: '/spec/state', value: rule.to }, ...(rule.carries === 'arguments' ? [{ op: 'add', path: '/spec/arguments', value: { ...request.arguments } }] : [])];
-      try {
-        await this.patchAgainstFreshState(task, JSON.stringify(ops), event, rule, fail);
-      } catch (error) {
-        task.tracker.abortAll(error instanceof Error ? error : new Error(String(error)));
-        throw error;
-      }
       const reached = await waiting;
       const resourceVersion = reached.object.metadata['resourceVersion'];
       return { taskId: task.taskId, taskState: rule.to, ...(typeof resourceVersion === 'string' ? { resourceVersion } : {}) };
     } finally {
       task.transitionInFlight = undefined;
-    }
-  }
-
-  /**
-   * The batched patch, and after a 409 Conflict the Task read again (a GET, not the cache) and
-   * patched again only if it still allows the transition: never blind (see transition-runner.ts).
-   */
-  private async patchAgainstFreshState(task: FleetTask, body: string, event: TransitionEvent, rule: TransitionRule, fail: (reason: TaskReason, message: string) => TaskError): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.transitions.add({ ref: task.ref, body });
-        return;
-      } catch (error) {
-        if (!(error instanceof KubectlError) || error.reason !== 'Conflict' || attempt >= CONFLICT_ATTEMPTS) throw error;
-        const fresh = await getObject(this.options.kubectl, task.ref);
-        if (fresh === undefined) throw fail('TaskGone', `its Task was deleted during ${event}`);
-        task.observe(fresh);
-        const refusal = refusalAfterConflict(toObservation(fresh), event, rule);
-        if (refusal !== undefined) throw fail('WrongState', `cannot ${event}: ${refusal} (its patch met 409 Conflict and was not sent again)`);
-        debug('%s: %s met 409 Conflict; the Task read again still allows it: patching again', task.taskId, event);
-      }
     }
   }
 

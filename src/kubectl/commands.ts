@@ -9,7 +9,7 @@ import { withPatchFile } from './patch-file.ts';
 import type { Kubectl, RunOptions } from './runner.ts';
 import type { KubeObject, KubectlResult, ObjectRef } from './types.ts';
 import type { JsonObject, JsonValue } from '../json.ts';
-import { isJsonObject } from '../json.ts';
+import { isJsonObject, parseJson } from '../json.ts';
 
 export type JsonPatchOp = {
   op: 'add' | 'replace' | 'remove' | 'test' | 'move' | 'copy';
@@ -54,7 +54,8 @@ function groupByNamespace(refs: readonly ObjectRef[]): Map<string | undefined, O
   return byNamespace;
 }
 
-function isKubeObject(value: unknown): value is KubeObject {
+/** A Kubernetes object as kubectl prints one: apiVersion, kind and a named metadata. */
+export function isKubeObject(value: unknown): value is KubeObject {
   if (!isJsonObject(value)) return false;
   const metadata = value['metadata'];
   return typeof value['apiVersion'] === 'string' && typeof value['kind'] === 'string' && isJsonObject(metadata) && typeof metadata['name'] === 'string';
@@ -66,23 +67,21 @@ function unexpectedOutput(result: KubectlResult, expected: string): KubectlError
   return new KubectlError({ reason: 'Unknown', message: `${commandLabel(result.argv)}: Unknown: expected ${expected} on stdout, got ${shown}`, result });
 }
 
-function parseJson(result: KubectlResult, expected: string): unknown {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw unexpectedOutput(result, expected);
-  }
+function stdoutJson(result: KubectlResult, expected: string): JsonValue {
+  const parsed = parseJson(result.stdout);
+  if (parsed === undefined) throw unexpectedOutput(result, expected);
+  return parsed;
 }
 
 function parseObject(result: KubectlResult): KubeObject {
-  const parsed = parseJson(result, 'a JSON Kubernetes object');
+  const parsed = stdoutJson(result, 'a JSON Kubernetes object');
   if (!isKubeObject(parsed)) throw unexpectedOutput(result, 'a JSON Kubernetes object');
   return parsed;
 }
 
 /** A single object or a List of them (what `-o json` prints for several). */
 function parseObjects(result: KubectlResult): KubeObject[] {
-  const parsed = parseJson(result, 'a JSON object or List');
+  const parsed = stdoutJson(result, 'a JSON object or List');
   if (isJsonObject(parsed) && parsed['kind'] === 'List' && Array.isArray(parsed['items'])) {
     const items: unknown[] = parsed['items'];
     if (!items.every(isKubeObject)) throw unexpectedOutput(result, 'a List of Kubernetes objects');
@@ -160,6 +159,20 @@ export async function getObjects(k: Kubectl, refs: readonly ObjectRef[]): Promis
     found.push(...parseObjects(result));
   }
   return found;
+}
+
+/**
+ * `kubectl get T1,T2,… -l SELECTOR -o json` (in `namespace`, else the connection's): every object
+ * of these types the selector matches. Items that are not objects are skipped.
+ */
+export async function listSelected(k: Kubectl, types: readonly string[], selector: string, namespace?: string): Promise<KubeObject[]> {
+  const result = await k.run(['get', types.join(','), '-l', selector, '-o', 'json'], namespaceChoice(namespace));
+  const parsed = parseJson(result.stdout);
+  const items = isJsonObject(parsed) && Array.isArray(parsed['items']) ? parsed['items'] : undefined;
+  if (items === undefined) {
+    throw new KubectlError({ reason: 'Unknown', message: `kubectl get ${types.join(',')} -l ${selector}: Unknown: expected a JSON List on stdout`, result });
+  }
+  return (items as unknown[]).filter(isKubeObject);
 }
 
 /** stdout of `get -o jsonpath=<expr>`, as printed (no trimming: an empty field is ''). */

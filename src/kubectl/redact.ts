@@ -6,7 +6,7 @@
  * stdin (manifests) is never logged, so it is not scrubbed.
  */
 import type { JsonValue } from '../json.ts';
-import { isJsonObject } from '../json.ts';
+import { isJsonObject, parseJson } from '../json.ts';
 import { REDACTED, SECRET_NAME, SECRET_WORDS } from '../secret-policy.ts';
 
 /** Flags whose whole value is a secret, in both `--flag=value` and `--flag value` forms. */
@@ -60,13 +60,9 @@ export function redactArgv(argv: readonly string[]): string[] {
  * replaced. Anything that is not JSON but mentions a secret-looking key is replaced as a whole.
  */
 export function redactPatch(text: string): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return SECRET_NAME.test(text) ? REDACTED : text;
-  }
-  const redacted = redactJson(parsed as JsonValue);
+  const parsed = parseJson(text);
+  if (parsed === undefined) return SECRET_NAME.test(text) ? REDACTED : text;
+  const redacted = redactJson(parsed);
   return redacted.changed ? JSON.stringify(redacted.value) : text;
 }
 

@@ -5,7 +5,7 @@
 import { commandLabel } from './classify.ts';
 import { KubectlError } from './errors.ts';
 import type { Kubectl } from './runner.ts';
-import { isJsonObject } from '../json.ts';
+import { isJsonObject, parseJson } from '../json.ts';
 
 export const MIN_KUBECTL_MINOR = 27;
 
@@ -23,12 +23,8 @@ export function parseKubectlVersion(json: string): KubectlVersion {
   const fail = (why: string): never => {
     throw new KubectlError({ reason: 'Unknown', message: `kubectl version --client -o json: Unknown: ${why}` });
   };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    return fail(`expected JSON, got ${preview(json)}`);
-  }
+  const parsed = parseJson(json);
+  if (parsed === undefined) return fail(`expected JSON, got ${preview(json)}`);
   const client = isJsonObject(parsed) ? parsed['clientVersion'] : undefined;
   if (!isJsonObject(client)) return fail(`no clientVersion object in ${preview(json)}`);
   const major = versionNumber(client['major']);

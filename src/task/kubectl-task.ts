@@ -150,20 +150,7 @@ export class KubectlTask {
   }
   /** The Task object's address once rendered or found. */
   get taskRef(): ObjectRef | undefined {
-    const stage = this.currentStage;
-    switch (stage.kind) {
-      case 'launched':
-      case 'running':
-        return stage.target.taskRef;
-      case 'killing':
-      case 'failed':
-      case 'finished':
-        return stage.scope?.taskRef;
-      case 'pending':
-      case 'applying':
-      case 'killed':
-        return undefined;
-    }
+    return scopeOfStage(this.currentStage)?.taskRef;
   }
 
   /** Renders without changing the cluster (it may read the kubeconfig's namespace). */

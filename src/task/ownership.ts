@@ -13,7 +13,7 @@
  */
 import os from 'node:os';
 import createDebug from 'debug';
-import { deleteObjects, getObject, getObjects, patchMerge, refOf, resourceArg, resourceType } from '../kubectl/commands.ts';
+import { deleteObjects, getObject, getObjects, listSelected, patchMerge, refOf, resourceArg, resourceType } from '../kubectl/commands.ts';
 import { KubectlError } from '../kubectl/errors.ts';
 import { withoutRefusedOptionalTypes } from '../kubectl/optional-types.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
@@ -116,34 +116,11 @@ export async function assertLaunchable(kubectl: Kubectl, rendered: RenderedTask,
   }
 }
 
-/**
- * `kubectl get T1,T2,… -l kubectl-task/task-id=LABEL -o json` in one namespace: every object of
- * these types that carries the label. (Here rather than in kubectl/commands.ts only because that
- * module belongs to another change in flight; it is the same kind of typed call.)
- */
+/** Every object of these types in `namespace` that carries the task-id label `label`. */
 export async function listLabelled(kubectl: Kubectl, namespace: string | undefined, types: readonly string[], label: string): Promise<KubeObject[]> {
   // An empty value would select objects whose label is empty, i.e. nobody's.
   if (label === '') throw new TypeError('listLabelled needs a non-empty label value');
-  const result = await kubectl.run(['get', types.join(','), '-l', `${LABEL_TASK_ID}=${label}`, '-o', 'json'], namespace === undefined ? {} : { namespace });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(result.stdout);
-  } catch {
-    throw new KubectlError({ reason: 'Unknown', message: `kubectl get ${types.join(',')} -l ${LABEL_TASK_ID}=${label}: Unknown: expected a JSON List on stdout`, result });
-  }
-  const items = isJsonObject(parsed) && Array.isArray(parsed['items']) ? parsed['items'] : undefined;
-  if (items === undefined) {
-    throw new KubectlError({ reason: 'Unknown', message: `kubectl get ${types.join(',')} -l ${LABEL_TASK_ID}=${label}: Unknown: expected a JSON List on stdout`, result });
-  }
-  const objects: KubeObject[] = [];
-  for (const item of items as unknown[]) if (isKubeObject(item)) objects.push(item);
-  return objects;
-}
-
-function isKubeObject(value: unknown): value is KubeObject {
-  if (!isJsonObject(value)) return false;
-  const metadata = value['metadata'];
-  return typeof value['apiVersion'] === 'string' && typeof value['kind'] === 'string' && isJsonObject(metadata) && typeof metadata['name'] === 'string';
+  return listSelected(kubectl, types, `${LABEL_TASK_ID}=${label}`, namespace);
 }
 
 /** Who a kill annotation names: enough to find the process that ended the task. */

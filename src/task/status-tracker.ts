@@ -146,6 +146,13 @@ export function toObservation(object: KubeObject): Observation {
   };
 }
 
+/** The Task's `spec.state`, the state asked for; undefined when it is not a string. */
+export function desiredState(object: KubeObject): string | undefined {
+  const spec = object['spec'];
+  const desired = isJsonObject(spec) ? spec['state'] : undefined;
+  return typeof desired === 'string' ? desired : undefined;
+}
+
 /** What an observation is reported as (reportOf). */
 export interface ObservedReport {
   readonly state: ExecutorState;

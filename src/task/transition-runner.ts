@@ -12,7 +12,7 @@ import type { Kubectl } from '../kubectl/runner.ts';
 import type { KubeObject, ObjectRef } from '../kubectl/types.ts';
 import type { TaskReason } from '../errors.ts';
 import { TaskError, describeRef } from './errors.ts';
-import { toObservation, type Observation, type StatusTracker } from './status-tracker.ts';
+import { desiredState, toObservation, type Observation, type StatusTracker } from './status-tracker.ts';
 import type { TransitionEvent, TransitionRule } from './transitions.ts';
 
 const debug = createDebug('kubectl-task:task');
@@ -33,33 +33,71 @@ export interface TransitionRun {
 }
 
 export async function runTransition(run: TransitionRun): Promise<Observation> {
-  const { taskId, event, rule, ref, timeoutMs } = run;
+  const { taskId, event, rule, ref, timeoutMs, tracker } = run;
   const fail = (reason: TaskReason, message: string): TaskError => new TaskError({ reason, taskId, message: `task ${taskId}: ${message}` });
-  const timer = run.clock === undefined ? {} : { clock: run.clock };
+  const clock = run.clock === undefined ? {} : { clock: run.clock };
   // Right after launch the task manager may not have written a status yet: wait for one.
-  const current = await run.tracker.waitFor({
-    decide: (o) => (o === 'deleted' ? { settle: 'reject', error: fail('TaskGone', `${describeRef(ref)} was deleted`) } : o.state === undefined && o.unknownState === undefined ? undefined : { settle: 'resolve', value: o }),
+  const current = await tracker.waitFor({
+    decide: firstStatusVerdict(() => fail('TaskGone', `${describeRef(ref)} was deleted`)),
     timeoutMs,
     onTimeout: () => fail('TransitionTimeout', `${describeRef(ref)} reported no status.state within ${timeoutMs} ms`),
-    ...timer,
+    ...clock,
   });
   if (current.state !== rule.from) throw fail('WrongState', `cannot ${event} from "${current.state ?? current.unknownState}"; ${event} needs "${rule.from}"`);
-  const ops: JsonPatchOp[] = [{ op: 'add', path: '/spec/state', value: rule.to }];
-  if (rule.carries === 'arguments') ops.push({ op: 'add', path: '/spec/arguments', value: { ...run.args } });
   debug('%s: %s %s → %s', taskId, event, rule.from, rule.to);
-  const waiting = run.tracker.waitFor({
-    decide: destinationVerdict({ event, rule, ref, fail }),
-    timeoutMs,
-    onTimeout: (last) => fail('TransitionTimeout', `${event} timed out after ${timeoutMs} ms waiting for "${rule.to}"; last observed status.state: ${last?.state ?? last?.unknownState ?? 'none'}`),
-    ...timer,
+  const waiting = waitForDestination({ tracker, event, rule, ref, fail, timeoutMs, ...clock });
+  const ops = transitionOps(rule, run.args);
+  const patched = await patchAgainstFreshState({
+    ...run,
+    fail,
+    what: describeRef(ref),
+    send: () => patchJson(run.kubectl, ref, ops),
+    onFresh: run.onPatched,
   });
-  waiting.catch(() => {}); // settled through the return below; no unhandled rejection meanwhile
-  try {
-    run.onPatched(await patchAgainstFreshState(run, ops, fail));
-  } catch (error) {
-    run.tracker.abortAll(error instanceof Error ? error : new Error(String(error)));
-    throw error;
-  }
+  run.onPatched(patched);
+  return waiting;
+}
+
+/** The patch of a transition: spec.state to the target, and spec.arguments for CONFIGURE. */
+export function transitionOps(rule: TransitionRule, args: Readonly<Record<string, string>>): JsonPatchOp[] {
+  const ops: JsonPatchOp[] = [{ op: 'add', path: '/spec/state', value: rule.to }];
+  if (rule.carries === 'arguments') ops.push({ op: 'add', path: '/spec/arguments', value: { ...args } });
+  return ops;
+}
+
+/** A waiter's verdict that settles on the first status.state (known or not), or `gone()` on deletion. */
+export function firstStatusVerdict(gone: () => TaskError): (o: Observation | 'deleted') => Verdict {
+  return (o) => {
+    if (o === 'deleted') return { settle: 'reject', error: gone() };
+    return o.state === undefined && o.unknownState === undefined ? undefined : { settle: 'resolve', value: o };
+  };
+}
+
+type Verdict = { settle: 'resolve'; value: Observation } | { settle: 'reject'; error: Error } | undefined;
+
+/**
+ * Waits (armed before the patch is sent, so no answer is missed) for status.state to reach the
+ * target: see destinationVerdict; a timeout names the last state seen. Never an unhandled
+ * rejection: the caller awaits it once the patch is through.
+ */
+export function waitForDestination(args: {
+  readonly tracker: StatusTracker;
+  readonly event: TransitionEvent;
+  readonly rule: TransitionRule;
+  readonly ref: ObjectRef;
+  readonly fail: (reason: TaskReason, message: string) => TaskError;
+  readonly timeoutMs: number;
+  readonly clock?: Clock;
+}): Promise<Observation> {
+  const { event, rule, fail, timeoutMs } = args;
+  const waiting = args.tracker.waitFor({
+    decide: destinationVerdict(args),
+    timeoutMs,
+    onTimeout: (last) =>
+      fail('TransitionTimeout', `${event} timed out after ${timeoutMs} ms waiting for "${rule.to}"; last observed status.state: ${last?.state ?? last?.unknownState ?? 'none'}`),
+    ...(args.clock === undefined ? {} : { clock: args.clock }),
+  });
+  waiting.catch(() => {});
   return waiting;
 }
 
@@ -67,24 +105,43 @@ export async function runTransition(run: TransitionRun): Promise<Observation> {
 export const CONFLICT_ATTEMPTS = 3;
 
 /**
- * The patch, and after a 409 Conflict (a write raced ours: kube-apiserver gave up re-applying the
- * patch to a Task that kept changing) the Task read again and the patch sent again only if that
- * fresh Task still allows the transition (refusalAfterConflict): never blind.
+ * Sends a transition's patch (KubectlTask: one kubectl patch; the fleet: through its batch) and,
+ * after a 409 Conflict (a write raced ours: kube-apiserver gave up re-applying the patch to a
+ * Task that kept changing), reads the Task again and sends the patch again only if that fresh
+ * Task still allows the transition (refusalAfterConflict): never blind. The fresh Task is an
+ * observation like any other (`onFresh`). A failure rejects every waiter of the tracker too.
  */
-async function patchAgainstFreshState(run: TransitionRun, ops: JsonPatchOp[], fail: (reason: TaskReason, message: string) => TaskError): Promise<KubeObject> {
-  const { event, rule, ref } = run;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await patchJson(run.kubectl, ref, ops);
-    } catch (error) {
-      if (!(error instanceof KubectlError) || error.reason !== 'Conflict' || attempt >= CONFLICT_ATTEMPTS) throw error;
-      const fresh = await getObject(run.kubectl, ref);
-      if (fresh === undefined) throw fail('TaskGone', `${describeRef(ref)} was deleted during ${event}`);
-      run.onPatched(fresh); // an observation like any other: what changed is reported
-      const refusal = refusalAfterConflict(toObservation(fresh), event, rule);
-      if (refusal !== undefined) throw fail('WrongState', `cannot ${event}: ${refusal} (its patch met 409 Conflict and was not sent again)`);
-      debug('%s: %s met 409 Conflict; the Task read again still allows it: patching again', run.taskId, event);
+export async function patchAgainstFreshState<T>(args: {
+  readonly taskId: string;
+  readonly event: TransitionEvent;
+  readonly rule: TransitionRule;
+  readonly ref: ObjectRef;
+  readonly kubectl: Kubectl;
+  readonly tracker: StatusTracker;
+  readonly fail: (reason: TaskReason, message: string) => TaskError;
+  /** How messages name the Task (`task.v1alpha1…/t1 in namespace ns`, `its Task`). */
+  readonly what: string;
+  readonly send: () => Promise<T>;
+  readonly onFresh: (object: KubeObject) => void;
+}): Promise<T> {
+  const { event, rule, ref, fail } = args;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await args.send();
+      } catch (error) {
+        if (!(error instanceof KubectlError) || error.reason !== 'Conflict' || attempt >= CONFLICT_ATTEMPTS) throw error;
+        const fresh = await getObject(args.kubectl, ref);
+        if (fresh === undefined) throw fail('TaskGone', `${args.what} was deleted during ${event}`);
+        args.onFresh(fresh);
+        const refusal = refusalAfterConflict(toObservation(fresh), event, rule);
+        if (refusal !== undefined) throw fail('WrongState', `cannot ${event}: ${refusal} (its patch met 409 Conflict and was not sent again)`);
+        debug('%s: %s met 409 Conflict; the Task read again still allows it: patching again', args.taskId, event);
+      }
     }
+  } catch (error) {
+    args.tracker.abortAll(error instanceof Error ? error : new Error(String(error)));
+    throw error;
   }
 }
 
@@ -95,9 +152,8 @@ async function patchAgainstFreshState(run: TransitionRun, ops: JsonPatchOp[], fa
  */
 export function refusalAfterConflict(fresh: Observation, event: TransitionEvent, rule: TransitionRule): string | undefined {
   if (fresh.state !== rule.from) return `another write moved status.state to "${fresh.state ?? fresh.unknownState ?? 'none'}" meanwhile; ${event} needs "${rule.from}"`;
-  const spec = fresh.object['spec'];
-  const desired = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? spec['state'] : undefined;
-  if (typeof desired === 'string' && desired !== rule.from && desired !== rule.to) return `another client set spec.state to "${desired}" meanwhile`;
+  const desired = desiredState(fresh.object);
+  if (desired !== undefined && desired !== rule.from && desired !== rule.to) return `another client set spec.state to "${desired}" meanwhile`;
   return undefined;
 }
 
@@ -110,7 +166,7 @@ export function destinationVerdict(args: {
   rule: TransitionRule;
   ref: ObjectRef;
   fail: (reason: TaskReason, message: string) => TaskError;
-}): (o: Observation | 'deleted') => { settle: 'resolve'; value: Observation } | { settle: 'reject'; error: Error } | undefined {
+}): (o: Observation | 'deleted') => Verdict {
   const { event, rule, ref, fail } = args;
   return (o) => {
     if (o === 'deleted') return { settle: 'reject', error: fail('TaskGone', `${describeRef(ref)} was deleted during ${event}`) };

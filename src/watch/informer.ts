@@ -20,11 +20,11 @@ import type { Kubectl } from '../kubectl/runner.ts';
 import { KubectlError } from '../kubectl/errors.ts';
 import { classify } from '../kubectl/classify.ts';
 import { TRANSIENT_REASONS, type KubeObject } from '../kubectl/types.ts';
-import { isJsonObject } from '../json.ts';
+import { isJsonObject, parseJson } from '../json.ts';
 import { isOlder } from '../task/status-tracker.ts';
 import { sleepUntilAborted, type Sleep } from '../clock.ts';
 import { Backoff } from './backoff.ts';
-import { JsonValueSplitter } from './json-stream.ts';
+import { JsonValueSplitter, isNamedObject, parseWatchEvent } from './json-stream.ts';
 
 const debug = createDebug('kubectl-task:informer');
 
@@ -163,7 +163,7 @@ export class Informer {
         signal: this.abort.signal,
         onLine: (line) => {
           for (const text of splitter.push(line)) {
-            const event = parseEvent(text);
+            const event = parseWatchEvent(text);
             if (event === undefined) continue;
             if (event.type === 'ERROR') {
               // 410 Expired and friends end this watch whatever kubectl does next: relist now.
@@ -247,36 +247,11 @@ function listedAfter(listVersion: string | undefined, cached: KubeObject): boole
   return BigInt(objectVersion) <= BigInt(listVersion);
 }
 
-function parseEvent(text: string): { type: string; object: KubeObject } | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (!isJsonObject(value) || typeof value['type'] !== 'string') return undefined;
-    const object = value['object'];
-    // An ERROR event carries a Status, which has no name: it only has to be an object.
-    if (value['type'] === 'ERROR' ? !isJsonObject(object) : !isKubeObjectLike(object)) return undefined;
-    return { type: value['type'], object: object as KubeObject };
-  } catch {
-    debug('ignoring unparsable watch output: %s', text.slice(0, 200));
-    return undefined;
-  }
-}
-
 function parseList(text: string): { items: KubeObject[]; resourceVersion?: string } | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (!isJsonObject(value) || !Array.isArray(value['items'])) return undefined;
-    const items: KubeObject[] = [];
-    for (const item of value['items'] as unknown[]) if (isKubeObjectLike(item)) items.push(item);
-    const metadata = value['metadata'];
-    const resourceVersion = isJsonObject(metadata) && typeof metadata['resourceVersion'] === 'string' ? metadata['resourceVersion'] : undefined;
-    return { items, ...(resourceVersion === undefined || resourceVersion === '' ? {} : { resourceVersion }) };
-  } catch {
-    return undefined;
-  }
-}
-
-function isKubeObjectLike(value: unknown): value is KubeObject {
-  if (!isJsonObject(value)) return false;
+  const value = parseJson(text);
+  if (!isJsonObject(value) || !Array.isArray(value['items'])) return undefined;
+  const items = (value['items'] as unknown[]).filter(isNamedObject);
   const metadata = value['metadata'];
-  return isJsonObject(metadata) && typeof metadata['name'] === 'string';
+  const resourceVersion = isJsonObject(metadata) && typeof metadata['resourceVersion'] === 'string' ? metadata['resourceVersion'] : undefined;
+  return { items, ...(resourceVersion === undefined || resourceVersion === '' ? {} : { resourceVersion }) };
 }

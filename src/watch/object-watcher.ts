@@ -18,7 +18,7 @@ import { KubectlError } from '../kubectl/errors.ts';
 import { classify, killedBySignal } from '../kubectl/classify.ts';
 import { TRANSIENT_REASONS, type KubeObject, type KubectlResult, type ObjectRef } from '../kubectl/types.ts';
 import { Backoff } from './backoff.ts';
-import { JsonValueSplitter } from './json-stream.ts';
+import { JsonValueSplitter, parseWatchEvent } from './json-stream.ts';
 
 const debug = createDebug('kubectl-task:watch');
 
@@ -240,23 +240,6 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
     },
     done,
   };
-}
-
-function parseWatchEvent(text: string): { type: string; object: KubeObject } | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null) return undefined;
-    const record = value as Record<string, unknown>;
-    const object = record['object'];
-    if (typeof record['type'] === 'string' && typeof object === 'object' && object !== null) {
-      return { type: record['type'], object: object as KubeObject };
-    }
-    debug('ignoring watch output without type/object: %s', text.slice(0, 200));
-    return undefined;
-  } catch {
-    debug('ignoring unparsable watch output: %s', text.slice(0, 200));
-    return undefined;
-  }
 }
 
 function statusOf(object: KubeObject): { code: number; message: string } {

@@ -5,6 +5,7 @@ import { isJsonObject } from '../../json.ts';
 import { LABEL_TASK_ID, sanitizeLabelValue } from '../../manifest/index.ts';
 import { effectiveNamespace, findTask } from '../../task/by-id.ts';
 import { executorStateFor, parseTaskState } from '../../task/states.ts';
+import { desiredState } from '../../task/status-tracker.ts';
 import type { Command } from '../command.ts';
 import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, type ConnectionFlags } from '../flags.ts';
 import { formatSummary, type TaskSummary } from '../printers.ts';
@@ -51,14 +52,13 @@ async function summarize(ref: TaskRef, connection: ConnectionFlags, kubectl: Kub
 
 function summaryOf(object: KubeObject | undefined, identity: Pick<TaskSummary, 'taskId' | 'name' | 'namespace'>): TaskSummary {
   if (object === undefined) return { ...identity, desired: undefined, actual: undefined, executorState: 'TASK_LOST', error: 'not found' };
-  const spec = object['spec'];
   const status = object['status'];
-  const desired = isJsonObject(spec) ? spec['state'] : undefined;
+  const desired = desiredState(object);
   const error = isJsonObject(status) ? status['error'] : undefined;
   const actual = parseTaskState(isJsonObject(status) ? status['state'] : undefined);
   return {
     ...identity,
-    desired: typeof desired === 'string' ? desired : undefined,
+    desired,
     actual: typeof actual === 'object' ? actual.unknown : actual,
     executorState: typeof actual === 'string' ? executorStateFor(actual) : undefined,
     error: typeof error === 'string' && error !== '' ? error : undefined,
