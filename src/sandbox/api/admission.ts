@@ -8,7 +8,7 @@ import { decodeTypeError } from '../schema/decode-types.ts';
 import { validateAgainstSchema } from '../schema/validation.ts';
 import { builtinSchema } from '../schema/builtin.ts';
 import { goQuote } from '../core/go-format.ts';
-import { invalid as invalidValue, type FieldCause } from '../core/field.ts';
+import { invalid as invalidValue, notSupported, type FieldCause } from '../core/field.ts';
 import { ApiError, badRequest, failure, invalid } from '../core/status.ts';
 import { defaultCrdSpec } from '../registry/crds.ts';
 import { crdNameCauses, validateCrdSpec } from '../schema/crd-validation.ts';
@@ -42,7 +42,7 @@ function fieldManagerCauses(manager: string): FieldCause[] {
   for (const ch of manager) {
     if (!PRINTABLE.test(ch)) {
       const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-      out.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${goQuote(manager)}: invalid character ${code} (at position ${at})`, field: 'fieldManager' });
+      out.push(invalidValue('fieldManager', manager, `invalid character ${code} (at position ${at})`));
     }
     at += Buffer.byteLength(ch);
   }
@@ -68,7 +68,7 @@ export function validateWriteOptions(kind: WriteOptionsKind, query: URLSearchPar
   causes.push(...dryRunCauses(query.getAll('dryRun')));
   const validation = query.get('fieldValidation') ?? '';
   if (!['', 'Ignore', 'Strict', 'Warn'].includes(validation)) {
-    causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${goQuote(validation)}: supported values: "", "Ignore", "Strict", "Warn"`, field: 'fieldValidation' });
+    causes.push(notSupported('fieldValidation', validation, ['', 'Ignore', 'Strict', 'Warn']));
   }
   if (causes.length > 0) throw invalid({ kind, group: 'meta.k8s.io', name: '', causes });
 }

@@ -42,11 +42,15 @@ export function parseDeleteOptions(body: JsonObject | undefined, query: URLSearc
   const policy = o['propagationPolicy'];
   if (body !== undefined) bodyTypes(body);
   if (o['orphanDependents'] !== undefined && o['orphanDependents'] !== null && policy !== undefined && policy !== null) {
-    causes.push({ reason: 'FieldValueInvalid', field: 'propagationPolicy', message: `Invalid value: ${goQuote(str(policy))}: orphanDependents and deletionPropagation cannot be both set` });
+    const message = `Invalid value: ${goQuote(str(policy))}: orphanDependents and deletionPropagation cannot be both set`;
+    causes.push({ reason: 'FieldValueInvalid', field: 'propagationPolicy', message });
   }
   if (typeof policy === 'string') {
     if (POLICIES.includes(policy)) options.propagationPolicy = policy as PropagationPolicy;
-    else causes.push({ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: ${goQuote(policy)}: supported values: "Foreground", "Background", "Orphan", "nil"` });
+    else {
+      const message = `Unsupported value: ${goQuote(policy)}: supported values: "Foreground", "Background", "Orphan", "nil"`;
+      causes.push({ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message });
+    }
   }
   const dryRun = Array.isArray(o['dryRun']) ? o['dryRun'].map((v) => str(v)) : [];
   causes.push(...dryRunCauses(dryRun));
@@ -134,10 +138,12 @@ export function remove(w: WriteRequest, options: DeleteOptions): WriteResult {
   // rest.BeforeDelete checks the preconditions first, naming the object by its Kind.
   const byKind = { name: w.req.name, group: w.type.group, kind: w.type.kind };
   if (pre?.uid !== undefined && pre.uid !== uid) {
-    throw conflict(byKind, `the UID in the precondition (${pre.uid}) does not match the UID in record (${uid}). The object might have been deleted and then recreated`);
+    const why = `the UID in the precondition (${pre.uid}) does not match the UID in record (${uid})`;
+    throw conflict(byKind, `${why}. The object might have been deleted and then recreated`);
   }
   if (pre?.resourceVersion !== undefined && pre.resourceVersion !== m['resourceVersion']) {
-    throw conflict(byKind, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${str(m['resourceVersion'])}). The object might have been modified`);
+    const why = `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${str(m['resourceVersion'])})`;
+    throw conflict(byKind, `${why}. The object might have been modified`);
   }
   const policy = options.propagationPolicy ?? 'Background';
   const finalizers = Array.isArray(m['finalizers']) ? m['finalizers'] : [];
@@ -157,7 +163,10 @@ export function remove(w: WriteRequest, options: DeleteOptions): WriteResult {
   if (policy === 'Orphan') orphanDependents(w, uid);
   if (isNamespace) {
     // No namespace controller runs here: empty the namespace at once instead of leaving it Terminating.
-    for (const t of w.state.registry.all()) if (t.namespaced) for (const o of w.state.store.list(keyOf(t), w.req.name)) w.state.store.remove(keyOf(t), w.req.name, str(meta(o.obj)['name']));
+    for (const t of w.state.registry.all()) {
+      if (!t.namespaced) continue;
+      for (const o of w.state.store.list(keyOf(t), w.req.name)) w.state.store.remove(keyOf(t), w.req.name, str(meta(o.obj)['name']));
+    }
     const next = structuredClone(live.obj);
     meta(next)['deletionTimestamp'] = timestamp(w.state.now());
     next['status'] = { phase: 'Terminating' };
@@ -181,6 +190,7 @@ export function deleteCollection(w: WriteRequest, objects: StoredObject[], optio
     remove({ ...w, req: { ...w.req, name, namespace: str(meta(o.obj)['namespace']) } }, options);
     items.push(o.obj);
   }
-  const list: JsonObject = { apiVersion: groupVersionOf(w.type), items, kind: w.type.listKind, metadata: { resourceVersion: String(w.state.store.resourceVersion) } };
+  const metadata = { resourceVersion: String(w.state.store.resourceVersion) };
+  const list: JsonObject = { apiVersion: groupVersionOf(w.type), items, kind: w.type.listKind, metadata };
   return { status: 200, json: JSON.stringify(list) };
 }

@@ -114,7 +114,10 @@ function encodeContinue(t: ContinueToken): string {
 }
 
 const INCONSISTENT_CONTINUE =
-  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or ' +
+    'use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an ' +
+    'inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in ' +
+    'the list.';
 
 /** base64.RawURLEncoding.DecodeString's error, if any ('\r' and '\n' are skipped). */
 function base64Error(s: string): string | undefined {

@@ -51,7 +51,16 @@ export class SandboxStore {
     return {
       state: this.state,
       type: t,
-      req: { kind: 'resource', verb, group: t.group, version: t.version, namespace: t.namespaced ? str(m['namespace']) || 'default' : '', resource: t.resource, name: str(m['name']), subresource },
+      req: {
+        kind: 'resource',
+        verb,
+        group: t.group,
+        version: t.version,
+        namespace: t.namespaced ? str(m['namespace']) || 'default' : '',
+        resource: t.resource,
+        name: str(m['name']),
+        subresource,
+      },
       manager: 'sandbox',
       dryRun: false,
       fieldValidation: 'Ignore',

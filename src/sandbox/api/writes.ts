@@ -1,25 +1,19 @@
 /**
- * The write verbs (create, update, patch, delete, deletecollection) with the apiserver's order of
- * checks: namespace exists → decode/patch → admission (prune, default, validate) → conflicts →
- * storage. A write that changes nothing is not stored (no new resourceVersion), like etcd updates.
+ * The write verbs create and update (patches.ts turns a patch into an update, deletes.ts deletes)
+ * with the apiserver's order of checks: namespace exists → decode/patch → admission (prune,
+ * default, validate) → conflicts → storage. A write that changes nothing is not stored (no new
+ * resourceVersion), like etcd updates.
  */
 import { randomBytes } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
 import type { JsonObject, JsonValue } from '../../json.ts';
 import { admit, type AdmissionContext } from './admission.ts';
 import { crdResourceTypes, crdStatus } from '../registry/crds.ts';
 import { updateManagedFields } from '../patch/managed-fields.ts';
 import { meta, newUid, sameObject, specChanged, str, timestamp } from '../core/objects.ts';
 import { isJsonObject } from '../../json.ts';
-import {
-  applyConflictMessage, applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, decodePatch, type PatchKind,
-} from '../patch/patch.ts';
 import { groupVersionOf, keyOf, targetOf, tracksGeneration, type ResourceType } from '../registry/resources.ts';
 import type { ResourceRequest } from '../core/request-info.ts';
-import {
-  alreadyExists, ApiError, badRequest, conflict, failure, invalid, notFound, patchRejected, unknownError, unsupportedMediaType,
-} from '../core/status.ts';
-import { goJsonKind } from '../core/go-json.ts';
+import { alreadyExists, badRequest, conflict, invalid, notFound, OPTIMISTIC_LOCK_MESSAGE } from '../core/status.ts';
 import { goQuote } from '../core/go-format.ts';
 import type { StoredObject } from '../storage/store.ts';
 import type { SandboxState } from './state.ts';
@@ -37,8 +31,16 @@ export interface WriteResult {
   json: string;
 }
 
-const SERVER_FIELDS = ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'];
-const OPTIMISTIC_LOCK = 'the object has been modified; please apply your changes to the latest version and try again';
+const SERVER_FIELDS = [
+  'uid',
+  'resourceVersion',
+  'creationTimestamp',
+  'generation',
+  'managedFields',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'selfLink',
+];
 
 function requireNamespace(w: WriteRequest): void {
   if (!w.type.namespaced) return;
@@ -102,11 +104,13 @@ export function create(w: WriteRequest, body: JsonObject, managedFields?: JsonVa
   om['creationTimestamp'] = timestamp(now);
   if (tracksGeneration(w.type)) om['generation'] = 1;
   if (w.type.resource === 'customresourcedefinitions') obj['status'] = crdStatus(obj, timestamp(now));
-  om['managedFields'] = managedFields ?? updateManagedFields({ before: null, after: obj, manager: w.manager, apiVersion: groupVersionOf(w.type), time: timestamp(now) });
+  om['managedFields'] =
+    managedFields ?? updateManagedFields({ before: null, after: obj, manager: w.manager, apiVersion: groupVersionOf(w.type), time: timestamp(now) });
   return { status: 201, json: commit(w, obj, 'ADDED').json };
 }
 
-function current(w: WriteRequest): StoredObject {
+/** The object a write names, or its 404. */
+export function current(w: WriteRequest): StoredObject {
   const ns = w.type.namespaced ? w.req.namespace : '';
   const found = w.state.store.get(keyOf(w.type), ns, w.req.name);
   if (found === undefined) throw notFound(targetOf(w.type, w.req.name));
@@ -132,7 +136,7 @@ function mergeSubresource(w: WriteRequest, live: JsonObject, next: JsonObject): 
  * Shared tail of update and patch. `proposed` is owned by this function. For 'Apply' the caller
  * (server-side apply) already computed managedFields; for 'Update' they are derived here.
  */
-function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, operation: 'Update' | 'Apply'): WriteResult {
+export function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, operation: 'Update' | 'Apply'): WriteResult {
   const ssa = operation === 'Apply';
   const before = live.obj;
   const bm = meta(before);
@@ -145,7 +149,7 @@ function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, opera
   if (str(nm['name']) !== w.req.name) {
     throw badRequest(`the name of the object (${str(nm['name'])}) does not match the name on the URL (${w.req.name})`);
   }
-  if (rv !== undefined && rv !== '' && rv !== bm['resourceVersion']) throw conflict(targetOf(w.type, w.req.name), OPTIMISTIC_LOCK);
+  if (rv !== undefined && rv !== '' && rv !== bm['resourceVersion']) throw conflict(targetOf(w.type, w.req.name), OPTIMISTIC_LOCK_MESSAGE);
   for (const f of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
     if (bm[f] === undefined) delete nm[f];
     else nm[f] = bm[f]!;
@@ -167,7 +171,11 @@ function update(w: WriteRequest, live: StoredObject, proposed: JsonObject, opera
     const fieldsKept = sameObject({ fields: baseFields }, { fields: bm['managedFields'] ?? [] });
     if (fieldsKept && sameObject({ ...before, metadata: beforeMeta }, probe)) return { status: 200, json: live.json };
     am['managedFields'] = updateManagedFields({
-      before: { ...before, metadata: { ...beforeMeta, managedFields: baseFields } }, after: probe, manager: w.manager, apiVersion: groupVersionOf(w.type), time: timestamp(now),
+      before: { ...before, metadata: { ...beforeMeta, managedFields: baseFields } },
+      after: probe,
+      manager: w.manager,
+      apiVersion: groupVersionOf(w.type),
+      time: timestamp(now),
       ...(w.req.subresource !== '' ? { subresource: w.req.subresource } : {}),
     });
     // omitempty: after a reset that left nobody owning anything, the field is gone.
@@ -239,71 +247,4 @@ export function replace(w: WriteRequest, body: JsonObject): WriteResult {
     });
   }
   return update(w, live, body, 'Update');
-}
-
-const PATCH_KINDS: Record<string, PatchKind> = {
-  'application/json-patch+json': 'json',
-  'application/merge-patch+json': 'merge',
-  'application/strategic-merge-patch+json': 'strategic',
-};
-
-/** `contentType` is the patch type the handler accepted for this resource (see http/handlers.ts). */
-export function patch(w: WriteRequest, raw: string, contentType: string, force: boolean): WriteResult {
-  const ct = contentType.split(';')[0]!.trim();
-  if (ct === 'application/apply-patch+yaml') return serverSideApply(w, raw, force);
-  const kind = PATCH_KINDS[ct];
-  if (kind === undefined) throw unsupportedMediaType(Object.keys(PATCH_KINDS));
-  // The patch is decoded only once the object has been read: a missing one is a 404 first.
-  const live = current(w);
-  const decoded = decodePatch(kind, raw, w.fieldValidation !== 'Ignore');
-  if (!decoded.ok) {
-    if (decoded.code === 400) throw badRequest(decoded.message);
-    throw new ApiError(422, failure({
-      code: 422, reason: 'Invalid', message: ` "" is invalid: patch: ${decoded.message}`,
-      details: { causes: [{ reason: 'FieldValueInvalid', message: decoded.message, field: 'patch' }] },
-    }));
-  }
-  const body = decoded.value;
-  const doc = structuredClone(live.obj);
-  const outcome = kind === 'json' ? applyJsonPatch(doc, body) : kind === 'merge' ? applyMergePatch(doc, body) : applyStrategicMergePatch(doc, body, w.type.kind);
-  if (!outcome.ok) throw outcome.code === 400 ? badRequest(outcome.message) : outcome.code === 500 ? unknownError(500, outcome.message) : patchRejected();
-  return update(w, live, outcome.value, 'Update');
-}
-
-function serverSideApply(w: WriteRequest, raw: string, force: boolean): WriteResult {
-  let applied: unknown;
-  try {
-    applied = parseYaml(raw);
-  } catch (e) {
-    throw badRequest(`error decoding YAML: ${(e as Error).message}`);
-  }
-  // sigs.k8s.io/yaml: YAML to JSON, then JSON into the patch object's map.
-  if (applied !== null && applied !== undefined && !isJsonObject(applied as JsonValue)) {
-    const kind = goJsonKind(applied as JsonValue);
-    throw badRequest(`error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`);
-  }
-  const appliedObj: JsonObject = isJsonObject(applied as JsonValue) ? (applied as JsonObject) : {};
-  // structuredMergeManager.Apply: the patch's group/version must be the live object's, and it may not carry managedFields.
-  const patchVersion = str(appliedObj['apiVersion']);
-  if (patchVersion !== groupVersionOf(w.type)) {
-    throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${patchVersion}, expected: ${groupVersionOf(w.type)}`);
-  }
-  const appliedMeta = appliedObj['metadata'];
-  if (isJsonObject(appliedMeta) && appliedMeta['managedFields'] !== undefined && appliedMeta['managedFields'] !== null) {
-    throw badRequest('metadata.managedFields must be nil');
-  }
-  const ns = w.type.namespaced ? w.req.namespace : '';
-  const live = w.state.store.get(keyOf(w.type), ns, w.req.name);
-  const result = applyServerSideApply({ live: live === undefined ? null : structuredClone(live.obj), applied: appliedObj, manager: w.manager, force, now: w.state.now() });
-  if (result.conflictDetails.length > 0) {
-    // errors.NewApplyConflict: the details hold the causes only (no name, group or kind).
-    const causes: JsonValue[] = result.conflictDetails.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.field }));
-    throw new ApiError(409, failure({ code: 409, reason: 'Conflict', message: applyConflictMessage(result.conflictDetails), details: { causes } }));
-  }
-  if (live === undefined) {
-    const m = meta(result.object);
-    m['name'] = w.req.name;
-    return create(w, result.object, m['managedFields']);
-  }
-  return update(w, live, result.object, 'Apply');
 }

@@ -5,6 +5,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { StoredRbac, serviceAccountUser, type PolicyRule, type RbacAttributes } from './rbac.ts';
 import type { Store } from '../storage/store.ts';
+import { forbidden, type ApiError } from '../core/status.ts';
 
 export interface SandboxUser {
   name: string;
@@ -174,6 +175,11 @@ export function forbiddenMessage(user: SandboxUser, attrs: RequestAttributes): s
   );
   const qualified = attrs.apiGroup === '' ? attrs.resource : `${attrs.resource}.${attrs.apiGroup}`;
   return attrs.name ? `${qualified} ${JSON.stringify(attrs.name)} is forbidden: ${reason}` : `${qualified} is forbidden: ${reason}`;
+}
+
+/** apierrors.NewForbidden for a refused request, the object named when there is one. */
+export function forbiddenError(user: SandboxUser, attrs: RequestAttributes): ApiError {
+  return forbidden(forbiddenMessage(user, attrs), { ...(attrs.name !== undefined ? { name: attrs.name } : {}), group: attrs.apiGroup, kind: attrs.resource });
 }
 
 /**

@@ -5,9 +5,9 @@
  * serviceaccounts, groups, uids, userextras), and the request then runs as that user.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { forbiddenMessage, type Authorization, type RequestAttributes, type SandboxUser } from './auth.ts';
+import { forbiddenError, type Authorization, type RequestAttributes, type SandboxUser } from './auth.ts';
 import { serviceAccountUser } from './rbac.ts';
-import { forbidden, internalError } from '../core/status.ts';
+import { internalError } from '../core/status.ts';
 
 const EXTRA_PREFIX = 'impersonate-extra-';
 
@@ -56,7 +56,7 @@ export function impersonate(requester: SandboxUser, headers: IncomingHttpHeaders
   if (uid !== '') checks.push({ verb: 'impersonate', resource: 'uids', apiGroup: 'authentication.k8s.io', name: uid });
   for (const attrs of checks) {
     if (!authorization.allows(requester, attrs)) {
-      throw forbidden(forbiddenMessage(requester, attrs), { ...(attrs.name !== undefined ? { name: attrs.name } : {}), group: attrs.apiGroup, kind: attrs.resource });
+      throw forbiddenError(requester, attrs);
     }
   }
   // Like the filter: an impersonated user is authenticated unless asked to be unauthenticated.

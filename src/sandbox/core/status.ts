@@ -12,6 +12,9 @@ export interface StatusTarget {
   kind: string;
 }
 
+/** registry.OptimisticLockErrorMsg: a write whose resourceVersion is not the stored one. */
+export const OPTIMISTIC_LOCK_MESSAGE = 'the object has been modified; please apply your changes to the latest version and try again';
+
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(

@@ -16,7 +16,8 @@ export function negotiateAggregated(accept: string | undefined, server: VersionI
   if (accept === undefined || !accept.includes('as=APIGroupDiscoveryList')) return undefined;
   const minor = Number.parseInt(server.minor, 10);
   const offered = accept.split(',').map((part) => part.replace(/\s+/g, ''));
-  const wants = (v: AggregatedVersion) => offered.some((part) => part.includes('g=apidiscovery.k8s.io') && part.includes(`v=${v};`) && part.includes('as=APIGroupDiscoveryList'));
+  const wants = (v: AggregatedVersion) =>
+    offered.some((part) => part.includes('g=apidiscovery.k8s.io') && part.includes(`v=${v};`) && part.includes('as=APIGroupDiscoveryList'));
   if (minor >= 30 && wants('v2')) return 'v2';
   if (minor >= 27 && wants('v2beta1')) return 'v2beta1';
   return undefined;

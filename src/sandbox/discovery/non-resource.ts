@@ -68,7 +68,12 @@ function openapiV3Root(r: NonResourceRequest): number {
     r.res.end();
     return 304;
   }
-  r.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache, private', 'last-modified': httpDate(root.lastModified), 'content-length': Buffer.byteLength(root.body) });
+  r.res.writeHead(200, {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-cache, private',
+    'last-modified': httpDate(root.lastModified),
+    'content-length': Buffer.byteLength(root.body),
+  });
   r.res.end(root.body);
   return 200;
 }
@@ -118,7 +123,8 @@ export function serveNonResource(r: NonResourceRequest): number {
       const aggregated = negotiateAggregated(r.req.headers.accept, r.version);
       if (aggregated !== undefined) {
         const payload = `${JSON.stringify(aggregatedDiscovery(registry, route.kind, aggregated))}\n`;
-        res.writeHead(200, { ...JSON_HEADERS, 'content-type': aggregatedContentType(aggregated), vary: 'Accept', 'content-length': Buffer.byteLength(payload) });
+        const contentType = aggregatedContentType(aggregated);
+        res.writeHead(200, { ...JSON_HEADERS, 'content-type': contentType, vary: 'Accept', 'content-length': Buffer.byteLength(payload) });
         res.end(payload);
         return 200;
       }

@@ -52,13 +52,16 @@ function operation(t: ResourceType, action: string, verbText: string, extra: Jso
 }
 
 const WRITE_PARAMS = [queryParam('dryRun'), queryParam('fieldManager'), queryParam('fieldValidation')];
+const LIST_PARAMS = ['allowWatchBookmarks', 'continue', 'fieldSelector', 'labelSelector', 'limit', 'resourceVersion', 'timeoutSeconds', 'watch'];
 
 function pathsFor(t: ResourceType): Record<string, JsonValue> {
   const base = t.group === '' ? `/api/${t.version}` : `/apis/${t.group}/${t.version}`;
   const coll = t.namespaced ? `${base}/namespaces/{namespace}/${t.resource}` : `${base}/${t.resource}`;
   const nsParams: JsonValue[] = t.namespaced ? [pathParam('namespace')] : [];
   const body = (types: string[]): JsonObject => ({ requestBody: { content: content(ref(schemaName(t)), types), required: true } });
-  const listParams = ['allowWatchBookmarks', 'continue', 'fieldSelector', 'labelSelector', 'limit', 'resourceVersion', 'timeoutSeconds', 'watch'].map((n) => queryParam(n));
+  const listParams = LIST_PARAMS.map((n) => queryParam(n));
+  const patchParams = { parameters: [...WRITE_PARAMS, queryParam('force', 'boolean')], ...body(PATCH_TYPES) };
+  const deleteParams = [queryParam('dryRun'), queryParam('gracePeriodSeconds', 'integer'), queryParam('propagationPolicy')];
   const paths: Record<string, JsonValue> = {
     [coll]: {
       get: operation(t, 'list', 'list objects of kind', { parameters: listParams }),
@@ -69,8 +72,8 @@ function pathsFor(t: ResourceType): Record<string, JsonValue> {
     [`${coll}/{name}`]: {
       get: operation(t, 'get', 'read the specified', {}),
       put: operation(t, 'put', 'replace the specified', { parameters: WRITE_PARAMS, ...body(['*/*']) }),
-      patch: operation(t, 'patch', 'partially update the specified', { parameters: [...WRITE_PARAMS, queryParam('force', 'boolean')], ...body(PATCH_TYPES) }),
-      delete: operation(t, 'delete', 'delete a', { parameters: [queryParam('dryRun'), queryParam('gracePeriodSeconds', 'integer'), queryParam('propagationPolicy')] }),
+      patch: operation(t, 'patch', 'partially update the specified', patchParams),
+      delete: operation(t, 'delete', 'delete a', { parameters: deleteParams }),
       parameters: [pathParam('name'), ...nsParams],
     },
   };
@@ -78,7 +81,7 @@ function pathsFor(t: ResourceType): Record<string, JsonValue> {
     paths[`${coll}/{name}/status`] = {
       get: operation(t, 'get', 'read status of the specified', {}),
       put: operation(t, 'put', 'replace status of the specified', { parameters: WRITE_PARAMS, ...body(['*/*']) }),
-      patch: operation(t, 'patch', 'partially update status of the specified', { parameters: [...WRITE_PARAMS, queryParam('force', 'boolean')], ...body(PATCH_TYPES) }),
+      patch: operation(t, 'patch', 'partially update status of the specified', patchParams),
       parameters: [pathParam('name'), ...nsParams],
     };
   }

@@ -4,7 +4,7 @@
  * a while (clients then see ECONNREFUSED). `timeline` records when each request arrived and what
  * was done to it, so a test can measure how long a client waited before retrying.
  */
-import { conflict, injected, type ApiError } from '../core/status.ts';
+import { conflict, injected, OPTIMISTIC_LOCK_MESSAGE, type ApiError } from '../core/status.ts';
 import { matchesRequest, type RequestMatch } from './request-log.ts';
 
 export interface FailNextOptions {
@@ -147,5 +147,5 @@ export class Faults {
 function conflictFor(path: string): ApiError | undefined {
   const m = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)\/(?:namespaces\/[^/]+\/)?([^/]+)\/([^/]+)(?:\/[^/]+)?$/.exec(path);
   if (m === null) return undefined;
-  return conflict({ group: m[1] ?? '', kind: m[2] ?? '', name: m[3] ?? '' }, 'the object has been modified; please apply your changes to the latest version and try again');
+  return conflict({ group: m[1] ?? '', kind: m[2] ?? '', name: m[3] ?? '' }, OPTIMISTIC_LOCK_MESSAGE);
 }

@@ -9,15 +9,16 @@ import { goJsonSyntaxError, goUnmarshalTypeError, FIND_KIND } from '../core/go-j
 import { targetOf, type ResourceRegistry, type ResourceType } from '../registry/resources.ts';
 import { reviewAccess, reviewRules } from '../auth/access-review.ts';
 import { parseFieldValidation, validateWriteOptions } from '../api/admission.ts';
-import { forbiddenMessage, type Authorization, type RequestAttributes, type SandboxUser } from '../auth/auth.ts';
+import { forbiddenError, type Authorization, type RequestAttributes, type SandboxUser } from '../auth/auth.ts';
 import type { SandboxState } from '../api/state.ts';
 import { getObject, listJson, listObjects, parseIncludeObject, tableFor, wantsTable } from '../api/reads.ts';
 import type { ResourceRequest } from '../core/request-info.ts';
 import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufError } from './protobuf.ts';
-import { ApiError, failure, forbidden, methodNotAllowed, notFound, notFoundPath, unknownError, unsupportedMediaType } from '../core/status.ts';
+import { ApiError, failure, methodNotAllowed, notFound, notFoundPath, unknownError, unsupportedMediaType } from '../core/status.ts';
 import { startWatch, type WatchHub } from '../api/watch.ts';
 import { deleteCollection, parseDeleteOptions, remove, type DeleteOptions } from '../api/deletes.ts';
-import { create, patch, replace, type WriteRequest } from '../api/writes.ts';
+import { create, replace, type WriteRequest } from '../api/writes.ts';
+import { patch } from '../api/patches.ts';
 
 export interface HandlerContext {
   state: SandboxState;
@@ -119,17 +120,19 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
   if (req.namespace !== '') attrs.namespace = req.namespace;
   if (req.name !== '') attrs.name = req.name;
   if (!ctx.authorization.allows(r.user, attrs)) {
-    throw forbidden(forbiddenMessage(r.user, attrs), req.name !== '' ? { name: req.name, group: req.group, kind: req.resource } : { group: req.group, kind: req.resource });
+    throw forbiddenError(r.user, attrs);
   }
   // Access reviews are not stored: they are answered (every authenticated user may ask, through
   // the bootstrap role system:basic-user).
   if (req.group === 'authorization.k8s.io' && req.verb === 'create' && req.name === '') {
     const reviewType = state.registry.lookup(req.group, req.version, req.resource);
     if (reviewType !== undefined && req.resource === 'selfsubjectaccessreviews') {
-      return { status: 201, json: JSON.stringify(reviewAccess({ body: decodeBody(r, reviewType, state.registry), user: r.user, authorization: ctx.authorization })), warnings: [] };
+      const review = reviewAccess({ body: decodeBody(r, reviewType, state.registry), user: r.user, authorization: ctx.authorization });
+      return { status: 201, json: JSON.stringify(review), warnings: [] };
     }
     if (reviewType !== undefined && req.resource === 'selfsubjectrulesreviews') {
-      return { status: 201, json: JSON.stringify(reviewRules({ body: decodeBody(r, reviewType, state.registry), user: r.user, authorization: ctx.authorization })), warnings: [] };
+      const review = reviewRules({ body: decodeBody(r, reviewType, state.registry), user: r.user, authorization: ctx.authorization });
+      return { status: 201, json: JSON.stringify(review), warnings: [] };
     }
   }
   // Authorization comes first, as in the apiserver's filter chain: a forbidden user learns nothing.
@@ -154,7 +157,8 @@ export function handleResource(ctx: HandlerContext, r: IncomingResource): Reply 
     case 'list': {
       const l = listObjects(state, type, req, query);
       if (table !== undefined) {
-        const t = tableFor(state, type, { objects: l.items.map((o) => o.obj), includeObject: table, resourceVersion: l.resourceVersion, continueToken: l.continueToken });
+        const objects = l.items.map((o) => o.obj);
+        const t = tableFor(state, type, { objects, includeObject: table, resourceVersion: l.resourceVersion, continueToken: l.continueToken });
         return { status: 200, json: JSON.stringify(t), warnings: [] };
       }
       return { status: 200, json: listJson(type, l), warnings: [] };

@@ -58,7 +58,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (size <= limit) chunks.push(c);
     });
     req.on('end', () => {
-      if (size > limit) reject(new ApiError(413, failure({ code: 413, reason: 'RequestEntityTooLarge', message: `Request entity too large: limit is ${limit}` })));
+      const message = `Request entity too large: limit is ${limit}`;
+      if (size > limit) reject(new ApiError(413, failure({ code: 413, reason: 'RequestEntityTooLarge', message })));
       else resolve(Buffer.concat(chunks));
     });
     req.on('error', reject);
@@ -204,7 +205,9 @@ export class SandboxServer {
         log(reply.status);
         return;
       }
-      log(serveNonResource({ route: r, req, res, url, registry: this.o.state.registry, openapi: this.o.openapi, version: this.o.version, started: this.started, now: this.o.state.now(), serverAddress: `${this.o.host}:${this.boundPort}` }));
+      const { state, openapi, version } = this.o;
+      const serverAddress = `${this.o.host}:${this.boundPort}`;
+      log(serveNonResource({ route: r, req, res, url, registry: state.registry, openapi, version, started: this.started, now: state.now(), serverAddress }));
     } catch (e) {
       const err = e instanceof ApiError ? e : internalError(e instanceof Error ? e.message : String(e));
       if (!res.headersSent) {

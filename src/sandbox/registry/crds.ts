@@ -96,7 +96,13 @@ export function crdStatus(crd: JsonObject, now: string, previous?: JsonObject): 
     acceptedNames: { ...names },
     conditions: [
       { lastTransitionTime: since('NamesAccepted'), message: 'no conflicts found', reason: 'NoConflicts', status: 'True', type: 'NamesAccepted' },
-      { lastTransitionTime: since('Established'), message: 'the initial names have been accepted', reason: 'InitialNamesAccepted', status: 'True', type: 'Established' },
+      {
+        lastTransitionTime: since('Established'),
+        message: 'the initial names have been accepted',
+        reason: 'InitialNamesAccepted',
+        status: 'True',
+        type: 'Established',
+      },
     ],
     storedVersions: stored,
   };

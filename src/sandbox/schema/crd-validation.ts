@@ -10,10 +10,19 @@ import { DNS1035_LABEL, DNS1123_SUBDOMAIN } from '../core/names.ts';
 import type { FieldCause } from '../core/field.ts';
 import { goQuote } from '../core/go-format.ts';
 import { obj, str } from '../core/objects.ts';
+import { notSupported } from '../core/field.ts';
 
-
-const required = (field: string, detail = ''): FieldCause => ({ reason: 'FieldValueRequired', message: `Required value${detail === '' ? '' : `: ${detail}`}`, field });
-const invalid = (field: string, shown: string, detail: string): FieldCause => ({ reason: 'FieldValueInvalid', message: `Invalid value: ${shown}: ${detail}`, field });
+const required = (field: string, detail = ''): FieldCause => ({
+  reason: 'FieldValueRequired',
+  message: `Required value${detail === '' ? '' : `: ${detail}`}`,
+  field,
+});
+/** `shown` is the bad value as the validator prints it (not always %q). */
+const invalid = (field: string, shown: string, detail: string): FieldCause => ({
+  reason: 'FieldValueInvalid',
+  message: `Invalid value: ${shown}: ${detail}`,
+  field,
+});
 
 /** The CRD's nameValidationFn beyond the DNS subdomain rule: metadata.name must be <plural>.<group>. */
 export function crdNameCauses(crd: JsonObject): FieldCause[] {
@@ -25,7 +34,8 @@ export function crdNameCauses(crd: JsonObject): FieldCause[] {
 
 /** Go's %#v of the versions list, as far as it can be written: only an absent or empty one. */
 function versionsValue(versions: JsonValue | undefined): string {
-  return Array.isArray(versions) ? `[]apiextensions.CustomResourceDefinitionVersion{${versions.length === 0 ? '' : '...'}}` : '[]apiextensions.CustomResourceDefinitionVersion(nil)';
+  const type = '[]apiextensions.CustomResourceDefinitionVersion';
+  return Array.isArray(versions) ? `${type}{${versions.length === 0 ? '' : '...'}}` : `${type}(nil)`;
 }
 
 /** validateCustomResourceDefinitionSpec and the stored versions, in the apiserver's order. */
@@ -42,7 +52,7 @@ export function validateCrdSpec(crd: JsonObject): FieldCause[] {
   const scope = str(spec['scope']);
   if (scope === '') causes.push(required('spec.scope'));
   else if (scope !== 'Cluster' && scope !== 'Namespaced') {
-    causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${goQuote(scope)}: supported values: "Cluster", "Namespaced"`, field: 'spec.scope' });
+    causes.push(notSupported('spec.scope', scope, ['Cluster', 'Namespaced']));
   }
   const versions = Array.isArray(spec['versions']) ? spec['versions'].map(obj) : [];
   versions.forEach((v, i) => {

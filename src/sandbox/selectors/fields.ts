@@ -125,20 +125,29 @@ const NAME_NS: Record<string, Reader> = { ...NAME, 'metadata.namespace': read('m
  * The built-in kinds served here whose group registers its own conversion function in 1.26
  * (pkg/apis/core/v1/conversion.go); every other built-in kind uses the default one.
  */
+const POD_FIELDS = [
+  'spec.nodeName',
+  'spec.restartPolicy',
+  'spec.schedulerName',
+  'spec.serviceAccountName',
+  'status.phase',
+  'status.podIP',
+  'status.nominatedNodeName',
+];
+const INVOLVED_OBJECT_FIELDS = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'];
+
 const BUILTIN: Record<string, Conversion> = {
   '/pods': {
     fields: {
       ...NAME_NS,
-      ...Object.fromEntries(
-        ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'].map((f) => [f, read(f)]),
-      ),
+      ...Object.fromEntries(POD_FIELDS.map((f) => [f, read(f)])),
     },
     aliases: { 'spec.host': 'spec.nodeName' },
   },
   '/events': {
     fields: {
       ...NAME_NS,
-      ...Object.fromEntries(['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'].map((f) => [`involvedObject.${f}`, read(`involvedObject.${f}`)])),
+      ...Object.fromEntries(INVOLVED_OBJECT_FIELDS.map((f) => [`involvedObject.${f}`, read(`involvedObject.${f}`)])),
       reason: read('reason'),
       reportingComponent: read('reportingComponent'),
       source: read('source.component'),

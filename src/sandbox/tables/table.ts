@@ -14,10 +14,11 @@
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
 import { humanDuration } from './age.ts';
-import { CREATED_DESCRIPTION, NAME_DESCRIPTION, builtinCellsFor, builtinColumnsFor } from './builtin.ts';
+import { builtinCellsFor, builtinColumnsFor } from './builtin.ts';
 import { goNumber } from '../core/go-format.ts';
 import { evaluateJsonPath } from './jsonpath.ts';
 import { isJsonObject } from '../../json.ts';
+import { CREATED_DESCRIPTION, NAME_DESCRIPTION } from './builtin-columns.ts';
 
 export interface PrinterColumn {
   name: string;
