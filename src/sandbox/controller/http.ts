@@ -5,12 +5,12 @@
  * 250 ms, because the Task CRD is usually applied after the controller starts.
  */
 import type { JsonObject } from '../../json.ts';
-import { isJsonObject } from '../../json.ts';
+import { isJsonObject, parseJson } from '../../json.ts';
 import { Backoff, sleepUntilAborted, type Sleep } from '../../watch/backoff.ts';
 import type { StatusWriter, TaskEvent, TaskKey, WriteOutcome } from './controller.ts';
 import { LoopingTaskSource } from './source-loop.ts';
 import type { HttpClient } from './http-client.ts';
-import { parseJson, taskEventOf } from './watch-event.ts';
+import { taskEventOf } from './watch-event.ts';
 
 export const TASKS_API = '/apis/aliecs.alice.cern/v1alpha1';
 const CRD_WAIT_MS = 250;

@@ -8,12 +8,12 @@
  */
 import { isKubectlError } from '../../kubectl/errors.ts';
 import type { KubectlResult } from '../../kubectl/types.ts';
-import { isJsonObject, type JsonObject } from '../../json.ts';
+import { isJsonObject, parseJson, type JsonObject } from '../../json.ts';
 import { Backoff, sleepUntilAborted, type Sleep } from '../../watch/backoff.ts';
 import { JsonValueSplitter } from '../../watch/json-stream.ts';
 import type { StatusWriter, TaskEvent, TaskKey, WriteOutcome } from './controller.ts';
 import { LoopingTaskSource } from './source-loop.ts';
-import { parseJson, taskEventOf } from './watch-event.ts';
+import { taskEventOf } from './watch-event.ts';
 
 /** Fully qualified, so a `tasks` resource of another group can never shadow ours. */
 export const TASK_RESOURCE = 'tasks.v1alpha1.aliecs.alice.cern';

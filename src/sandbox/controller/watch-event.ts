@@ -1,18 +1,10 @@
 /**
  * What both transports read from a watch: one JSON event (`{"type": ..., "object": ...}`, from the
- * HTTP stream or `kubectl get --watch --output-watch-events`) as the loop's TaskEvent.
+ * HTTP stream or `kubectl get --watch --output-watch-events`, parsed with src/json.ts's parseJson)
+ * as the loop's TaskEvent.
  */
 import { isJsonObject } from '../../json.ts';
 import type { TaskEvent } from './controller.ts';
-
-/** JSON.parse, undefined for text that is not JSON. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * ADDED and MODIFIED upsert, DELETED deletes; 'error' for an ERROR event (410 Gone, say: the HTTP

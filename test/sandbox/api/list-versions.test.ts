@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { client, sandboxPerTest, type Call } from '../sandbox-client.ts';
+import { sandboxPerTest, type Call } from '../sandbox-client.ts';
 
 const CM = '/api/v1/namespaces/test/configmaps';
 

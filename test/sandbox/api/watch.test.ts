@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { client, sandboxPerTest, until, watch, type Call } from '../sandbox-client.ts';
+import { sandboxPerTest, until, watch, type Call } from '../sandbox-client.ts';
 
 const TASKS = '/apis/aliecs.alice.cern/v1alpha1/namespaces/test/tasks';
 const task = (name: string) => ({ apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { name }, spec: { state: 'standby' } });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { client, sandboxPerTest, type Call, type Response } from '../sandbox-client.ts';
+import { sandboxPerTest, type Call, type Response } from '../sandbox-client.ts';
 
 const TASKS = '/apis/aliecs.alice.cern/v1alpha1/namespaces/test/tasks';
 const task = (name: string, spec: Record<string, unknown> = { state: 'standby' }) => ({

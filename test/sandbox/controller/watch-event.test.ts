@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { parseJson, taskEventOf } from '../../../src/sandbox/controller/watch-event.ts';
+import { parseJson } from '../../../src/json.ts';
+import { taskEventOf } from '../../../src/sandbox/controller/watch-event.ts';
 
 describe('sandbox/controller/watch-event', () => {
   const object = { metadata: { namespace: 'ns', name: 't' } };

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { connect } from 'node:net';
-import { startSandbox, type Sandbox } from '../../../src/sandbox/index.ts';
+import { startSandbox } from '../../../src/sandbox/index.ts';
 import { client, sandboxPerTest, type Call } from '../sandbox-client.ts';
 import { startTestSandbox } from '../../helpers/sandbox.ts';
 
