@@ -1,6 +1,9 @@
 /**
  * startSandbox(): an in-memory Kubernetes API server that the real kubectl talks to as if it were
  * kube-apiserver 1.26, plus a kubeconfig with one context per user.
+ *
+ * A request's path, and the folder of each stage (README.md in this folder has the map):
+ * http/server → http/handlers → api/reads, writes, patches, deletes, watch → api/admission → storage/store.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
