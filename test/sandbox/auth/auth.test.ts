@@ -24,7 +24,7 @@ const task = (verb: string, extra: Partial<RequestAttributes> = {}): RequestAttr
   ...extra,
 });
 
-describe('sandbox/auth', () => {
+describe('sandbox/auth/auth', () => {
   describe('createAuthenticator', () => {
     const authenticate = createAuthenticator({ 'admin-token-123': DEFAULT_USERS.admin, 'task-token-456': executor });
 

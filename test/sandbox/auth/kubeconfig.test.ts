@@ -18,7 +18,7 @@ const ARGS: KubeconfigArgs = {
   namespace: 'rec',
 };
 
-describe('sandbox/kubeconfig', function () {
+describe('sandbox/auth/kubeconfig', function () {
   this.timeout(30_000);
   let dir = '';
   before(async () => {

@@ -16,7 +16,7 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-describe('sandbox/tls', function () {
+describe('sandbox/auth/tls', function () {
   this.timeout(60_000);
   let dir = '';
   let server: Server | undefined;

@@ -3,7 +3,7 @@ import { route } from '../../../src/sandbox/core/request-info.ts';
 
 const q = (s = '') => new URLSearchParams(s);
 
-describe('sandbox/router', () => {
+describe('sandbox/core/request-info', () => {
   it('recognises non-resource paths', () => {
     expect(route('GET', '/version', q())).to.deep.equal({ kind: 'version' });
     expect(route('GET', '/apis', q())).to.deep.equal({ kind: 'apis' });

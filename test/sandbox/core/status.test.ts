@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { alreadyExists, deleteSuccess, injected, invalid, notFound } from '../../../src/sandbox/core/status.ts';
 
-describe('sandbox/status', () => {
+describe('sandbox/core/status', () => {
   it('words NotFound for a core resource without a group in details', () => {
     const e = notFound({ name: 'readout-config', group: '', kind: 'configmaps' });
     expect(JSON.stringify(e.body)).to.equal(

@@ -14,7 +14,7 @@ const KUBECTL_ACCEPT =
   'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
 const v = (minor: string) => ({ major: '1', minor, gitVersion: `v1.${minor}.0` });
 
-describe('sandbox/discovery-aggregated', () => {
+describe('sandbox/discovery/aggregated', () => {
   it('answers in the form the emulated server version had on by default', () => {
     expect(negotiateAggregated(KUBECTL_ACCEPT, v('26'))).to.equal(undefined);
     expect(negotiateAggregated(KUBECTL_ACCEPT, v('27'))).to.equal('v2beta1');

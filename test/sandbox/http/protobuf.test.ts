@@ -10,7 +10,7 @@ const ROLEBINDING = b64(
   'azhzAAorChxyYmFjLmF1dGhvcml6YXRpb24uazhzLmlvL3YxEgtSb2xlQmluZGluZxKHAQoWCgNyYjESABoDbnMxIgAqADIAOABCABIoCgRVc2VyEhlyYmFjLmF1dGhvcml6YXRpb24uazhzLmlvGgNib2IiABIcCg5TZXJ2aWNlQWNjb3VudBIAGgNzYTEiA25zMRolChlyYmFjLmF1dGhvcml6YXRpb24uazhzLmlvEgRSb2xlGgJyMRoAIgA=',
 );
 
-describe('sandbox/protobuf', () => {
+describe('sandbox/http/protobuf', () => {
   it('decodes kubectl create namespace', () => {
     expect(decodeKubernetesProtobuf(NAMESPACE)).to.deep.equal({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } });
   });

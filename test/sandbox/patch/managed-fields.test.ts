@@ -10,7 +10,7 @@ const base: JsonObject = {
 };
 const entries = (v: JsonValue[]) => v as { manager: string; subresource?: string; fieldsV1: JsonObject; time: string }[];
 
-describe('sandbox/managed-fields', () => {
+describe('sandbox/patch/managed-fields', () => {
   it('gives the creator every field, with "." on maps it created and no metadata identity fields', () => {
     const mf = entries(updateManagedFields({ before: null, after: base, manager: 'kubectl-client-side-apply', apiVersion: 'aliecs.alice.cern/v1alpha1', time: 'T1' }));
     expect(mf).to.have.length(1);

@@ -24,7 +24,7 @@ function value(o: PatchOutcome): JsonObject {
   return o.value;
 }
 
-describe('sandbox/patch', () => {
+describe('sandbox/patch/patch', () => {
   describe('applyJsonPatch', () => {
     it('applies the executor patch of recording 10 without touching the input', () => {
       const doc = t1();

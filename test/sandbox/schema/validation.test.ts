@@ -36,7 +36,7 @@ const CRDS = [
   { title: 'schema checks against the upstream Task CRD (reference task-crd.yaml)', path: UPSTREAM_CRD, suite: describeWithReference },
 ] as const;
 
-describe('sandbox/schema', () => {
+describe('sandbox/schema/validation', () => {
   for (const crd of CRDS) {
     crd.suite(crd.title, function () {
       let schema: JSONSchemaProps;
@@ -205,7 +205,7 @@ describe('sandbox/schema', () => {
   });
 });
 
-describe('sandbox/schema list types', () => {
+describe('sandbox/schema/list-type', () => {
   it('reports duplicate keys in list-type map and duplicate set items', () => {
     const s: JSONSchemaProps = {
       type: 'object',

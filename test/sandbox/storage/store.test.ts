@@ -3,7 +3,7 @@ import { Store, type StoreEvent } from '../../../src/sandbox/storage/store.ts';
 
 const obj = (name: string, namespace = 'ns') => ({ metadata: { name, namespace }, data: { v: name } });
 
-describe('sandbox/storage', () => {
+describe('sandbox/storage/store', () => {
   it('stamps one increasing resourceVersion across types and keeps serialized JSON', () => {
     const s = new Store({ initialResourceVersion: 10 });
     const a = s.put('g/tasks', obj('a'), 'ADDED');

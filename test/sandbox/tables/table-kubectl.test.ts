@@ -58,7 +58,7 @@ function handler(path: string, accept: string): JsonObject | undefined {
   return undefined;
 }
 
-describe('sandbox/table with real kubectl', function () {
+describe('sandbox/tables/table with real kubectl', function () {
   this.timeout(60_000);
   let server: Server | undefined;
   let dir = '';

@@ -21,7 +21,7 @@ function task(name: string, status?: string): JsonObject {
   return o;
 }
 
-describe('sandbox/table', () => {
+describe('sandbox/tables/table', () => {
   it('renders a CRD table: Name first, printer columns, server-side age, null for missing', () => {
     const table = toTable({ objects: [task('t1', 'RUNNING'), task('t2')], columns: TASK_COLUMNS, now, includeObject: 'Metadata', resourceVersion: '42' });
     expect(table['kind']).to.equal('Table');
