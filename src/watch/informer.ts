@@ -184,12 +184,22 @@ export class Informer {
       },
     );
     this.stopStream = () => stream.stop();
-    const relisted = this.relist();
+    // A list that failed leaves in the cache what was deleted while no watch ran, and the watch
+    // will never tell: end this stream at once, so the loop lists again (after the backoff),
+    // instead of trusting a stale cache for as long as this watch lasts.
+    let listFailed = false;
+    const relisted = this.relist().then((error) => {
+      if (error !== undefined && !this.abort.signal.aborted) {
+        listFailed = true;
+        stream.stop();
+      }
+      return error;
+    });
     const [result, listOutcome] = await Promise.all([stream.done, relisted]);
     this.stopStream = undefined;
     if (this.abort.signal.aborted) return 'again';
     if (expired) return 'again';
-    const failure = classify(result);
+    const failure = listFailed ? undefined : classify(result);
     const error = failure === undefined ? listOutcome : new KubectlError({ ...failure, result, attempts: 1 });
     if (error !== undefined) {
       debug('%s: stream failed: %s', this.options.resource, error.message);
