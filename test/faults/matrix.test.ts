@@ -159,6 +159,22 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
     }
   });
 
+  it('a Task deleted while the watches restart, and the list after it killed every time: TASK_LOST all the same, once (fleet and bridge: their informer)', async () => {
+    const informers = drivers.filter((d) => d.kind !== 'task');
+    await Promise.all(informers.map((d) => within(30_000, `${d.kind} launch`, d.launch('gap'))));
+    // Each informer's next `get --raw` list is killed 5 times in a row (all the runner's attempts).
+    for (const d of informers) for (let i = 0; i < 5; i++) await cluster.killNext(`gap-${d.kind}-${i}`, ['--raw', `/namespaces/${d.namespace}/`], 0);
+    faults().closeWatches();
+    // Gone before the restarted watches list: only the failed list could have told.
+    for (const d of informers) cluster.test.sandbox.store.delete('tasks', d.namespace, 'gap');
+    await Promise.all(informers.map((d) => waitFor(() => d.updates('gap').some((u) => u.state === 'TASK_LOST'), `${d.kind} TASK_LOST`, 30_000)));
+    expect(await cluster.killed()).to.include.members(informers.flatMap((d) => [0, 1, 2, 3, 4].map((i) => `gap-${d.kind}-${i}`)));
+    for (const d of informers) {
+      expect(seq(d, 'gap'), d.kind).to.deep.equal(['TASK_STARTING', 'standby', 'TASK_LOST']);
+      expect(await within(30_000, `${d.kind} kill`, d.kill('gap'))).to.equal('TASK_LOST');
+    }
+  });
+
   it('status.state edited to an unknown value: reported as TASK_RUNNING UnknownState, transitions refused, the next known state reported', async () => {
     await launchAll('odd');
     // The fake task manager would put status.state back in line with spec.state at once: it is told to stay still.
