@@ -1,13 +1,54 @@
 /**
- * Flags shared by the task commands, bound in one place, in kubectl's spelling. Parsing is
- * node:util's parseArgs (strict), so unknown flags and missing values fail with a clear message.
+ * The command line, typed. Each command declares its flags as a table in kubectl's spelling
+ * (`--no-wait`); parse() reads argv with node:util's parseArgs (strict: an unknown flag or a
+ * missing value fails with a clear message) and hands back every flag under its camelCase name
+ * with its type: a boolean is true or false, a repeatable flag a string[], any other a string or
+ * undefined (`flags.noWait`, `flags.env`, `flags.delayMs`). The readers below turn the shared
+ * groups into the objects the commands work with (ConnectionFlags, TemplateFlags).
  */
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EnvParseError, parseEnvFile, parseEnvList, type PlaceholderStyle } from '../render/index.ts';
+import { parseArgs } from 'node:util';
 import { isValidName } from '../manifest/names.ts';
+import { EnvParseError, parseEnvFile, parseEnvList, type PlaceholderStyle } from '../render/index.ts';
 import { UsageError } from './usage-error.ts';
+
+export interface FlagSpec {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly short?: string;
+}
+export type FlagTable = Readonly<Record<string, FlagSpec>>;
+
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+type FlagValue<F extends FlagSpec> = F extends { readonly type: 'boolean' } ? boolean : F extends { readonly multiple: true } ? string[] : string | undefined;
+/** The flags of a table under their camelCase names, typed. */
+export type Flags<T extends FlagTable> = { readonly [K in keyof T & string as CamelCase<K>]: FlagValue<T[K]> };
+
+export interface CommandLine<T extends FlagTable> {
+  readonly flags: Flags<T>;
+  readonly positionals: string[];
+  /** The flags given on the command line, by their long name (`env-file`). */
+  readonly given: ReadonlySet<string>;
+}
+
+export function parse<const T extends FlagTable>(command: string, argv: readonly string[], table: T): CommandLine<T> {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...argv], options: table, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${command}: ${error instanceof Error ? error.message : String(error)} (see kubectl-task ${command} --help)`);
+  }
+  const flags: Record<string, boolean | string[] | string | undefined> = {};
+  for (const [name, spec] of Object.entries(table)) {
+    const raw = parsed.values[name];
+    const key = name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    if (spec.type === 'boolean') flags[key] = raw === true;
+    else if (spec.multiple === true) flags[key] = Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : [];
+    else flags[key] = typeof raw === 'string' ? raw : undefined;
+  }
+  return { flags: flags as Flags<T>, positionals: parsed.positionals, given: new Set(Object.keys(parsed.values)) };
+}
 
 export type OutputFormat = 'text' | 'json' | 'yaml' | 'name';
 
@@ -19,7 +60,7 @@ export const CONNECTION_FLAGS = {
   timeout: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
+} as const satisfies FlagTable;
 
 export const TEMPLATE_FLAGS = {
   filename: { type: 'string', short: 'f' },
@@ -32,7 +73,14 @@ export const TEMPLATE_FLAGS = {
   'kube-argument': { type: 'string', multiple: true },
   user: { type: 'string' },
   output: { type: 'string', short: 'o' },
-} as const satisfies ParseArgsConfig['options'];
+} as const satisfies FlagTable;
+
+/** What the task commands name a task with: the connection and the template flags. */
+export const TASK_FLAGS = { ...CONNECTION_FLAGS, ...TEMPLATE_FLAGS } as const satisfies FlagTable;
+
+/** The connection flags as read (serve takes them without --timeout). */
+export type ConnectionFlagValues = Omit<Flags<typeof CONNECTION_FLAGS>, 'timeout' | 'help'> & { readonly timeout?: string | undefined };
+export type TemplateFlagValues = Flags<typeof TEMPLATE_FLAGS>;
 
 export interface ConnectionFlags {
   readonly kubeconfig?: string;
@@ -57,32 +105,22 @@ export interface TemplateFlags {
   readonly output: OutputFormat;
 }
 
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-export function parse(command: string, argv: string[], options: ParseArgsConfig['options']): { values: Values; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: values as Values, positionals };
-  } catch (error) {
-    throw new UsageError(`${command}: ${error instanceof Error ? error.message : String(error)} (see kubectl-task ${command} --help)`);
-  }
-}
-
-export function connectionFlags(values: Values): ConnectionFlags {
-  const timeout = str(values['timeout']);
-  const namespace = str(values['namespace']);
+export function connectionFlags(flags: ConnectionFlagValues): ConnectionFlags {
+  const { namespace, kubeconfig, timeout } = flags;
   if (namespace !== undefined && !isValidName(namespace, 'label')) {
-    throw new UsageError(`-n/--namespace ${JSON.stringify(preview(namespace))} is not a valid namespace name (a lower-case DNS-1123 label: a-z, 0-9 and -, at most 63 characters)`);
+    throw new UsageError(
+      `-n/--namespace ${JSON.stringify(preview(namespace))} is not a valid namespace name ` +
+        '(a lower-case DNS-1123 label: a-z, 0-9 and -, at most 63 characters)',
+    );
   }
-  const kubeconfig = str(values['kubeconfig']);
   if (kubeconfig !== undefined) checkKubeconfig(kubeconfig);
   return {
     ...optional('kubeconfig', kubeconfig),
-    ...optional('context', str(values['context'])),
+    ...optional('context', flags.context),
     ...optional('namespace', namespace),
-    ...optional('kubectl', str(values['kubectl'])),
+    ...optional('kubectl', flags.kubectl),
     ...(timeout === undefined ? {} : { timeoutMs: parseDuration(timeout) }),
-    verbose: values['verbose'] === true,
+    verbose: flags.verbose,
   };
 }
 
@@ -126,12 +164,13 @@ export interface TemplateFlagsIo {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-export async function templateFlags(command: string, values: Values, io: TemplateFlagsIo = {}): Promise<TemplateFlags> {
+/** The template and its variables: -f is required; --env-file files are read, then --env items. */
+export async function templateFlags(command: string, flags: TemplateFlagValues, io: TemplateFlagsIo = {}): Promise<TemplateFlags> {
   const readText = io.readText ?? ((f: string) => readFile(f, 'utf8'));
-  const filename = str(values['filename']);
+  const { filename } = flags;
   if (filename === undefined) throw new UsageError(`${command}: -f/--filename <template.yaml> is required`);
   const env: Record<string, string> = {};
-  for (const file of strings(values['env-file'])) {
+  for (const file of flags.envFile) {
     let text: string;
     try {
       text = await readText(file);
@@ -141,7 +180,7 @@ export async function templateFlags(command: string, values: Values, io: Templat
     Object.assign(env, parseEnvFile(text, file));
   }
   try {
-    Object.assign(env, parseEnvList(strings(values['env']), { passThrough: io.env ?? process.env }));
+    Object.assign(env, parseEnvList(flags.env, { passThrough: io.env ?? process.env }));
   } catch (error) {
     // parseEnvList names the item (`env item 2: …`); on the command line that item is an --env flag.
     if (error instanceof EnvParseError) throw new UsageError(`${command}: --${error.message}`);
@@ -150,13 +189,13 @@ export async function templateFlags(command: string, values: Values, io: Templat
   return {
     filename,
     env,
-    ...optional('taskId', str(values['task-id'])),
-    allowMissing: values['allow-missing'] === true,
-    placeholders: values['expand-bare-vars'] === true ? 'braced-and-bare' : 'braced',
-    ...optional('kubeCommand', str(values['kube-command'])),
-    kubeArguments: strings(values['kube-argument']),
-    ...optional('user', str(values['user'])),
-    output: outputFormat(command, str(values['output'])),
+    ...optional('taskId', flags.taskId),
+    allowMissing: flags.allowMissing,
+    placeholders: flags.expandBareVars ? 'braced-and-bare' : 'braced',
+    ...optional('kubeCommand', flags.kubeCommand),
+    kubeArguments: flags.kubeArgument,
+    ...optional('user', flags.user),
+    output: outputFormat(command, flags.output),
   };
 }
 
@@ -173,14 +212,6 @@ export function parseDuration(raw: string): number {
   const value = Number(match[1]);
   const unit = match[2] ?? 's';
   return Math.round(value * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h']);
-}
-
-export function str(value: Values[string]): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-export function strings(value: Values[string]): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : [];
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -3,7 +3,7 @@
  * PATH with the remaining arguments). Maps every failure to one line and a documented exit code.
  */
 import { packageVersion } from '../package-version.ts';
-import type { Command } from './command.ts';
+import { runCommand, type Command } from './command.ts';
 import { EXIT, diagnose, exitCodeFor } from './exit-codes.ts';
 import { processOut, table, type Out } from './printers.ts';
 import { renderCommand } from './commands/render.ts';
@@ -129,7 +129,7 @@ export async function main(argv: string[], options: { out?: Out; signal?: AbortS
     options.signal.addEventListener('abort', onSignal, { once: true });
   }
   try {
-    return await command.run([...globals, ...rest], { out, signal: controller.signal });
+    return await runCommand(command, [...globals, ...rest], { out, signal: controller.signal });
   } catch (error) {
     out.stderr(`${diagnose(error)}\n`);
     return exitCodeFor(error);

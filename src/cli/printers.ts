@@ -2,6 +2,7 @@
 import { stringify } from 'yaml';
 import { TASK_API_VERSION, TASK_KIND } from '../manifest/index.ts';
 import type { StatusUpdate } from '../task/kubectl-task.ts';
+import type { RenderedTask } from '../task/render-task.ts';
 import type { ExecutorState } from '../task/states.ts';
 import type { OutputFormat } from './flags.ts';
 
@@ -23,6 +24,18 @@ export function formatStatusUpdate(update: StatusUpdate, format: OutputFormat): 
     update.taskState === undefined ? '' : `  ${update.previousTaskState ?? '(none)'} → ${update.taskState}`;
   const message = update.message === undefined ? '' : `  (${update.message})`;
   return `${update.taskId}  ${update.state}${taskState}  [${update.reason}]${message}\n`;
+}
+
+/**
+ * What render prints: `-o json` the object (several: a List), `-o name` one name a line, and
+ * otherwise exactly the text launch hands to `kubectl apply -f -` (YAML 1.1-safe: `yes`, `0644`
+ * stay strings), so `render | kubectl apply -f -` creates the same objects as launch.
+ */
+export function formatRendered(rendered: RenderedTask, format: OutputFormat): string {
+  const objects = rendered.manifest.objects;
+  if (format === 'json') return `${JSON.stringify(objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`;
+  if (format === 'name') return objects.map((o) => `${objectName({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name })}\n`).join('');
+  return rendered.yaml;
 }
 
 export function formatValue(value: unknown, format: OutputFormat): string {

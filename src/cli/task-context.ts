@@ -5,7 +5,7 @@
 import path from 'node:path';
 import createDebug from 'debug';
 import { Kubectl } from '../kubectl/runner.ts';
-import { renderTask } from '../task/render-task.ts';
+import { renderTask, type RenderTaskArgs } from '../task/render-task.ts';
 import { KubectlTask, type StatusUpdate } from '../task/kubectl-task.ts';
 import { effectiveNamespace, findTask } from '../task/by-id.ts';
 import { TaskError } from '../task/errors.ts';
@@ -44,16 +44,20 @@ export function executorArgs(template: TemplateFlags): ExecutorEnvArgs {
  */
 export async function resolveTaskId(template: TemplateFlags, connection: ConnectionFlags): Promise<string> {
   if (template.taskId !== undefined) return template.taskId;
-  const probe = await renderTask({
-    taskId: path.basename(template.filename).replace(/\.ya?ml$/, ''),
+  const probe = await renderTask({ taskId: path.basename(template.filename).replace(/\.ya?ml$/, ''), ...renderArgs(template, connection) });
+  return probe.manifest.task.metadata.name;
+}
+
+/** What the flags give renderTask: the template, its variables and the namespace of -n. */
+export function renderArgs(template: TemplateFlags, connection: ConnectionFlags): Omit<RenderTaskArgs, 'taskId'> {
+  return {
     template: { file: template.filename },
     env: template.env,
     placeholders: template.placeholders,
     executor: executorArgs(template),
     allowMissing: template.allowMissing,
     ...(connection.namespace === undefined ? {} : { namespace: { explicit: connection.namespace } }),
-  });
-  return probe.manifest.task.metadata.name;
+  };
 }
 
 export async function makeTask(args: {

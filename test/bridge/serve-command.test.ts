@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import { runCommand } from '../../src/cli/command.ts';
 import { serveCommand } from '../../src/cli/commands/serve.ts';
 import { UsageError } from '../../src/cli/usage-error.ts';
 import { captureOut } from '../helpers/capture.ts';
 
 describe('kubectl-task serve: flags', () => {
   async function usageError(argv: string[]): Promise<string> {
-    const error = await serveCommand.run(argv, { out: captureOut(), signal: new AbortController().signal }).catch((e: unknown) => e);
+    const error = await runCommand(serveCommand, argv, { out: captureOut(), signal: new AbortController().signal }).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(UsageError);
     return error instanceof Error ? error.message : '';
   }

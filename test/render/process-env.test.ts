@@ -31,15 +31,15 @@ describe('render: --env NAME passes one process variable through (docker run -e 
     expect(() => parseEnvList(['http_proxy'])).to.throw(EnvParseError, 'env item 1 "http_proxy" has no "="');
   });
   it('templateFlags reads --env NAME from the injected environment and nothing else from it', async () => {
-    const { values } = parse('render', ['-f', 't.yaml', '--env', 'TASK_NAME=x', '--env', 'http_proxy', '-e', 'no_proxy'], TEMPLATE_FLAGS);
-    const flags = await templateFlags('render', values, { env: shell });
+    const { flags: given } = parse('render', ['-f', 't.yaml', '--env', 'TASK_NAME=x', '--env', 'http_proxy', '-e', 'no_proxy'], TEMPLATE_FLAGS);
+    const flags = await templateFlags('render', given, { env: shell });
     expect(flags.env).to.deep.equal({ TASK_NAME: 'x', http_proxy: shell.http_proxy });
     expect(flags.placeholders).to.equal('braced');
   });
   it('templateFlags: --env-file values are overridden by --env NAME when NAME is set', async () => {
-    const { values } = parse('render', ['-f', 't.yaml', '--env-file', 'e.env', '--env', 'http_proxy', '--env', 'no_proxy'], TEMPLATE_FLAGS);
+    const { flags: given } = parse('render', ['-f', 't.yaml', '--env-file', 'e.env', '--env', 'http_proxy', '--env', 'no_proxy'], TEMPLATE_FLAGS);
     const readText = async (): Promise<string> => 'http_proxy=from-file\nno_proxy=localhost\n';
-    const flags = await templateFlags('render', values, { env: shell, readText });
+    const flags = await templateFlags('render', given, { env: shell, readText });
     expect(flags.env).to.deep.equal({ http_proxy: shell.http_proxy, no_proxy: 'localhost' });
   });
 });

@@ -2,25 +2,33 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kubectl } from '../../kubectl/runner.ts';
 import { KubectlTask } from '../../task/kubectl-task.ts';
-import type { Command } from '../command.ts';
-import { EXIT } from '../exit-codes.ts';
-import { parse } from '../flags.ts';
+import type { Command, CommandIo, CommandOptions } from '../command.ts';
+import { EXIT, type ExitCode } from '../exit-codes.ts';
+import { parse, type CommandLine } from '../flags.ts';
 import { formatStatusUpdate } from '../printers.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+const FLAGS = { insecure: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
 /**
  * A full task lifecycle on the embedded sandbox with the real kubectl: the README's first
  * command. Everything it does goes through kubectl, exactly as against a real cluster.
  */
-export const demoCommand: Command = {
-  name: 'demo',
-  summary: 'Start the sandbox and run launch → CONFIGURE → START → STOP → RESET → kill of templates/example.yaml',
-  usage: 'kubectl-task demo [--insecure]',
-  async run(argv, { out }) {
-    const { values } = parse('demo', argv, { insecure: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+class DemoOptions implements CommandOptions {
+  private line!: CommandLine<typeof FLAGS>;
+
+  complete(argv: readonly string[]): void {
+    this.line = parse('demo', argv, FLAGS);
+  }
+
+  validate(): void {
+    // --insecure is all there is to it.
+  }
+
+  async run({ out }: CommandIo): Promise<ExitCode> {
     const { startSandbox } = await import('../../sandbox/index.ts');
-    const sandbox = await startSandbox({ tls: values['insecure'] !== true, controller: { delayMs: 300 } });
+    const sandbox = await startSandbox({ tls: !this.line.flags.insecure, controller: { delayMs: 300 } });
     const say = (line: string): void => out.stdout(`${line}\n`);
     try {
       const kubeconfig = sandbox.kubeconfigPath;
@@ -61,5 +69,12 @@ export const demoCommand: Command = {
     } finally {
       await sandbox.close();
     }
-  },
+  }
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'Start the sandbox and run launch → CONFIGURE → START → STOP → RESET → kill of templates/example.yaml',
+  usage: 'kubectl-task demo [--insecure]',
+  newOptions: () => new DemoOptions(),
 };

@@ -1,25 +1,23 @@
 import { TaskError } from '../../task/errors.ts';
 import type { KubectlTask } from '../../task/kubectl-task.ts';
-import type { Command } from '../command.ts';
-import { EXIT, exitCodeForReason } from '../exit-codes.ts';
-import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse } from '../flags.ts';
+import type { Command, CommandIo, CommandOptions } from '../command.ts';
+import { EXIT, exitCodeForReason, type ExitCode } from '../exit-codes.ts';
 import { formatStatusUpdate } from '../printers.ts';
-import { enableVerbose, makeKubectl, makeTaskFor } from '../task-context.ts';
-import { outputOf, taskRefFlags } from '../task-ref.ts';
+import { TaskCommandOptions } from '../task-command.ts';
+import { makeKubectl, makeTaskFor } from '../task-context.ts';
+import { outputOf } from '../task-ref.ts';
 
-export const killCommand: Command = {
-  name: 'kill',
-  summary: 'Delete a Task and every object labelled with its task id, wait until they are gone (idempotent)',
-  usage: 'kubectl-task kill (-f TEMPLATE [--env K=V]... | --task-id ID | task/NAME) [--timeout 60s] [-n NS] [-o json]',
-  async run(argv, { out }) {
-    const { values, positionals } = parse('kill', argv, { ...CONNECTION_FLAGS, ...TEMPLATE_FLAGS });
-    const connection = connectionFlags(values);
-    enableVerbose(connection);
-    const ref = await taskRefFlags('kill', values, positionals);
-    const kubectl = makeKubectl(connection);
+class KillOptions extends TaskCommandOptions implements CommandOptions {
+  constructor() {
+    super('kill');
+  }
+
+  async run({ out }: CommandIo): Promise<ExitCode> {
+    const ref = await this.resolve();
+    const connection = this.connection;
     let task: KubectlTask;
     try {
-      task = await makeTaskFor(ref, { connection, kubectl, onStatus: (update) => out.stdout(formatStatusUpdate(update, outputOf(ref))) });
+      task = await makeTaskFor(ref, { connection, kubectl: makeKubectl(connection), onStatus: (update) => out.stdout(formatStatusUpdate(update, outputOf(ref))) });
     } catch (error) {
       // Idempotent like the other forms: a Task that is gone has nothing left to kill. (Without its
       // label its companions cannot be told apart; --task-id finds them.)
@@ -30,7 +28,16 @@ export const killCommand: Command = {
       throw error;
     }
     const state = await task.kill();
-    if (state !== 'TASK_KILLED' && task.stage.kind === 'failed') out.stderr(`error: ${task.stage.message} [${task.stage.reason}]\n`);
-    return state === 'TASK_KILLED' ? EXIT.ok : exitCodeForReason(task.stage.kind === 'failed' ? task.stage.reason : 'Unknown');
-  },
+    if (state === 'TASK_KILLED') return EXIT.ok;
+    const stage = task.stage;
+    if (stage.kind === 'failed') out.stderr(`error: ${stage.message} [${stage.reason}]\n`);
+    return exitCodeForReason(stage.kind === 'failed' ? stage.reason : 'Unknown');
+  }
+}
+
+export const killCommand: Command = {
+  name: 'kill',
+  summary: 'Delete a Task and every object labelled with its task id, wait until they are gone (idempotent)',
+  usage: 'kubectl-task kill (-f TEMPLATE [--env K=V]... | --task-id ID | task/NAME) [--timeout 60s] [-n NS] [-o json]',
+  newOptions: () => new KillOptions(),
 };

@@ -6,40 +6,48 @@
  * reattaches to them.
  */
 import type { Engine } from '../../fleet/types.ts';
-import type { Command } from '../command.ts';
-import { EXIT } from '../exit-codes.ts';
-import { UsageError } from '../usage-error.ts';
-import { connectionFlags, parse, parseDuration, str } from '../flags.ts';
+import type { Command, CommandIo, CommandOptions } from '../command.ts';
+import { EXIT, type ExitCode } from '../exit-codes.ts';
+import { connectionFlags, parse, parseDuration, type CommandLine, type ConnectionFlags } from '../flags.ts';
 import { enableVerbose, makeKubectl } from '../task-context.ts';
+import { UsageError } from '../usage-error.ts';
 
-export const serveCommand: Command = {
-  name: 'serve',
-  summary: 'Serve many tasks to an executor: NDJSON requests on stdin, responses and status updates on stdout',
-  usage:
-    'kubectl-task serve [--kubeconfig F] [--context C] [-n NS | -A/--all-namespaces] [--executor-id ID] [--unreachable-grace 60s] [--kubectl PATH] [-v]',
-  async run(argv, { out, signal }) {
-    // The connection flags by name (not CONNECTION_FLAGS): --timeout has no meaning for a server,
-    // and accepting it silently would suggest it had one.
-    const { values, positionals } = parse('serve', argv, {
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
-      namespace: { type: 'string', short: 'n' },
-      'all-namespaces': { type: 'boolean', short: 'A' },
-      'executor-id': { type: 'string' },
-      'unreachable-grace': { type: 'string' },
-      kubectl: { type: 'string' },
-      verbose: { type: 'boolean', short: 'v' },
-      help: { type: 'boolean', short: 'h' },
-    });
+// The connection flags by name (not CONNECTION_FLAGS): --timeout has no meaning for a server,
+// and accepting it silently would suggest it had one.
+const FLAGS = {
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
+  'all-namespaces': { type: 'boolean', short: 'A' },
+  'executor-id': { type: 'string' },
+  'unreachable-grace': { type: 'string' },
+  kubectl: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+class ServeOptions implements CommandOptions {
+  private line!: CommandLine<typeof FLAGS>;
+  private connection!: ConnectionFlags;
+  private unreachableGraceMs: number | undefined;
+
+  complete(argv: readonly string[]): void {
+    this.line = parse('serve', argv, FLAGS);
+    this.connection = connectionFlags(this.line.flags);
+  }
+
+  validate(): void {
+    const { flags, positionals } = this.line;
     if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}" (requests come on stdin; see kubectl-task serve --help)`);
-    const connection = connectionFlags(values);
-    const allNamespaces = values['all-namespaces'] === true;
-    if (allNamespaces && connection.namespace !== undefined) throw new UsageError('serve: -n/--namespace and -A/--all-namespaces exclude each other');
-    const grace = str(values['unreachable-grace']);
-    const unreachableGraceMs = grace === undefined ? undefined : durationFlag('--unreachable-grace', grace);
-    const executorId = str(values['executor-id']);
-    enableVerbose(connection);
+    if (flags.allNamespaces && this.connection.namespace !== undefined) throw new UsageError('serve: -n/--namespace and -A/--all-namespaces exclude each other');
+    const grace = flags.unreachableGrace;
+    this.unreachableGraceMs = grace === undefined ? undefined : durationFlag('--unreachable-grace', grace);
+  }
 
+  async run({ out, signal }: CommandIo): Promise<ExitCode> {
+    const { connection, unreachableGraceMs } = this;
+    const { allNamespaces, executorId } = this.line.flags;
+    enableVerbose(connection);
     const [{ createFleet }, { serveBridge }] = await Promise.all([import('../../fleet/fleet.ts'), import('../../bridge/server.ts')]);
     const engine = ((): Engine => {
       try {
@@ -65,7 +73,16 @@ export const serveCommand: Command = {
       process.stdin.destroy();
     }
     return EXIT.ok;
-  },
+  }
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Serve many tasks to an executor: NDJSON requests on stdin, responses and status updates on stdout',
+  usage:
+    'kubectl-task serve [--kubeconfig F] [--context C] [-n NS | -A/--all-namespaces] [--executor-id ID] [--unreachable-grace 60s] ' +
+    '[--kubectl PATH] [-v]',
+  newOptions: () => new ServeOptions(),
 };
 
 function durationFlag(flag: string, raw: string): number {

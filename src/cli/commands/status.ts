@@ -1,31 +1,37 @@
 import { getObject } from '../../kubectl/commands.ts';
 import type { Kubectl } from '../../kubectl/runner.ts';
-import { type KubeObject } from '../../kubectl/types.ts';
+import type { KubeObject } from '../../kubectl/types.ts';
 import { isJsonObject } from '../../json.ts';
 import { LABEL_TASK_ID, sanitizeLabelValue } from '../../manifest/index.ts';
 import { effectiveNamespace, findTask } from '../../task/by-id.ts';
 import { executorStateFor, parseTaskState } from '../../task/states.ts';
 import { desiredState } from '../../task/status-tracker.ts';
-import type { Command } from '../command.ts';
-import { CONNECTION_FLAGS, TEMPLATE_FLAGS, connectionFlags, parse, type ConnectionFlags } from '../flags.ts';
+import type { Command, CommandIo, CommandOptions } from '../command.ts';
+import type { ExitCode } from '../exit-codes.ts';
+import type { ConnectionFlags } from '../flags.ts';
 import { formatSummary, type TaskSummary } from '../printers.ts';
-import { enableVerbose, exitCodeForStatus, makeKubectl, makeTask } from '../task-context.ts';
-import { outputOf, taskRefFlags, type TaskRef } from '../task-ref.ts';
+import { TaskCommandOptions } from '../task-command.ts';
+import { exitCodeForStatus, makeKubectl, makeTask } from '../task-context.ts';
+import { outputOf, type TaskRef } from '../task-ref.ts';
+
+class StatusOptions extends TaskCommandOptions implements CommandOptions {
+  constructor() {
+    super('status');
+  }
+
+  async run({ out }: CommandIo): Promise<ExitCode> {
+    const ref = await this.resolve();
+    const summary = await summarize(ref, this.connection, makeKubectl(this.connection));
+    out.stdout(formatSummary(summary, outputOf(ref)));
+    return exitCodeForStatus(summary.executorState);
+  }
+}
 
 export const statusCommand: Command = {
   name: 'status',
   summary: "Print a Task's desired and actual state and the executor state they map to",
   usage: 'kubectl-task status (-f TEMPLATE [--env K=V]... | --task-id ID | task/NAME) [-n NS] [-o json|yaml|name]',
-  async run(argv, { out }) {
-    const { values, positionals } = parse('status', argv, { ...CONNECTION_FLAGS, ...TEMPLATE_FLAGS });
-    const connection = connectionFlags(values);
-    enableVerbose(connection);
-    const ref = await taskRefFlags('status', values, positionals);
-    const kubectl = makeKubectl(connection);
-    const summary = await summarize(ref, connection, kubectl);
-    out.stdout(formatSummary(summary, outputOf(ref)));
-    return exitCodeForStatus(summary.executorState);
-  },
+  newOptions: () => new StatusOptions(),
 };
 
 /** One read is the whole answer: no watch to start and stop. */
@@ -53,12 +59,11 @@ async function summarize(ref: TaskRef, connection: ConnectionFlags, kubectl: Kub
 function summaryOf(object: KubeObject | undefined, identity: Pick<TaskSummary, 'taskId' | 'name' | 'namespace'>): TaskSummary {
   if (object === undefined) return { ...identity, desired: undefined, actual: undefined, executorState: 'TASK_LOST', error: 'not found' };
   const status = object['status'];
-  const desired = desiredState(object);
   const error = isJsonObject(status) ? status['error'] : undefined;
   const actual = parseTaskState(isJsonObject(status) ? status['state'] : undefined);
   return {
     ...identity,
-    desired,
+    desired: desiredState(object),
     actual: typeof actual === 'object' ? actual.unknown : actual,
     executorState: typeof actual === 'string' ? executorStateFor(actual) : undefined,
     error: typeof error === 'string' && error !== '' ? error : undefined,
