@@ -25,6 +25,17 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
+/** Which source was measured: the checkout's commit (and whether it had local changes), or BENCH_COMMIT for a copy. */
+function sourceCommit(): string {
+  try {
+    const commit = execFileSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'bench', 'bin'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return `${commit}${dirty ? ' (with local changes)' : ''}`;
+  } catch {
+    return process.env['BENCH_COMMIT'] ?? 'unknown';
+  }
+}
+
 function uptimeText(): string {
   try {
     return execFileSync('uptime', { encoding: 'utf8' }).trim();
@@ -178,6 +189,7 @@ async function main(): Promise<void> {
     memoryGiB: Number((os.totalmem() / GiB).toFixed(1)),
     node: process.version,
     os: `${os.platform()} ${os.release()}`,
+    commit: sourceCommit(),
     uptimeBefore,
     uptimeAfter,
   };
@@ -201,7 +213,7 @@ async function main(): Promise<void> {
     `# kubectl-task benchmark: ${full ? 'full run' : 'last run'}`,
     '',
     `Run ${started.toISOString()} with \`npm run bench -- ${process.argv.slice(2).join(' ')}\` on ${cluster.description}.`,
-    `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}; kubectl ${versions.client} (server ${versions.server}).`,
+    `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}; kubectl ${versions.client} (server ${versions.server}). Source: ${machine.commit}.`,
     `Load: before \`${uptimeBefore}\`; after \`${uptimeAfter}\` (the machine is shared with other jobs).`,
     `One \`kubectl get <task> -o jsonpath={.status.state}\`: ${baseline.getWallMs.toFixed(0)} ms wall, ${baseline.getCpuSeconds.toFixed(3)} CPU-s (median/mean of ${baseline.runs}); one \`kubectl get --watch\`: ${(baseline.watchRss / MiB).toFixed(0)} MiB RSS, ${(baseline.watchAnon / MiB).toFixed(0)} MiB of it private.`,
     `Workload per N: launch N, CONFIGURE → START, hold ${(args.windowMs / 1000).toFixed(0)} s while the task manager changes random tasks' status.state (each task about once per ${(args.changeEveryMs / 1000).toFixed(0)} s, never twice within ${(args.cooldownMs / 1000).toFixed(0)} s; one change in ${args.errorEvery} is \`error\`), put them back to running, STOP → RESET, kill all. Poll interval ${(args.pollIntervalMs / 1000).toFixed(0)} s.`,
