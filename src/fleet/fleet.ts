@@ -27,8 +27,7 @@ import { launchBatch, type PreparedLaunch } from './launch-batch.ts';
 import { LABEL_EXECUTOR_ID, fleetSelector, renderForFleet } from './render-launch.ts';
 export { LABEL_EXECUTOR_ID };
 import { killBatch, transitionBatch, type KillItem, type TransitionItem } from './change-batch.ts';
-import { firstStatusVerdict, patchAgainstFreshState, transitionOps, waitForDestination } from '../task/transition-runner.ts';
-import { parseTransitionEvent, ruleFor } from '../task/transitions.ts';
+import { firstStatusVerdict, patchAgainstFreshState, supportedTransition, transitionOps, waitForDestination } from '../task/transition-runner.ts';
 import type { Engine, FleetLaunchRequest, FleetStatusUpdate, FleetTaskSnapshot, FleetTransitionRequest, FleetTransitionResult } from './types.ts';
 
 const debug = createDebug('kubectl-task:fleet');
@@ -194,11 +193,7 @@ export class TaskFleet implements Engine {
   async transition(request: FleetTransitionRequest): Promise<FleetTransitionResult> {
     this.assertOpen(request.taskId);
     const task = this.get(request.taskId);
-    const event = parseTransitionEvent(request.event);
-    const rule = event === undefined ? undefined : ruleFor(event);
-    if (event === undefined || rule === undefined) {
-      throw this.error('UnsupportedTransition', task.taskId, `task ${task.taskId}: transition ${request.event} is not supported by a Task (CONFIGURE, START, STOP, RESET)`);
-    }
+    const { event, rule } = supportedTransition(task.taskId, request.event);
     if (task.phase !== 'live') throw this.error(task.phase === 'launching' ? 'NotLaunched' : 'Terminated', task.taskId, `task ${task.taskId}: cannot ${event} while ${task.phase}`);
     if (task.transitionInFlight !== undefined) throw this.error('WrongState', task.taskId, `task ${task.taskId}: cannot ${event} while ${task.transitionInFlight} is in progress`);
     const timeoutMs = request.timeoutMs ?? this.options.transitionTimeoutMs ?? 30_000;

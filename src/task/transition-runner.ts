@@ -13,7 +13,7 @@ import type { KubeObject, ObjectRef } from '../kubectl/types.ts';
 import type { TaskReason } from '../errors.ts';
 import { TaskError, describeRef } from './errors.ts';
 import { desiredState, toObservation, type Observation, type StatusTracker } from './status-tracker.ts';
-import type { TransitionEvent, TransitionRule } from './transitions.ts';
+import { parseTransitionEvent, ruleFor, type TransitionEvent, type TransitionRule } from './transitions.ts';
 
 const debug = createDebug('kubectl-task:task');
 
@@ -30,6 +30,16 @@ export interface TransitionRun {
   readonly clock?: Clock;
   /** The patched object, fed back as an observation. */
   readonly onPatched: (object: KubeObject) => void;
+}
+
+/** The event and its rule; UnsupportedTransition for a name that is not one (KubectlTask and the fleet alike). */
+export function supportedTransition(taskId: string, eventName: string): { event: TransitionEvent; rule: TransitionRule } {
+  const event = parseTransitionEvent(eventName);
+  const rule = event === undefined ? undefined : ruleFor(event);
+  if (event === undefined || rule === undefined) {
+    throw new TaskError({ reason: 'UnsupportedTransition', taskId, message: `task ${taskId}: transition ${eventName} is not supported by a Task (CONFIGURE, START, STOP, RESET)` });
+  }
+  return { event, rule };
 }
 
 export async function runTransition(run: TransitionRun): Promise<Observation> {
