@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bridgeJsonSchemaText } from '../src/bridge/protocol.ts';
+import { bridgeJsonSchemaText } from '../src/bridge/json-schema.ts';
 
 const target = fileURLToPath(new URL('../docs/bridge-protocol.schema.json', import.meta.url));
 writeFileSync(target, bridgeJsonSchemaText());

@@ -12,18 +12,8 @@ import { parseJson } from '../json.ts';
 import { oneLine } from '../kubectl/errors.ts';
 import { BridgeError } from './errors.ts';
 import { LineSplitter } from './lines.ts';
-import {
-  RESULT_SCHEMAS,
-  ServerMessageEnvelopeSchema,
-  type BridgeRequest,
-  type BridgeResults,
-  type ErrorBody,
-  type LaunchRequest,
-  type ReadyMessage,
-  type RequestType,
-  type StatusMessage,
-  type TransitionRequest,
-} from './protocol.ts';
+import { RESULT_SCHEMAS, ServerMessageEnvelopeSchema, type BridgeResults, type ErrorBody, type ReadyMessage, type StatusMessage } from './messages.ts';
+import type { BridgeRequest, LaunchRequest, RequestType, TransitionRequest } from './protocol.ts';
 
 /** A request as the client takes it: the client chooses the id. */
 export type ClientRequest = BridgeRequest extends infer R ? (R extends { readonly id?: unknown } ? Omit<R, 'id'> : never) : never;

@@ -13,28 +13,17 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import createDebug from 'debug';
-import { z } from 'zod';
 import { systemClock, type Clock } from '../clock.ts';
-import { packageVersion } from '../package-version.ts';
+import { messageOf, reasonOf } from '../errors.ts';
 import type { Engine, FleetStatusUpdate } from '../fleet/types.ts';
 import { oneLine } from '../kubectl/errors.ts';
-import { messageOf, reasonOf } from '../errors.ts';
-import { BridgeError } from './errors.ts';
+import { packageVersion } from '../package-version.ts';
+import { dispatch, issuesText, startUnlessAborted, type EngineRequest } from './dispatch.ts';
+import { InFlight } from './in-flight.ts';
 import { LineSplitter } from './lines.ts';
-import {
-  BRIDGE_PROTOCOL_VERSION,
-  DEFAULT_MAX_LINE_BYTES,
-  RESULT_SCHEMAS,
-  StatusMessageSchema,
-  parseRequestLine,
-  toFleetLaunchRequest,
-  type BridgeRequest,
-  type BridgeResults,
-  type ErrorBody,
-  type RequestId,
-  type ServerMessage,
-  type ShutdownRequest,
-} from './protocol.ts';
+import { StatusMessageSchema, type BridgeResults, type ErrorBody, type ServerMessage } from './messages.ts';
+import { BRIDGE_PROTOCOL_VERSION, DEFAULT_MAX_LINE_BYTES, type RequestId } from './protocol.ts';
+import { parseRequestLine } from './request-line.ts';
 
 const debug = createDebug('kubectl-task:bridge');
 
@@ -80,13 +69,6 @@ export function serveBridge(options: ServeBridgeOptions): Promise<BridgeSummary>
 
 type Outcome = { readonly ok: true; readonly result: BridgeResults[keyof BridgeResults] } | { readonly ok: false; readonly error: ErrorBody };
 
-interface Pending {
-  readonly id: RequestId | null;
-  readonly label: string;
-}
-
-type EngineRequest = Exclude<BridgeRequest, ShutdownRequest>;
-
 class BridgeServer {
   readonly #engine: Engine;
   readonly #input: Readable;
@@ -102,9 +84,7 @@ class BridgeServer {
   #outputBroken = false;
   /** Status updates that arrive before `ready` is written wait here, so `ready` is always the first line. */
   #statusBacklog: FleetStatusUpdate[] | undefined = [];
-  readonly #inflight = new Map<number, Pending>();
-  #nextKey = 0;
-  #onIdle: (() => void) | undefined;
+  readonly #inflight = new InFlight();
   #answered = 0;
   #abandoned = 0;
   #closing: Promise<void> | undefined;
@@ -136,7 +116,7 @@ class BridgeServer {
     const unsubscribe = this.#engine.onStatus((update) => this.#onStatus(update));
     let reattached: readonly string[];
     try {
-      const started = await this.#startUnlessAborted();
+      const started = await startUnlessAborted(this.#engine, this.#signal);
       if (started === 'aborted') {
         // SIGTERM while the engine was still starting (say, the cluster is slow to answer).
         unsubscribe();
@@ -196,25 +176,6 @@ class BridgeServer {
     return { cause: this.#cause, requests: this.#answered, abandoned: this.#abandoned };
   }
 
-  async #startUnlessAborted(): Promise<{ readonly reattached: readonly string[] } | 'aborted'> {
-    const signal = this.#signal;
-    if (signal === undefined) return this.#engine.start();
-    if (signal.aborted) return 'aborted';
-    const started = this.#engine.start();
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<'aborted'>((resolve) => {
-      onAbort = () => resolve('aborted');
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([started, aborted]);
-    } finally {
-      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-      // A start that fails after the abort has nobody left to tell.
-      started.catch(() => undefined);
-    }
-  }
-
   #onLine(line: string): void {
     if (line.trim() === '') return;
     const parsed = parseRequestLine(line);
@@ -234,46 +195,21 @@ class BridgeServer {
   }
 
   #dispatch(request: EngineRequest): void {
-    const key = this.#nextKey++;
     const label = `${request.type}${request.taskId === undefined ? '' : ` ${request.taskId}`} (id ${JSON.stringify(request.id ?? null)})`;
-    this.#inflight.set(key, { id: request.id ?? null, label });
+    const key = this.#inflight.add({ id: request.id ?? null, label });
     debug('request %s', label);
-    this.#execute(request).then(
+    dispatch(this.#engine, request).then(
       (result) => this.#settle(key, { ok: true, result }),
       (error: unknown) => this.#settle(key, { ok: false, error: { reason: reasonOf(error), message: oneLine(messageOf(error)) } }),
     );
   }
 
-  /** Async so that an engine method throwing synchronously becomes an error response too. */
-  async #execute(request: EngineRequest): Promise<BridgeResults[keyof BridgeResults]> {
-    switch (request.type) {
-      case 'launch':
-        return encode('launch', await this.#engine.launch(toFleetLaunchRequest(request)));
-      case 'transition':
-        return encode(
-          'transition',
-          await this.#engine.transition({
-            taskId: request.taskId,
-            event: request.event,
-            ...(request.arguments === undefined ? {} : { arguments: request.arguments }),
-            ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
-          }),
-        );
-      case 'kill':
-        return encode('kill', { taskId: request.taskId, state: await this.#engine.kill(request.taskId) });
-      case 'status':
-        return encode('status', { tasks: this.#engine.status(request.taskId) });
-    }
-  }
-
   #settle(key: number, outcome: Outcome): void {
-    const pending = this.#inflight.get(key);
+    const pending = this.#inflight.take(key);
     // Already answered ShuttingDown at the deadline: exactly one response per request.
     if (pending === undefined) return;
-    this.#inflight.delete(key);
     debug('response %s: %s', pending.label, outcome.ok ? 'ok' : outcome.error.reason);
     this.#respond(pending.id, outcome);
-    if (this.#inflight.size === 0) this.#onIdle?.();
   }
 
   #respond(id: RequestId | null, outcome: Outcome): void {
@@ -318,9 +254,8 @@ class BridgeServer {
     const deadline = this.#clock.now() + this.#deadlineMs;
     if (this.#inflight.size > 0) this.#log(`bridge: shutting down (${cause}); waiting for ${this.#inflight.size} request(s) in flight`);
     else this.#log(`bridge: shutting down (${cause})`);
-    await this.#idleOrDeadline(this.#deadlineMs);
-    for (const [key, pending] of this.#inflight) {
-      this.#inflight.delete(key);
+    await this.#inflight.idleOrDeadline(this.#deadlineMs, this.#clock);
+    for (const pending of this.#inflight.abandonAll()) {
       this.#abandoned += 1;
       this.#log(`bridge: ${pending.label} still running at the shutdown deadline; answered ShuttingDown`);
       this.#respond(pending.id, {
@@ -344,27 +279,4 @@ class BridgeServer {
     this.#log('bridge: stopped');
     if (closeError !== undefined) throw closeError;
   }
-
-  #idleOrDeadline(ms: number): Promise<void> {
-    if (this.#inflight.size === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const cancel = this.#clock.setTimer(done, ms);
-      function done(): void {
-        cancel();
-        resolve();
-      }
-      this.#onIdle = done;
-    });
-  }
-}
-
-/** A result through its wire schema: what is written is what the JSON Schema promises. */
-function encode<T extends keyof BridgeResults>(type: T, value: unknown): BridgeResults[T] {
-  const parsed = RESULT_SCHEMAS[type].safeParse(value);
-  if (!parsed.success) throw new BridgeError('Internal', `the engine returned an invalid ${type} result: ${issuesText(parsed.error)}`);
-  return parsed.data;
-}
-
-function issuesText(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
 }

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { BridgeClient, spawnBridge } from '../../src/bridge/client.ts';
 import { BridgeError } from '../../src/bridge/errors.ts';
 import { serveBridge, type BridgeSummary } from '../../src/bridge/server.ts';
-import type { StatusMessage } from '../../src/bridge/protocol.ts';
+import type { StatusMessage } from '../../src/bridge/messages.ts';
 import type { FleetTransitionResult } from '../../src/fleet/types.ts';
 import { reasonOf } from '../../src/errors.ts';
 import { FakeEngine, deferred, snapshot } from './fake-engine.ts';

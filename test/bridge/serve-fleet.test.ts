@@ -6,7 +6,7 @@
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { BridgeClient, spawnBridge } from '../../src/bridge/client.ts';
-import type { StatusMessage } from '../../src/bridge/protocol.ts';
+import type { StatusMessage } from '../../src/bridge/messages.ts';
 import { serveBridge } from '../../src/bridge/server.ts';
 import { TaskFleet } from '../../src/fleet/fleet.ts';
 import type { FleetStatusUpdate } from '../../src/fleet/types.ts';

@@ -1,19 +1,14 @@
 /**
- * Properties of the bridge's request validation (src/bridge/protocol.ts): any JSON value, and any
+ * Properties of the bridge's request validation (src/bridge/request-line.ts): any JSON value, and any
  * line of text, becomes either a typed request or a BadRequest / UnknownType error whose one-line
  * message names where the problem is; it never throws. Valid requests survive a trip through
  * JSON unchanged, and a valid launch always maps onto the engine.
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import {
-  REQUEST_TYPES,
-  RequestSchema,
-  parseRequest,
-  parseRequestLine,
-  toFleetLaunchRequest,
-  type ParsedRequest,
-} from '../../src/bridge/protocol.ts';
+import { toFleetLaunchRequest } from '../../src/bridge/dispatch.ts';
+import { REQUEST_TYPES, RequestSchema } from '../../src/bridge/protocol.ts';
+import { parseRequest, parseRequestLine, type ParsedRequest } from '../../src/bridge/request-line.ts';
 import { hostileString } from './arbitraries.ts';
 
 const NUM_RUNS = Number(process.env['PROPERTY_RUNS'] ?? 200);

@@ -1,28 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import {
-  RequestSchema,
-  ServerMessageSchema,
-  bridgeJsonSchema,
-  bridgeJsonSchemaText,
-  parseRequest,
-  parseRequestLine,
-  toFleetLaunchRequest,
-  type LaunchRequest,
-  type ParsedRequest,
-} from '../../src/bridge/protocol.ts';
-import { LineSplitter } from '../../src/bridge/lines.ts';
+import { parseRequest, parseRequestLine, type ParsedRequest } from '../../src/bridge/request-line.ts';
 
 function errorOf(parsed: ParsedRequest): { id: unknown; reason: string; message: string } {
   if (parsed.ok) throw new Error(`expected an error, got ${JSON.stringify(parsed.request)}`);
   return { id: parsed.id, ...parsed.error };
-}
-
-function launch(fields: Record<string, unknown>): LaunchRequest {
-  const parsed = parseRequest({ type: 'launch', taskId: 't1', ...fields });
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  if (parsed.request.type !== 'launch') throw new Error('not a launch');
-  return parsed.request;
 }
 
 describe('bridge protocol: requests', () => {
@@ -116,104 +97,5 @@ describe('bridge protocol: requests', () => {
       reason: 'BadRequest',
       message: 'status.id: expected string or number, received object',
     });
-  });
-});
-
-describe('bridge protocol: launch → engine request (the control-workflow convention)', () => {
-  it('takes the manifest path from arguments[0] and the rest as KUBE_ARGUMENTS', () => {
-    const request = toFleetLaunchRequest(launch({ command: { value: 'o2-exe', arguments: ['tpl/readout.yaml', '--id', 'a b'], user: 'flp' } }));
-    expect(request).to.deep.equal({
-      taskId: 't1',
-      template: { file: 'tpl/readout.yaml' },
-      env: {},
-      executor: { command: 'o2-exe', arguments: ['--id', 'a b'], user: 'flp' },
-    });
-  });
-
-  it('lets `manifest` take arguments[0]\'s place: arguments[0] is still not a KUBE_ARGUMENT', () => {
-    const request = toFleetLaunchRequest(launch({ manifest: 'other.yaml', command: { arguments: ['ecs/path.yaml', '--x'] } }));
-    expect(request.template).to.deep.equal({ file: 'other.yaml' });
-    expect(request.executor).to.deep.equal({ arguments: ['--x'] });
-    expect(toFleetLaunchRequest(launch({ manifest: 'm.yaml' })).executor).to.deep.equal({ arguments: [] });
-  });
-
-  it('reads a manifest with a newline as the template text itself', () => {
-    const text = 'apiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\n';
-    expect(toFleetLaunchRequest(launch({ manifest: text })).template).to.deep.equal({ text });
-  });
-
-  it('merges command.env (one pair of quotes stripped) under env, and passes allowMissing', () => {
-    const request = toFleetLaunchRequest(
-      launch({ manifest: 'm.yaml', env: { B: 'from-env' }, command: { env: ['A="quoted value"', "B='x'", 'C=a=b'] }, allowMissing: true }),
-    );
-    expect(request.env).to.deep.equal({ A: 'quoted value', B: 'from-env', C: 'a=b' });
-    expect(request.allowMissing).to.equal(true);
-  });
-});
-
-describe('bridge protocol: JSON Schema', () => {
-  it('describes every message, requests strict and the bridge\'s own lines open to new fields', () => {
-    const schema = bridgeJsonSchema();
-    const defs = schema['$defs'];
-    expect(defs).to.be.an('object');
-    expect(Object.keys(defs ?? {})).to.include.members([
-      'Request',
-      'LaunchRequest',
-      'TransitionRequest',
-      'KillRequest',
-      'StatusRequest',
-      'ShutdownRequest',
-      'ServerMessage',
-      'Response',
-      'StatusMessage',
-      'ReadyMessage',
-      'TaskSnapshot',
-      'ExecutorState',
-    ]);
-    const text = JSON.stringify(schema);
-    expect(text).to.include('"additionalProperties":false');
-    expect(RequestSchema.options).to.have.length(5);
-    expect(ServerMessageSchema.options).to.have.length(3);
-  });
-
-  it('is committed as docs/bridge-protocol.schema.json, up to date (regenerate: npx tsx scripts/bridge-schema.ts)', () => {
-    const committed = readFileSync(new URL('../../docs/bridge-protocol.schema.json', import.meta.url), 'utf8');
-    expect(committed === bridgeJsonSchemaText(), 'docs/bridge-protocol.schema.json is stale: run `npx tsx scripts/bridge-schema.ts`').to.equal(true);
-  });
-});
-
-describe('bridge protocol: line splitting', () => {
-  function split(maxLineBytes: number, chunks: (string | Buffer)[], end = true): { lines: string[]; tooLong: number[] } {
-    const lines: string[] = [];
-    const tooLong: number[] = [];
-    const splitter = new LineSplitter({ maxLineBytes, onLine: (line) => lines.push(line), onTooLong: (bytes) => tooLong.push(bytes) });
-    for (const chunk of chunks) splitter.push(chunk);
-    if (end) splitter.end();
-    return { lines, tooLong };
-  }
-
-  it('splits on newlines across chunks, drops a CR before the newline, and keeps a last line without newline', () => {
-    expect(split(100, ['a\nb', 'c\r\n', '\nd'])).to.deep.equal({ lines: ['a', 'bc', '', 'd'], tooLong: [] });
-  });
-
-  it('joins a multi-byte character split between chunks', () => {
-    const bytes = Buffer.from('"é→x"\n', 'utf8');
-    expect(split(100, [bytes.subarray(0, 2), bytes.subarray(2, 4), bytes.subarray(4)]).lines).to.deep.equal(['"é→x"']);
-  });
-
-  it('reports a 10 MiB line once as soon as it passes the bound, skips it, and reads the next line', () => {
-    const chunk = Buffer.alloc(64 * 1024, 'x');
-    const chunks: Buffer[] = [];
-    for (let i = 0; i < 160; i++) chunks.push(chunk);
-    chunks.push(Buffer.from('\n{"type":"status"}\n'));
-    const { lines, tooLong } = split(1024 * 1024, chunks);
-    expect(tooLong).to.have.length(1);
-    expect(tooLong[0]).to.be.at.most(1024 * 1024 + chunk.length);
-    expect(lines).to.deep.equal(['{"type":"status"}']);
-  });
-
-  it('counts bytes, not characters, and allows a line of exactly the bound', () => {
-    expect(split(4, ['abcd\n', 'éé\n', 'ééx\n'])).to.deep.equal({ lines: ['abcd', 'éé'], tooLong: [5] });
-    expect(split(4, ['abcd\r\n'])).to.deep.equal({ lines: ['abcd'], tooLong: [] });
   });
 });
