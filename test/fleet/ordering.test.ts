@@ -16,6 +16,8 @@ const FLEET_TASKS = Number(process.env['ORDERING_TASKS'] ?? 100);
 const ROUNDS = Number(process.env['ORDERING_ROUNDS'] ?? 5);
 const KUBECTL_TASKS = Number(process.env['ORDERING_KUBECTL_TASKS'] ?? 25);
 const KUBECTL_ROUNDS = Number(process.env['ORDERING_KUBECTL_ROUNDS'] ?? 2);
+/** A loaded machine (100 resident kubectl watches on 2 cores) may need longer than the default 30 s. */
+const TRANSITION_TIMEOUT_MS = Number(process.env['ORDERING_TRANSITION_TIMEOUT_MS'] ?? 30_000);
 const CYCLE = ['CONFIGURE', 'START', 'STOP', 'RESET'] as const;
 
 /** Runs each event for all tasks at once; returns the failures' messages. */
@@ -61,7 +63,7 @@ describe('ordering under load: no spurious WrongState, pushed states in order', 
     const tasks = new Map(
       Array.from({ length: KUBECTL_TASKS }, (_, i) => `k${i}`).map((id) => [
         id,
-        new KubectlTask({ id, kubectl: cluster.kubectl, template: { text: FLEET_TEMPLATE }, env: { TASK_NAME: id }, baseEnv: {}, onStatus: (u) => updates.push(u) }),
+        new KubectlTask({ id, kubectl: cluster.kubectl, template: { text: FLEET_TEMPLATE }, env: { TASK_NAME: id }, baseEnv: {}, transitionTimeoutMs: TRANSITION_TIMEOUT_MS, onStatus: (u) => updates.push(u) }),
       ]),
     );
     await Promise.all([...tasks.values()].map((t) => t.launch()));
