@@ -3,12 +3,9 @@
  * or at once when `maxSize` are waiting. Each request settles with its own outcome, so one bad
  * item never fails the others.
  */
-export type Outcome<O> = { readonly ok: true; readonly value: O } | { readonly ok: false; readonly error: Error };
+import type { BatchOptions } from './types.ts';
 
-export interface BatchOptions {
-  readonly maxSize: number;
-  readonly delayMs: number;
-}
+export type Outcome<O> = { readonly ok: true; readonly value: O } | { readonly ok: false; readonly error: Error };
 
 export interface BatcherOptions<I, O> extends BatchOptions {
   /** Must return one outcome per item, in order. */

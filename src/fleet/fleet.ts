@@ -12,44 +12,35 @@
  */
 import createDebug from 'debug';
 import { systemClock, type Clock } from '../clock.ts';
-import type { Kubectl } from '../kubectl/runner.ts';
-import { contextNamespace } from '../kubectl/config.ts';
-import { LABEL_TASK_ID, TASK_API_VERSION } from '../manifest/index.ts';
 import { messageOf, reasonOf, type TaskReason } from '../errors.ts';
+import { contextNamespace } from '../kubectl/config.ts';
+import { TASK_API_VERSION } from '../manifest/index.ts';
 import { TaskError, scrubError } from '../task/errors.ts';
 import type { ExecutorState } from '../task/states.ts';
-import { Informer, keyOf } from '../watch/informer.ts';
-import { refOf } from '../kubectl/commands.ts';
-import { TaskFollower } from './follow.ts';
-import { Batcher, type BatchOptions } from './batcher.ts';
-import { FleetTask } from './fleet-task.ts';
-import { launchBatch, type PreparedLaunch } from './launch-batch.ts';
-import { LABEL_EXECUTOR_ID, fleetSelector, renderForFleet } from './render-launch.ts';
-export { LABEL_EXECUTOR_ID };
-import { killBatch, transitionBatch, type KillItem, type TransitionItem } from './change-batch.ts';
 import { firstStatusVerdict, patchAgainstFreshState, supportedTransition, transitionOps, waitForDestination } from '../task/transition-runner.ts';
-import type { Engine, FleetLaunchRequest, FleetStatusUpdate, FleetTaskSnapshot, FleetTransitionRequest, FleetTransitionResult } from './types.ts';
+import { Informer } from '../watch/informer.ts';
+import { Batcher } from './batcher.ts';
+import { killBatch, transitionBatch, type KillItem, type TransitionItem } from './change-batch.ts';
+import { FleetTask } from './fleet-task.ts';
+import { TaskFollower } from './follow.ts';
+import { launchBatch, type PreparedLaunch } from './launch-batch.ts';
+import { TaskRegistry } from './registry.ts';
+import { LABEL_EXECUTOR_ID, fleetSelector, renderForFleet } from './render-launch.ts';
+import type {
+  BatchOptions,
+  Engine,
+  FleetLaunchRequest,
+  FleetOptions,
+  FleetStatusUpdate,
+  FleetTaskSnapshot,
+  FleetTransitionRequest,
+  FleetTransitionResult,
+} from './types.ts';
+
+export { LABEL_EXECUTOR_ID };
+export type { FleetOptions } from './types.ts';
 
 const debug = createDebug('kubectl-task:fleet');
-
-export interface FleetOptions {
-  readonly kubectl: Kubectl;
-  /** Where tasks live (default: the runner's -n, else the kubeconfig context's, else `default`). */
-  readonly namespace?: string;
-  /** One informer for all namespaces (`-A`); a manifest's own namespace then decides. */
-  readonly allNamespaces?: boolean;
-  /** Labels every object the fleet applies (`kubectl-task/executor-id`), and scopes reattachment to it. */
-  readonly executorId?: string;
-  /** How long kubectl may keep failing before tasks become TASK_UNREACHABLE. Default 60 000. */
-  readonly unreachableGraceMs?: number;
-  readonly launchTimeoutMs?: number;
-  readonly transitionTimeoutMs?: number;
-  readonly killTimeoutMs?: number;
-  readonly batch?: Partial<BatchOptions>;
-  readonly informerBackoff?: { readonly initialMs: number; readonly maxMs: number };
-  /** Stamps status updates, arms the launch, transition, kill and unreachable timeouts (default systemClock). */
-  readonly clock?: Clock;
-}
 
 const DEFAULT_BATCH: BatchOptions = { maxSize: 100, delayMs: 25 };
 const TASK_RESOURCE = 'tasks.v1alpha1.aliecs.alice.cern';
@@ -59,8 +50,7 @@ export function createFleet(options: FleetOptions): TaskFleet {
 }
 
 export class TaskFleet implements Engine {
-  private readonly tasks = new Map<string, FleetTask>();
-  private readonly byKey = new Map<string, FleetTask>();
+  private readonly tasks: TaskRegistry;
   private readonly listeners = new Set<(update: FleetStatusUpdate) => void>();
   private readonly launches: Batcher<PreparedLaunch, void>;
   private readonly transitions: Batcher<TransitionItem, void>;
@@ -78,6 +68,7 @@ export class TaskFleet implements Engine {
     const batch = { ...DEFAULT_BATCH, ...options.batch };
     this.batch = batch;
     this.clock = options.clock ?? systemClock;
+    this.tasks = new TaskRegistry((taskId, ref) => new FleetTask(taskId, ref, (update) => this.push(update), this.clock));
     const k = options.kubectl;
     this.launches = new Batcher({ ...batch, run: (items) => launchBatch(k, items, this.namespaceArg()) });
     this.transitions = new Batcher({ ...batch, run: (items) => transitionBatch(k, items) });
@@ -107,20 +98,13 @@ export class TaskFleet implements Engine {
       labelSelector: this.selector,
       ...(this.options.informerBackoff === undefined ? {} : { backoff: this.options.informerBackoff }),
     });
-    const { informer, tasks, byKey, selector, batch } = this;
-    const follower = new TaskFollower({ kubectl: k, informer, tasks, byKey, selector, batch, unreachableGraceMs: this.options.unreachableGraceMs ?? 60_000, untrack: (t) => this.untrack(t), clock: this.clock });
+    const { informer, tasks, selector, batch, clock } = this;
+    const unreachableGraceMs = this.options.unreachableGraceMs ?? 60_000;
+    const follower = new TaskFollower({ kubectl: k, informer, tasks, selector, batch, unreachableGraceMs, clock });
     this.follower = follower;
     informer.on((event) => follower.handle(event));
     await this.informer.start();
-    const reattached: string[] = [];
-    for (const object of informer.list()) {
-      const taskId = object.metadata.labels?.[LABEL_TASK_ID];
-      if (taskId === undefined || this.tasks.has(taskId) || this.byKey.has(keyOf(object))) continue;
-      const task = this.track(taskId, refOf(object));
-      task.phase = 'live';
-      task.observe(object);
-      reattached.push(taskId);
-    }
+    const reattached = this.tasks.reattach(informer.list());
     debug('started on %s (%s); reattached %d', this.namespace ?? 'all namespaces', this.selector, reattached.length);
     return { reattached };
   }
@@ -131,7 +115,7 @@ export class TaskFleet implements Engine {
   }
 
   status(taskId?: string): readonly FleetTaskSnapshot[] {
-    if (taskId === undefined) return [...this.tasks.values()].map((t) => t.snapshot());
+    if (taskId === undefined) return this.tasks.all().map((t) => t.snapshot());
     return [this.get(taskId).snapshot()];
   }
 
@@ -152,7 +136,7 @@ export class TaskFleet implements Engine {
       // A task that exists (here or elsewhere) is refused without a status: nothing was launched.
       if (reason !== 'AlreadyLaunched' && reason !== 'OwnedElsewhere') task.report('TASK_FAILED', reason, { message: messageOf(error) });
       // Nothing half-applied stays out of reach: a task whose apply failed stays known, ended, for kill.
-      if (!task.mayHaveObjects) this.untrack(task);
+      if (!task.mayHaveObjects) this.tasks.remove(task);
       throw error;
     } finally {
       this.pendingLaunches.delete(task.taskId);
@@ -180,11 +164,11 @@ export class TaskFleet implements Engine {
     });
     if (this.tasks.has(request.taskId)) throw this.error('AlreadyLaunched', request.taskId, `task ${request.taskId} is already launched here`);
     const key = `${rendered.manifest.taskRef.namespace ?? ''}/${rendered.manifest.taskRef.name}`;
-    if (this.byKey.has(key)) {
-      const other = this.byKey.get(key)?.taskId ?? '';
+    const other = this.tasks.byKey(key)?.taskId;
+    if (other !== undefined) {
       throw this.error('OwnedElsewhere', request.taskId, `task ${request.taskId}: Task ${key} is already task ${other}'s`);
     }
-    const task = this.track(request.taskId, rendered.manifest.taskRef);
+    const task = this.tasks.add(request.taskId, rendered.manifest.taskRef);
     task.refs = rendered.manifest.refs;
     task.secrets = rendered.secrets;
     return { task, rendered };
@@ -254,7 +238,7 @@ export class TaskFleet implements Engine {
       task.phase = 'ended';
       throw error;
     }
-    this.untrack(task);
+    this.tasks.remove(task);
     if (endedAs !== undefined) return endedAs;
     task.report('TASK_KILLED', 'Killed');
     return 'TASK_KILLED';
@@ -271,18 +255,6 @@ export class TaskFleet implements Engine {
     }
     await this.informer?.stop();
     await this.follower?.close();
-  }
-
-  private track(taskId: string, ref: FleetTask['ref']): FleetTask {
-    const task = new FleetTask(taskId, ref, (update) => this.push(update), this.clock);
-    this.tasks.set(taskId, task);
-    this.byKey.set(task.key, task);
-    return task;
-  }
-
-  private untrack(task: FleetTask): void {
-    if (this.tasks.get(task.taskId) === task) this.tasks.delete(task.taskId);
-    if (this.byKey.get(task.key) === task) this.byKey.delete(task.key);
   }
 
   private push(update: FleetStatusUpdate): void {

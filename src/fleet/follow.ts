@@ -12,21 +12,20 @@ import type { KubeObject } from '../kubectl/types.ts';
 import { messageOf } from '../errors.ts';
 import { ANNOTATION_KILLED_BY } from '../task/ownership.ts';
 import type { Informer, InformerEvent } from '../watch/informer.ts';
-import { Batcher, type BatchOptions, type Outcome } from './batcher.ts';
+import { Batcher, type Outcome } from './batcher.ts';
 import type { FleetTask } from './fleet-task.ts';
+import type { TaskRegistry } from './registry.ts';
+import type { BatchOptions } from './types.ts';
 
 const debug = createDebug('kubectl-task:fleet');
 
 export interface FollowOptions {
   readonly kubectl: Kubectl;
   readonly informer: Informer;
-  readonly tasks: ReadonlyMap<string, FleetTask>;
-  readonly byKey: ReadonlyMap<string, FleetTask>;
+  readonly tasks: TaskRegistry;
   readonly selector: string;
   readonly unreachableGraceMs: number;
   readonly batch: BatchOptions;
-  /** A task ended for good: the fleet forgets it. */
-  readonly untrack: (task: FleetTask) => void;
   /** Arms the unreachable grace period. */
   readonly clock: Clock;
 }
@@ -44,10 +43,10 @@ export class TaskFollower {
   handle(event: InformerEvent): void {
     switch (event.type) {
       case 'upsert':
-        this.o.byKey.get(event.key)?.observe(event.object);
+        this.o.tasks.byKey(event.key)?.observe(event.object);
         return;
       case 'gone': {
-        const task = this.o.byKey.get(event.key);
+        const task = this.o.tasks.byKey(event.key);
         if (task === undefined) return;
         task.tracker.markDeleted();
         if (task.phase === 'live') void this.explainGone(task, event.last);
@@ -59,7 +58,7 @@ export class TaskFollower {
       case 'synced':
         this.cancelGrace?.();
         this.cancelGrace = undefined;
-        for (const task of this.o.tasks.values()) {
+        for (const task of this.o.tasks.all()) {
           if (!task.unreachable) continue;
           const cached = this.o.informer.get(task.key);
           if (cached !== undefined) task.observe(cached);
@@ -77,7 +76,7 @@ export class TaskFollower {
   private markUnreachable(why: string | undefined): void {
     this.cancelGrace = undefined;
     if (this.o.informer.isHealthy) return;
-    for (const task of this.o.tasks.values()) {
+    for (const task of this.o.tasks.all()) {
       if (task.phase !== 'live' || task.ended) continue;
       task.unreachable = true;
       task.report('TASK_UNREACHABLE', 'Unreachable', { message: `the API server could not be reached for ${this.o.unreachableGraceMs} ms${why === undefined ? '' : `: ${why}`}` });
@@ -87,7 +86,7 @@ export class TaskFollower {
   private async explainGone(task: FleetTask, last: KubeObject): Promise<void> {
     if (last.metadata.annotations?.[ANNOTATION_KILLED_BY] !== undefined) {
       task.report('TASK_KILLED', 'Killed', { message: `killed by ${last.metadata.annotations[ANNOTATION_KILLED_BY]}` });
-      this.o.untrack(task);
+      this.o.tasks.remove(task);
       return;
     }
     let still: boolean | undefined;

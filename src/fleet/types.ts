@@ -3,8 +3,36 @@
  * shared informer per namespace and changed by batched kubectl calls. These are the shapes the
  * bridge (and any library user) sees; the implementation is TaskFleet in fleet.ts.
  */
+import type { Clock } from '../clock.ts';
+import type { Kubectl } from '../kubectl/runner.ts';
 import type { ExecutorEnvArgs } from '../render/executor-env.ts';
 import type { ExecutorState, TaskState } from '../task/states.ts';
+
+/** What TaskFleet takes. */
+export interface FleetOptions {
+  readonly kubectl: Kubectl;
+  /** Where tasks live (default: the runner's -n, else the kubeconfig context's, else `default`). */
+  readonly namespace?: string;
+  /** One informer for all namespaces (`-A`); a manifest's own namespace then decides. */
+  readonly allNamespaces?: boolean;
+  /** Labels every object the fleet applies (`kubectl-task/executor-id`), and scopes reattachment to it. */
+  readonly executorId?: string;
+  /** How long kubectl may keep failing before tasks become TASK_UNREACHABLE. Default 60 000. */
+  readonly unreachableGraceMs?: number;
+  readonly launchTimeoutMs?: number;
+  readonly transitionTimeoutMs?: number;
+  readonly killTimeoutMs?: number;
+  readonly batch?: Partial<BatchOptions>;
+  readonly informerBackoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** Stamps status updates, arms the launch, transition, kill and unreachable timeouts (default systemClock). */
+  readonly clock?: Clock;
+}
+
+/** Requests that arrive together go out in one kubectl call: at most maxSize, after delayMs. */
+export interface BatchOptions {
+  readonly maxSize: number;
+  readonly delayMs: number;
+}
 
 /** Where a task's manifest comes from: a template file, or the template text itself. */
 export type FleetTemplate = { readonly file: string } | { readonly text: string };

@@ -6,7 +6,8 @@
  * - Scalars resolve as kubectl (go-yaml v2, YAML 1.1) resolves them (kubectl-yaml.ts): a literal
  *   `mode: 0644` is 420, `enabled: yes` is true; the output quotes every string a YAML 1.1
  *   reader would take for something else.
- * - The template is parsed as YAML FIRST; placeholders are substituted only inside scalars of the
+ * - The template is parsed as YAML FIRST (template-syntax.ts, which refuses what is not a
+ *   template and reports syntax errors); placeholders are substituted only inside scalars of the
  *   parsed tree, so a value (newline, `: `, `{`, `#`, `---`, quotes, anchors, …) can never add
  *   keys, items or documents. Comments are never rendered nor reported.
  * - Placeholder grammar: see placeholders.ts (`${V}`, `${V:-default}`, `$$`; bare `$V` only with
@@ -20,21 +21,12 @@
  *   `allowMissing` restores the original's behaviour (unset → empty string).
  * - No process-global state: the environment is an argument, never process.env.
  */
-import {
-  LineCounter,
-  Scalar,
-  isMap,
-  isPair,
-  isScalar,
-  parseAllDocuments,
-  visit,
-  type Document,
-  type YAMLMap,
-} from 'yaml';
+import { isMap, isPair, isScalar, visit, type Document, type LineCounter, type Scalar, type YAMLMap } from 'yaml';
 import type { JsonObject, JsonValue } from '../json.ts';
 import { RenderError, type MissingVariable } from './errors.ts';
 import { resolveVar, scanPlaceholders, type PlaceholderStyle, type Segment } from './placeholders.ts';
-import { KUBECTL_PARSE_OPTIONS, toKubectlYaml } from './kubectl-yaml.ts';
+import { toKubectlYaml } from './kubectl-yaml.ts';
+import { parseTemplate } from './template-syntax.ts';
 import { typeWholeValue } from './typed-value.ts';
 
 export interface RenderArgs {
@@ -70,37 +62,12 @@ interface Context {
 
 type VarSegment = Extract<Segment, { kind: 'var' }>;
 
+/** A lone UTF-16 surrogate: a JSON string can hold one ("\ud800"), UTF-8 cannot carry it. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 export function renderTemplate(args: RenderArgs): RenderResult {
   const file = args.file ?? '<template>';
-  checkText(args.text, file);
-  const lineCounter = new LineCounter();
-  // Duplicate keys are checked below in linear time: the parser's own check (uniqueKeys) compares
-  // each key with every earlier one, which takes minutes on a map of a few hundred thousand keys.
-  const docs = parseAllDocuments(args.text, {
-    ...KUBECTL_PARSE_OPTIONS,
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: false,
-  });
-  const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
-  for (const doc of list) {
-    const duplicate = firstDuplicateKey(doc);
-    const parseError = doc.errors[0];
-    const err = duplicate !== undefined && (parseError === undefined || duplicate.offset < parseError.pos[0]) ? undefined : parseError;
-    if (err === undefined && duplicate !== undefined) {
-      throw new RenderError({ message: `${file}:${lineCounter.linePos(duplicate.offset).line}: YAML syntax error: Map keys must be unique`, file });
-    }
-    if (err !== undefined) {
-      // A quote that is never closed is reported where the input ends: name the line it opens on.
-      const opened = err.code === 'MISSING_CHAR' ? unclosedQuoteStart(doc, err.pos[0]) : undefined;
-      const line = opened !== undefined ? lineCounter.linePos(opened).line : (err.linePos?.[0].line ?? lineCounter.linePos(err.pos[0]).line);
-      const what = err.message.split('\n')[0] ?? err.code;
-      // `{port: ${X}}` is the usual culprit: inside flow collections `{` starts a mapping.
-      const lineText = args.text.split('\n')[line - 1] ?? '';
-      const hint = /\$\{/.test(lineText) && /[{[]/.test(lineText.replace(/\$\{[^}]*\}/g, '')) ? ' (quote placeholders inside {…} or […] flow collections, e.g. "${VAR}")' : '';
-      throw new RenderError({ message: `${file}:${line}: YAML syntax error: ${what}${hint}`, file });
-    }
-  }
+  const { docs: list, lineCounter } = parseTemplate(args.text, file);
   const ctx: Context = {
     file,
     text: args.text,
@@ -128,86 +95,6 @@ export function renderTemplate(args: RenderArgs): RenderResult {
   });
   // No log of the rendered manifest here: only the caller knows the configured secret pattern.
   return { documents, yaml: toKubectlYaml(documents), variables: ctx.variables };
-}
-
-/**
- * Templates are larger than any manifest has reason to be past this: the API server takes request
- * bodies of at most 3 MiB and etcd stores objects of at most 1.5 MiB (their defaults).
- */
-export const MAX_TEMPLATE_BYTES = 8 * 1024 * 1024;
-
-/**
- * Characters YAML does not allow in a stream (outside its printable set; go-yaml, and so kubectl,
- * refuses them too). Tab, LF, CR and NEL are allowed; a BOM is too.
- */
-const NOT_PRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]|\p{Cs}/u;
-
-const LONE_SURROGATE = /\p{Cs}/u;
-
-/** Refuses, before parsing, what is not a template at all: too large, or binary. */
-function checkText(text: string, file: string): void {
-  // UTF-16 units never exceed UTF-8 bytes for the same text, so this bounds the byte count cheaply.
-  const bytes = text.length > MAX_TEMPLATE_BYTES / 3 ? Buffer.byteLength(text, 'utf8') : text.length;
-  if (bytes > MAX_TEMPLATE_BYTES) {
-    throw new RenderError({
-      message: `${file}: the template is ${mebibytes(bytes)}, over the limit of ${mebibytes(MAX_TEMPLATE_BYTES)} (the API server stores objects of at most 1.5 MiB)`,
-      file,
-    });
-  }
-  const match = NOT_PRINTABLE.exec(text);
-  if (match !== null) {
-    const before = text.slice(0, match.index);
-    const line = before.split('\n').length;
-    const column = match.index - before.lastIndexOf('\n');
-    const code = (match[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
-    throw new RenderError({
-      message: `${file}:${line}:${column}: control character U+${code} is not allowed in YAML (is this a binary file?)`,
-      file,
-    });
-  }
-}
-
-function mebibytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-}
-
-/** Where the quoted scalar that runs up to `end` (an unclosed quote) starts, if there is one. */
-function unclosedQuoteStart(doc: Document.Parsed, end: number): number | undefined {
-  let start: number | undefined;
-  visit(doc, {
-    Scalar(_key, node) {
-      const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
-      if (quoted && node.range !== undefined && node.range !== null && node.range[1] >= end) start = node.range[0];
-    },
-  });
-  return start;
-}
-
-/**
- * The first key that repeats an earlier key of the same mapping, by source offset: what the
- * parser's uniqueKeys check reports (equal scalar values; other keys are compared by identity).
- */
-function firstDuplicateKey(doc: Document.Parsed): { readonly offset: number } | undefined {
-  let first: number | undefined;
-  visit(doc, {
-    Map(_key, map) {
-      const seen = new Set<unknown>();
-      for (const pair of map.items) {
-        const key: unknown = pair.key;
-        const identity = isScalar(key) ? key.value : key;
-        // NaN equals nothing, not even itself, in the parser's comparison.
-        if (typeof identity === 'number' && Number.isNaN(identity)) continue;
-        if (seen.has(identity)) {
-          const offset = isScalar(key) || isMap(key) ? (key.range?.[0] ?? 0) : 0;
-          if (first === undefined || offset < first) first = offset;
-          return undefined;
-        }
-        seen.add(identity);
-      }
-      return undefined;
-    },
-  });
-  return first === undefined ? undefined : { offset: first };
 }
 
 function substituteDocument(doc: Document.Parsed, ctx: Context): void {
