@@ -212,7 +212,7 @@ async function main(): Promise<void> {
   const markdown = [
     `# kubectl-task benchmark: ${full ? 'full run' : 'last run'}`,
     '',
-    `Run ${started.toISOString()} with \`npm run bench -- ${process.argv.slice(2).join(' ')}\` on ${cluster.description}.`,
+    `Run ${started.toISOString()} with \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` on ${cluster.description}.`,
     `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}; kubectl ${versions.client} (server ${versions.server}). Source: ${machine.commit}.`,
     `Load: before \`${uptimeBefore}\`; after \`${uptimeAfter}\` (the machine is shared with other jobs).`,
     `One \`kubectl get <task> -o jsonpath={.status.state}\`: ${baseline.getWallMs.toFixed(0)} ms wall, ${baseline.getCpuSeconds.toFixed(3)} CPU-s (median/mean of ${baseline.runs}); one \`kubectl get --watch\`: ${(baseline.watchRss / MiB).toFixed(0)} MiB RSS, ${(baseline.watchAnon / MiB).toFixed(0)} MiB of it private.`,
