@@ -98,9 +98,12 @@ export class ReasonedError<R extends Reason = Reason> extends Error {
   }
 }
 
-export function isReasonedError(value: unknown): value is ReasonedError {
-  return value instanceof ReasonedError;
+/** The type guard of an error class, as each family exports one: `export const isTaskError = guardOf(TaskError)`. */
+export function guardOf<T extends Error>(errorClass: abstract new (...args: never[]) => T): (value: unknown) => value is T {
+  return (value): value is T => value instanceof errorClass;
 }
+
+export const isReasonedError = guardOf(ReasonedError);
 
 /** The reason of any error: its own in the family, `Unknown` for anything else. */
 export function reasonOf(error: unknown): Reason {

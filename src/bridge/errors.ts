@@ -3,7 +3,7 @@
  * BridgeClosed, …), or, on the client, the reason the bridge answered (UnknownTask, WrongState,
  * …; `Unknown` for one this version does not know, the bridge's word kept in `wireReason`).
  */
-import { ReasonedError, type Reason } from '../errors.ts';
+import { ReasonedError, guardOf, type Reason } from '../errors.ts';
 
 export class BridgeError extends ReasonedError {
   override readonly name = 'BridgeError';
@@ -16,6 +16,4 @@ export class BridgeError extends ReasonedError {
   }
 }
 
-export function isBridgeError(value: unknown): value is BridgeError {
-  return value instanceof BridgeError;
-}
+export const isBridgeError = guardOf(BridgeError);

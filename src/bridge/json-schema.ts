@@ -11,7 +11,9 @@ import { BRIDGE_PROTOCOL_VERSION, RequestSchema } from './protocol.ts';
 export function bridgeJsonSchema(): Record<string, unknown> {
   const root = z.union([RequestSchema, ServerMessageSchema]).meta({
     title: 'kubectl-task bridge protocol',
-    description: `Newline-delimited JSON of \`kubectl-task serve\` (protocol ${BRIDGE_PROTOCOL_VERSION}): a Request per line on stdin; a ServerMessage per line on stdout.`,
+    description:
+      `Newline-delimited JSON of \`kubectl-task serve\` (protocol ${BRIDGE_PROTOCOL_VERSION}): ` +
+      'a Request per line on stdin; a ServerMessage per line on stdout.',
   });
   return z.toJSONSchema(root, { io: 'input' });
 }

@@ -58,7 +58,9 @@ export const RESULT_SCHEMAS: { readonly [K in RequestType]: z.ZodType<BridgeResu
 
 export const ErrorBodySchema = z
   .object({
-    reason: z.string().describe('Machine-readable: BadRequest, UnknownType, LineTooLong, ShuttingDown, or the engine\'s (UnknownTask, WrongState, Forbidden, …).'),
+    reason: z
+      .string()
+      .describe("Machine-readable: BadRequest, UnknownType, LineTooLong, ShuttingDown, or the engine's (UnknownTask, WrongState, Forbidden, …)."),
     message: z.string().describe('One line for humans.'),
   })
   .meta({ id: 'ErrorBody' });
@@ -70,7 +72,12 @@ const OkResponseSchema = z
     ok: z.literal(true),
     result: z.union([TaskSnapshotSchema, TransitionResultSchema, KillResultSchema, StatusResultSchema, ShutdownResultSchema]),
   })
-  .meta({ id: 'OkResponse', description: "The result's shape follows the request's type: launch → TaskSnapshot, transition → TransitionResult, kill → KillResult, status → StatusResult, shutdown → ShutdownResult." });
+  .meta({
+    id: 'OkResponse',
+    description:
+      "The result's shape follows the request's type: launch → TaskSnapshot, transition → TransitionResult, kill → KillResult, " +
+      'status → StatusResult, shutdown → ShutdownResult.',
+  });
 
 const ErrorResponseSchema = z
   .object({ type: z.literal('response'), id: RequestIdSchema.nullable(), ok: z.literal(false), error: ErrorBodySchema })

@@ -39,7 +39,10 @@ export const TaskIdSchema = z.string().min(1).describe('The task id the executor
 
 export const ExecutorStateSchema = z
   .enum(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_LOST', 'TASK_UNREACHABLE'])
-  .meta({ id: 'ExecutorState', description: 'The Mesos-style state a scheduler understands (TASK_UNREACHABLE: not seen for longer than the grace period, may still run).' });
+  .meta({
+    id: 'ExecutorState',
+    description: 'The Mesos-style state a scheduler understands (TASK_UNREACHABLE: not seen for longer than the grace period, may still run).',
+  });
 
 export const TaskStateSchema = z
   .enum(['standby', 'deployed', 'configured', 'running', 'error', 'done', 'not-mapped'])
@@ -89,7 +92,8 @@ export const LaunchRequestSchema = z
       .min(1)
       .optional()
       .describe(
-        "The manifest template: a path (relative to serve's working directory), or the YAML text itself when it contains a newline. Takes command.arguments[0]'s role; required when command.arguments is empty.",
+        "The manifest template: a path (relative to serve's working directory), or the YAML text itself when it contains a newline. " +
+          "Takes command.arguments[0]'s role; required when command.arguments is empty.",
       ),
     env: EnvSchema.optional(),
     command: CommandSchema.optional(),
@@ -107,7 +111,10 @@ export const LaunchRequestSchema = z
     // The superRefine above, for JSON Schema validators: a manifest or a non-empty arguments[0].
     anyOf: [
       { required: ['manifest'] },
-      { required: ['command'], properties: { command: { required: ['arguments'], properties: { arguments: { prefixItems: [{ minLength: 1 }], minItems: 1 } } } } },
+      {
+        required: ['command'],
+        properties: { command: { required: ['arguments'], properties: { arguments: { prefixItems: [{ minLength: 1 }], minItems: 1 } } } },
+      },
     ],
   });
 

@@ -48,7 +48,8 @@ export function parseRequest(value: unknown): ParsedRequest {
   }
   const schema = RequestSchema.options.find((option) => option.shape.type.value === type);
   if (schema === undefined) {
-    return { ok: false, id, error: { reason: 'UnknownType', message: `unknown request type ${JSON.stringify(type)} (expected one of ${REQUEST_TYPES.join(', ')})` } };
+    const message = `unknown request type ${JSON.stringify(type)} (expected one of ${REQUEST_TYPES.join(', ')})`;
+    return { ok: false, id, error: { reason: 'UnknownType', message } };
   }
   const parsed = schema.safeParse(value, { error: issueMessage });
   if (parsed.success) return { ok: true, request: parsed.data };
@@ -87,7 +88,10 @@ function issueMessage(issue: z.core.$ZodRawIssue): string | undefined {
 /** `.command.env[0]`, `.env["my var"]` */
 function pathText(path: readonly PropertyKey[]): string {
   return path
-    .map((key) => (typeof key === 'number' ? `[${key}]` : typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(String(key))}]`))
+    .map((key) => {
+      if (typeof key === 'number') return `[${key}]`;
+      return typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(String(key))}]`;
+    })
     .join('');
 }
 

@@ -141,7 +141,8 @@ class BridgeServer {
       onLine: (line) => this.#onLine(line),
       onTooLong: (bytes) => {
         this.#log(`bridge: refused a request line over ${this.#maxLineBytes} bytes (${bytes} read so far)`);
-        this.#respond(null, { ok: false, error: { reason: 'LineTooLong', message: `request line longer than ${this.#maxLineBytes} bytes; skipped up to its newline` } });
+        const message = `request line longer than ${this.#maxLineBytes} bytes; skipped up to its newline`;
+        this.#respond(null, { ok: false, error: { reason: 'LineTooLong', message } });
       },
     });
     const onData = (chunk: Buffer | string): void => splitter.push(chunk);
@@ -260,7 +261,10 @@ class BridgeServer {
       this.#log(`bridge: ${pending.label} still running at the shutdown deadline; answered ShuttingDown`);
       this.#respond(pending.id, {
         ok: false,
-        error: { reason: 'ShuttingDown', message: `the shutdown deadline (${this.#deadlineMs}ms) passed before this request finished; it may still complete in the cluster` },
+        error: {
+          reason: 'ShuttingDown',
+          message: `the shutdown deadline (${this.#deadlineMs}ms) passed before this request finished; it may still complete in the cluster`,
+        },
       });
     }
     let closeError: unknown;

@@ -71,7 +71,14 @@ export function formatSummary(summary: TaskSummary, format: OutputFormat): strin
   if (format === 'name') return summary.name === undefined ? '' : `${objectName({ apiVersion: TASK_API_VERSION, kind: TASK_KIND, name: summary.name })}\n`;
   const rows = [
     ['TASK', 'NAMESPACE', 'DESIRED', 'ACTUAL', 'EXECUTOR-STATE', 'ERROR'],
-    [summary.taskId ?? '<none>', summary.namespace ?? '', summary.desired ?? '<none>', summary.actual ?? '<none>', summary.executorState ?? '<none>', summary.error ?? ''],
+    [
+      summary.taskId ?? '<none>',
+      summary.namespace ?? '',
+      summary.desired ?? '<none>',
+      summary.actual ?? '<none>',
+      summary.executorState ?? '<none>',
+      summary.error ?? '',
+    ],
   ];
   return table(rows);
 }

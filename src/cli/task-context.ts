@@ -120,7 +120,8 @@ export async function taskIdOfName(kubectl: Kubectl, name: string, namespace: st
   const found = object.metadata.namespace ?? (await effectiveNamespace(kubectl, namespace));
   const taskId = object.metadata.labels?.[LABEL_TASK_ID];
   if (taskId === undefined || taskId === '') {
-    throw new TaskError({ reason: 'OwnedElsewhere', taskId: name, message: `task/${name} in namespace ${found} has no ${LABEL_TASK_ID} label: kubectl-task did not launch it` });
+    const message = `task/${name} in namespace ${found} has no ${LABEL_TASK_ID} label: kubectl-task did not launch it`;
+    throw new TaskError({ reason: 'OwnedElsewhere', taskId: name, message });
   }
   return { taskId, namespace: found };
 }

@@ -1,5 +1,5 @@
 /** Errors of the CLI's own making: a bad flag, an unreadable file, a task named wrongly. Exit 2. */
-import { ReasonedError } from '../errors.ts';
+import { ReasonedError, guardOf } from '../errors.ts';
 
 export class UsageError extends ReasonedError<'UsageError'> {
   override readonly name = 'UsageError';
@@ -8,6 +8,4 @@ export class UsageError extends ReasonedError<'UsageError'> {
   }
 }
 
-export function isUsageError(value: unknown): value is UsageError {
-  return value instanceof UsageError;
-}
+export const isUsageError = guardOf(UsageError);

@@ -38,7 +38,11 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   return groups;
 }
 
-async function settleGroups<T>(items: readonly T[], keyOf: (item: T) => string, run: (members: readonly T[]) => Promise<(Error | undefined)[]>): Promise<Outcome<void>[]> {
+async function settleGroups<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  run: (members: readonly T[]) => Promise<(Error | undefined)[]>,
+): Promise<Outcome<void>[]> {
   const outcomes: Outcome<void>[] = items.map(() => ({ ok: true, value: undefined }));
   await Promise.all(
     [...groupBy(items, keyOf).values()].map(async (indices) => {

@@ -151,7 +151,10 @@ export class TaskFleet implements Engine {
       decide: firstStatusVerdict(() => this.error('TaskGone', task.taskId, `task ${task.taskId}: its Task was deleted before reporting a status`)),
       timeoutMs,
       clock: this.clock,
-      onTimeout: () => this.error('NoStatus', task.taskId, `task ${task.taskId}: applied, but no status.state within ${timeoutMs} ms (is a task manager running?); kill it with a kill request`),
+      onTimeout: () => {
+        const message = `task ${task.taskId}: applied, but no status.state within ${timeoutMs} ms (is a task manager running?); kill it with a kill request`;
+        return this.error('NoStatus', task.taskId, message);
+      },
     });
     return task.snapshot();
   }
@@ -178,8 +181,12 @@ export class TaskFleet implements Engine {
     this.assertOpen(request.taskId);
     const task = this.get(request.taskId);
     const { event, rule } = supportedTransition(task.taskId, request.event);
-    if (task.phase !== 'live') throw this.error(task.phase === 'launching' ? 'NotLaunched' : 'Terminated', task.taskId, `task ${task.taskId}: cannot ${event} while ${task.phase}`);
-    if (task.transitionInFlight !== undefined) throw this.error('WrongState', task.taskId, `task ${task.taskId}: cannot ${event} while ${task.transitionInFlight} is in progress`);
+    if (task.phase !== 'live') {
+      throw this.error(task.phase === 'launching' ? 'NotLaunched' : 'Terminated', task.taskId, `task ${task.taskId}: cannot ${event} while ${task.phase}`);
+    }
+    if (task.transitionInFlight !== undefined) {
+      throw this.error('WrongState', task.taskId, `task ${task.taskId}: cannot ${event} while ${task.transitionInFlight} is in progress`);
+    }
     const timeoutMs = request.timeoutMs ?? this.options.transitionTimeoutMs ?? 30_000;
     const fail = (reason: TaskReason, message: string): TaskError => this.error(reason, task.taskId, `task ${task.taskId}: ${message}`);
     task.transitionInFlight = event;
@@ -263,7 +270,9 @@ export class TaskFleet implements Engine {
 
   private get(taskId: string): FleetTask {
     const task = this.tasks.get(taskId);
-    if (task === undefined) throw this.error('UnknownTask', taskId, `task ${taskId} is not known to this executor (launch it, or check --executor-id and the namespace)`);
+    if (task === undefined) {
+      throw this.error('UnknownTask', taskId, `task ${taskId} is not known to this executor (launch it, or check --executor-id and the namespace)`);
+    }
     return task;
   }
 

@@ -79,7 +79,8 @@ export class TaskFollower {
     for (const task of this.o.tasks.all()) {
       if (task.phase !== 'live' || task.ended) continue;
       task.unreachable = true;
-      task.report('TASK_UNREACHABLE', 'Unreachable', { message: `the API server could not be reached for ${this.o.unreachableGraceMs} ms${why === undefined ? '' : `: ${why}`}` });
+      const message = `the API server could not be reached for ${this.o.unreachableGraceMs} ms${why === undefined ? '' : `: ${why}`}`;
+      task.report('TASK_UNREACHABLE', 'Unreachable', { message });
     }
   }
 

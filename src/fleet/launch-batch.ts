@@ -8,7 +8,7 @@
 import { getObjects, refOf } from '../kubectl/commands.ts';
 import { applyMany } from '../kubectl/batch.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
-import type { KubeObject } from '../kubectl/types.ts';
+import type { KubeObject, ObjectRef } from '../kubectl/types.ts';
 import { LABEL_TASK_ID } from '../manifest/index.ts';
 import { TaskError, describeRef } from '../task/errors.ts';
 import type { RenderedTask } from '../task/render-task.ts';
@@ -24,9 +24,22 @@ export interface PreparedLaunch {
 
 const objectKey = (o: { apiVersion: string; kind: string; name: string; namespace?: string }): string => `${printedType(o)}/${o.namespace ?? ''}/${o.name}`;
 
+/** A launch refused because one of its objects exists: the task's own (AlreadyLaunched), or someone else's. */
+function alreadyThere(taskId: string, ref: ObjectRef, owner: string | undefined, label: string | undefined): TaskError {
+  if (owner === label) {
+    const message =
+      `task ${taskId}: ${describeRef(ref)} already exists with this task id; ` +
+      'launch never changes a running task: follow it (status) or kill it first';
+    return new TaskError({ reason: 'AlreadyLaunched', taskId, message });
+  }
+  const whose = owner === undefined ? 'nobody known to kubectl-task' : `task ${owner}`;
+  return new TaskError({ reason: 'OwnedElsewhere', taskId, message: `task ${taskId}: ${describeRef(ref)} already exists and belongs to ${whose}` });
+}
+
 export async function launchBatch(k: Kubectl, items: readonly PreparedLaunch[], namespace: string | null): Promise<Outcome<void>[]> {
   const outcomes: (Outcome<void> | undefined)[] = items.map(() => undefined);
-  const failAll = (error: unknown): Outcome<void>[] => items.map((_, i) => outcomes[i] ?? { ok: false, error: error instanceof Error ? error : new Error(String(error)) });
+  const failAll = (error: unknown): Outcome<void>[] =>
+    items.map((_, i) => outcomes[i] ?? { ok: false, error: error instanceof Error ? error : new Error(String(error)) });
   let existing: KubeObject[];
   try {
     await k.ensureVersion();
@@ -40,15 +53,7 @@ export async function launchBatch(k: Kubectl, items: readonly PreparedLaunch[], 
     for (const ref of item.rendered.manifest.refs) {
       const object = found.get(objectKey(ref));
       if (object === undefined) continue;
-      const owner = object.metadata.labels?.[LABEL_TASK_ID];
-      const taskId = item.task.taskId;
-      outcomes[i] = {
-        ok: false,
-        error:
-          owner === label
-            ? new TaskError({ reason: 'AlreadyLaunched', taskId, message: `task ${taskId}: ${describeRef(ref)} already exists with this task id; launch never changes a running task: follow it (status) or kill it first` })
-            : new TaskError({ reason: 'OwnedElsewhere', taskId, message: `task ${taskId}: ${describeRef(ref)} already exists and belongs to ${owner === undefined ? 'nobody known to kubectl-task' : `task ${owner}`}` }),
-      };
+      outcomes[i] = { ok: false, error: alreadyThere(item.task.taskId, ref, object.metadata.labels?.[LABEL_TASK_ID], label) };
       return;
     }
   });
@@ -62,7 +67,8 @@ export async function launchBatch(k: Kubectl, items: readonly PreparedLaunch[], 
       const errors = perGroupErrors(result, live.map((i) => items[i]?.rendered.manifest.refs ?? []));
       live.forEach((i, n) => {
         const error = errors[n];
-        if (error !== undefined) outcomes[i] = { ok: false, error: dryRun ? error.withMessage(`${error.message} (server dry run: nothing of this task was applied)`) : error };
+        if (error === undefined) return;
+        outcomes[i] = { ok: false, error: dryRun ? error.withMessage(`${error.message} (server dry run: nothing of this task was applied)`) : error };
       });
     } catch (error) {
       return failAll(error);

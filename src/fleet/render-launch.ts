@@ -24,7 +24,8 @@ export function fleetSelector(executorId: string | undefined): string {
 export async function renderForFleet(request: FleetLaunchRequest, where: { namespace?: string; executorId?: string }): Promise<RenderedTask> {
   const rendered = await renderTask({
     taskId: request.taskId,
-    template: 'file' in request.template ? { file: request.template.file } : { text: request.template.text, file: `<inline manifest of task ${request.taskId}>` },
+    template:
+      'file' in request.template ? { file: request.template.file } : { text: request.template.text, file: `<inline manifest of task ${request.taskId}>` },
     env: request.env ?? {},
     baseEnv: {},
     ...(request.executor === undefined ? {} : { executor: request.executor }),

@@ -41,7 +41,13 @@ export function applyMany(k: Kubectl, yaml: string, options: { dryRun?: boolean;
  * every other field is kept (unlike a partial server-side apply, recording batch/28). The body
  * goes through a 0600 file in a private directory: it may carry CONFIGURE arguments.
  */
-export async function patchMany(k: Kubectl, refs: readonly ObjectRef[], type: 'json' | 'merge', body: string, namespace: string | null): Promise<KubectlResult> {
+export async function patchMany(
+  k: Kubectl,
+  refs: readonly ObjectRef[],
+  type: 'json' | 'merge',
+  body: string,
+  namespace: string | null,
+): Promise<KubectlResult> {
   const what = `kubectl patch -f - (${refs.length === 1 ? refs[0]?.name ?? '' : `${refs.length} objects`})`;
   return withPatchFile(k, what, body, (file) =>
     runPerObject(k, ['patch', '-f', '-', `--type=${type}`, `--patch-file=${file}`, '-o', 'name'], { stdin: refsStream(refs), namespace }),
@@ -57,6 +63,14 @@ export function deleteMany(k: Kubectl, refs: readonly ObjectRef[], namespace: st
  * One `kubectl delete <types> -l <selector>` (objects found by label, such as a reattached task's).
  * An `optional` type the server refuses to list is dropped (see optional-types.ts).
  */
-export function deleteBySelector(k: Kubectl, types: readonly string[], selector: string, namespace: string | null, optional: ReadonlySet<string> = new Set()): Promise<KubectlResult> {
-  return withoutRefusedOptionalTypes(types, optional, (some) => k.run(['delete', some.join(','), '-l', selector, '--ignore-not-found', '--wait=false'], { namespace }));
+export function deleteBySelector(
+  k: Kubectl,
+  types: readonly string[],
+  selector: string,
+  namespace: string | null,
+  optional: ReadonlySet<string> = new Set(),
+): Promise<KubectlResult> {
+  return withoutRefusedOptionalTypes(types, optional, (some) =>
+    k.run(['delete', some.join(','), '-l', selector, '--ignore-not-found', '--wait=false'], { namespace }),
+  );
 }

@@ -48,6 +48,11 @@ const SERVER_REASONS: Readonly<Record<string, KubectlReason>> = {
   ServiceUnavailable: 'ServerError',
 };
 
+/** One pattern of alternatives given in parts (each part alternatives itself), too long for one line. */
+function anyOf(parts: readonly string[], flags = ''): RegExp {
+  return new RegExp(parts.join('|'), flags);
+}
+
 /** Text patterns, checked in order after the server reason tag. First match wins. */
 const PATTERNS: ReadonlyArray<readonly [KubectlReason, RegExp]> = [
   ['Unauthorized', /You must be logged in to the server|provide credentials|\bUnauthorized\b/],
@@ -55,21 +60,37 @@ const PATTERNS: ReadonlyArray<readonly [KubectlReason, RegExp]> = [
   ['TooManyRequests', /too many requests/i],
   [
     'Unreachable',
-    /Unable to connect to the server|connection refused|was refused - did you specify|no such host|dial tcp[^\n]*i\/o timeout|connection reset by peer|no route to host|network is unreachable|TLS handshake|tls: |x509: |\bunexpected EOF\b|: EOF\s*$/m,
+    anyOf(
+      [
+        'Unable to connect to the server|connection refused|was refused - did you specify|no such host',
+        String.raw`dial tcp[^\n]*i\/o timeout|connection reset by peer|no route to host|network is unreachable`,
+        String.raw`TLS handshake|tls: |x509: |\bunexpected EOF\b|: EOF\s*$`,
+      ],
+      'm',
+    ),
   ],
   [
     'Timeout',
-    /context deadline exceeded|the server was unable to return a response in the time allotted|timed out waiting for the condition|Client\.Timeout exceeded|request timed out/,
+    anyOf([
+      'context deadline exceeded|the server was unable to return a response in the time allotted',
+      String.raw`timed out waiting for the condition|Client\.Timeout exceeded|request timed out`,
+    ]),
   ],
   [
     'ServerError',
-    /an error on the server|Internal error occurred|the server is currently unable to handle the request|\b50[0-4] (Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)\b/,
+    anyOf([
+      'an error on the server|Internal error occurred|the server is currently unable to handle the request',
+      String.raw`\b50[0-4] (Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)\b`,
+    ]),
   ],
   ['Conflict', /Operation cannot be fulfilled|the object has been modified/],
   ['AlreadyExists', /\balready exists\b/],
   [
     'Invalid',
-    /\bis invalid\b|does not match the namespace|error validating data|strict decoding error|unknown field|no matches for kind|doesn't have a resource type|resource mapping not found/,
+    anyOf([
+      String.raw`\bis invalid\b|does not match the namespace|error validating data|strict decoding error|unknown field`,
+      "no matches for kind|doesn't have a resource type|resource mapping not found",
+    ]),
   ],
   ['NotFound', /\bnot found\b/],
 ];
@@ -146,13 +167,17 @@ function spawnFailure(label: string, result: KubectlResult): Classification {
   if (/ENOENT/.test(code)) {
     return {
       reason: 'KubectlNotFound',
-      message: `${label}: KubectlNotFound: kubectl binary "${binary}" was not found (not on PATH or no such file); install kubectl or point --kubectl / the KUBECTL environment variable at it`,
+      message:
+        `${label}: KubectlNotFound: kubectl binary "${binary}" was not found (not on PATH or no such file); ` +
+        'install kubectl or point --kubectl / the KUBECTL environment variable at it',
     };
   }
   if (/EACCES|EPERM/.test(code)) {
     return {
       reason: 'KubectlNotFound',
-      message: `${label}: KubectlNotFound: kubectl binary "${binary}" cannot be executed (${oneLine(code)}); check its permissions or point --kubectl / KUBECTL at another binary`,
+      message:
+        `${label}: KubectlNotFound: kubectl binary "${binary}" cannot be executed (${oneLine(code)}); ` +
+        'check its permissions or point --kubectl / KUBECTL at another binary',
     };
   }
   return { reason: 'Unknown', message: `${label}: Unknown: kubectl could not be started: ${oneLine(redactText(code))}` };
@@ -209,7 +234,10 @@ export function parseRetryAfterMs(stderr: string): number | undefined {
 }
 
 /** Flags whose value is the next argument, so the label does not mistake the value for an object. */
-const FLAGS_WITH_VALUE = new Set(['-n', '--namespace', '-f', '--filename', '-o', '--output', '-p', '--patch', '--patch-file', '-l', '--selector', '--context', '--kubeconfig', '--type', '--subresource', '--token', '--password']);
+const FLAGS_WITH_VALUE = new Set([
+  ...['-n', '--namespace', '-f', '--filename', '-o', '--output', '-p', '--patch', '--patch-file', '-l', '--selector'],
+  ...['--context', '--kubeconfig', '--type', '--subresource', '--token', '--password'],
+]);
 
 /** kubectl's own wait (`delete --wait`, `wait`) names the object it gave up on; argv may list several. */
 const WAITED_FOR = /timed out waiting for the condition on (\S+)/;

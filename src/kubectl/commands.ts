@@ -142,7 +142,10 @@ export async function getObject(k: Kubectl, ref: ObjectRef): Promise<KubeObject 
  */
 export function refsStream(refs: readonly ObjectRef[]): string {
   return refs
-    .map((ref) => `apiVersion: ${JSON.stringify(ref.apiVersion)}\nkind: ${JSON.stringify(ref.kind)}\nmetadata:\n  name: ${JSON.stringify(ref.name)}\n${ref.namespace === undefined ? '' : `  namespace: ${JSON.stringify(ref.namespace)}\n`}`)
+    .map((ref) => {
+      const namespace = ref.namespace === undefined ? '' : `  namespace: ${JSON.stringify(ref.namespace)}\n`;
+      return `apiVersion: ${JSON.stringify(ref.apiVersion)}\nkind: ${JSON.stringify(ref.kind)}\nmetadata:\n  name: ${JSON.stringify(ref.name)}\n${namespace}`;
+    })
     .join('---\n');
 }
 

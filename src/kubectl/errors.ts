@@ -2,7 +2,7 @@
  * The one error type of the kubectl layer. Its `reason` comes from classify(); callers branch on
  * `reason`, never on message text.
  */
-import { ReasonedError, type KubectlReason } from '../errors.ts';
+import { ReasonedError, guardOf, type KubectlReason } from '../errors.ts';
 import type { KubectlResult } from './types.ts';
 
 export interface KubectlErrorInit {
@@ -52,9 +52,7 @@ export class KubectlError extends ReasonedError<KubectlReason> {
   }
 }
 
-export function isKubectlError(value: unknown): value is KubectlError {
-  return value instanceof KubectlError;
-}
+export const isKubectlError = guardOf(KubectlError);
 
 /** Error messages are one line: newlines from kubectl's multi-cause output become `; `. */
 export function oneLine(text: string): string {

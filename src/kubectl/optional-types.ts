@@ -7,7 +7,11 @@
  */
 import { KubectlError } from './errors.ts';
 
-export async function withoutRefusedOptionalTypes<T>(types: readonly string[], optional: ReadonlySet<string>, call: (types: readonly string[]) => Promise<T>): Promise<T> {
+export async function withoutRefusedOptionalTypes<T>(
+  types: readonly string[],
+  optional: ReadonlySet<string>,
+  call: (types: readonly string[]) => Promise<T>,
+): Promise<T> {
   let current = [...types];
   for (;;) {
     try {

@@ -26,7 +26,9 @@ export async function withPatchFile<T>(k: Kubectl, what: string, body: string, u
     const why = oneLine(error instanceof Error ? error.message : String(error));
     throw new KubectlError({
       reason: 'Unknown',
-      message: `${what}: Unknown: cannot write the patch file in ${parent} (${why}); nothing was sent to the cluster: free space there, or point TMPDIR at another directory`,
+      message:
+        `${what}: Unknown: cannot write the patch file in ${parent} (${why}); ` +
+        'nothing was sent to the cluster: free space there, or point TMPDIR at another directory',
       cause: error,
     });
   }

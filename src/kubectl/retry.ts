@@ -147,6 +147,9 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
 }
 
 function giveUpNote(why: 'final' | 'deadline' | 'excluded', attempt: number): string {
-  if (why === 'deadline') return attempt > 1 ? ` (gave up after ${attempt} attempts: no time left before the caller's deadline)` : ` (not retried: no time left before the caller's deadline)`;
+  if (why === 'deadline') {
+    const left = "no time left before the caller's deadline";
+    return attempt > 1 ? ` (gave up after ${attempt} attempts: ${left})` : ` (not retried: ${left})`;
+  }
   return attempt > 1 ? ` (gave up after ${attempt} attempts)` : '';
 }

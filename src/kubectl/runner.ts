@@ -140,7 +140,8 @@ export class Kubectl {
     });
     const done = handle.done.then((ended) => {
       const result: KubectlResult = { ...ended, argv: redactArgv(ended.argv) };
-      log('stream %s ended: exit %s signal %s after %d ms', result.argv.join(' '), String(result.exitCode), result.signal ?? '-', Math.round(result.durationMs));
+      const { exitCode, signal, durationMs } = result;
+      log('stream %s ended: exit %s signal %s after %d ms', result.argv.join(' '), String(exitCode), signal ?? '-', Math.round(durationMs));
       return result;
     });
     return { done, stop: () => handle.stop() };

@@ -52,7 +52,9 @@ export async function checkKubectlVersion(k: Kubectl): Promise<{ client: string 
     const binary = result.argv[0] ?? 'kubectl';
     throw new KubectlError({
       reason: 'KubectlTooOld',
-      message: `${commandLabel(result.argv)}: KubectlTooOld: "${binary}" is ${version.gitVersion}; kubectl-task needs kubectl 1.${MIN_KUBECTL_MINOR} or newer (point --kubectl / KUBECTL at a newer binary)`,
+      message:
+        `${commandLabel(result.argv)}: KubectlTooOld: "${binary}" is ${version.gitVersion}; ` +
+        `kubectl-task needs kubectl 1.${MIN_KUBECTL_MINOR} or newer (point --kubectl / KUBECTL at a newer binary)`,
       result,
     });
   }

@@ -1,5 +1,5 @@
 /** The one error type of manifest building; messages name the file and the documents concerned. */
-import { ReasonedError } from '../errors.ts';
+import { ReasonedError, guardOf } from '../errors.ts';
 
 export class ManifestError extends ReasonedError<'ManifestError'> {
   override readonly name: string = 'ManifestError';
@@ -11,6 +11,4 @@ export class ManifestError extends ReasonedError<'ManifestError'> {
 }
 
 /** A ManifestError, WorkflowError (of a control workflow) included. */
-export function isManifestError(value: unknown): value is ManifestError {
-  return value instanceof ManifestError;
-}
+export const isManifestError = guardOf(ManifestError);

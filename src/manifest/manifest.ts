@@ -170,7 +170,9 @@ function toKubeObject(doc: JsonObject, index: number, fail: (m: string) => Manif
 function nearMiss(obj: KubeObject): string {
   const group = TASK_API_VERSION.split('/')[0] ?? '';
   if (obj.kind === TASK_KIND) return ` (apiVersion ${obj.apiVersion}, not ${TASK_API_VERSION})`;
-  if (obj.kind.toLowerCase() === TASK_KIND.toLowerCase() || obj.apiVersion.split('/')[0] === group) return ` (kind ${obj.kind} of ${obj.apiVersion}, not ${TASK_KIND})`;
+  if (obj.kind.toLowerCase() === TASK_KIND.toLowerCase() || obj.apiVersion.split('/')[0] === group) {
+    return ` (kind ${obj.kind} of ${obj.apiVersion}, not ${TASK_KIND})`;
+  }
   return '';
 }
 

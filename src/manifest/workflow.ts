@@ -26,7 +26,8 @@ export type ControlMode = 'kubectl_direct' | 'kubectl_fairmq';
 
 /** How command.arguments[0] is found, for help texts and errors. */
 export const MANIFEST_PATH_RULE =
-  "an absolute command.arguments[0] is used as is; a relative one is looked up in the workflow file's directory, then in its parent (the repository root when workflows sit in control-workflows/), never in the current directory";
+  "an absolute command.arguments[0] is used as is; a relative one is looked up in the workflow file's directory, " +
+  'then in its parent (the repository root when workflows sit in control-workflows/), never in the current directory';
 
 export interface ControlWorkflow {
   readonly name: string;
@@ -121,7 +122,8 @@ function resolveManifest(path: string, file: string, options: ParseWorkflowOptio
   const found = candidates.find((candidate) => exists(candidate));
   if (found !== undefined) return found;
   throw fail(
-    `command.arguments[0] "${path}" not found: looked in ${candidates.join(' and ')} (a relative manifest path is taken from the workflow's directory, then its parent)`,
+    `command.arguments[0] "${path}" not found: looked in ${candidates.join(' and ')} ` +
+      "(a relative manifest path is taken from the workflow's directory, then its parent)",
   );
 }
 

@@ -3,7 +3,7 @@
  * dotenv-style files (the CLI's --env-file). Errors name the item or file:line, never a value.
  */
 
-import { ReasonedError } from '../errors.ts';
+import { ReasonedError, guardOf } from '../errors.ts';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -14,9 +14,7 @@ export class EnvParseError extends ReasonedError<'EnvParseError'> {
   }
 }
 
-export function isEnvParseError(value: unknown): value is EnvParseError {
-  return value instanceof EnvParseError;
-}
+export const isEnvParseError = guardOf(EnvParseError);
 
 export interface EnvListOptions {
   /**

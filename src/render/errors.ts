@@ -1,5 +1,5 @@
 /** The one error type of template rendering. Messages name files, lines and variable NAMES only. */
-import { ReasonedError } from '../errors.ts';
+import { ReasonedError, guardOf } from '../errors.ts';
 
 export interface MissingVariable {
   readonly name: string;
@@ -42,6 +42,4 @@ export class RenderError extends ReasonedError<'RenderError'> {
   }
 }
 
-export function isRenderError(value: unknown): value is RenderError {
-  return value instanceof RenderError;
-}
+export const isRenderError = guardOf(RenderError);

@@ -4,7 +4,7 @@
  * into process.env (defect 1).
  */
 import { readFileSync } from 'node:fs';
-import { ReasonedError } from '../errors.ts';
+import { ReasonedError, guardOf } from '../errors.ts';
 
 export interface UserInfo {
   readonly uid: number;
@@ -34,9 +34,7 @@ export class ExecutorEnvError extends ReasonedError<'ExecutorEnvError'> {
   }
 }
 
-export function isExecutorEnvError(value: unknown): value is ExecutorEnvError {
-  return value instanceof ExecutorEnvError;
-}
+export const isExecutorEnvError = guardOf(ExecutorEnvError);
 
 export function executorEnv(args: ExecutorEnvArgs): Record<string, string> {
   const user = args.user ?? 'flp';
@@ -47,7 +45,8 @@ export function executorEnv(args: ExecutorEnvArgs): Record<string, string> {
   const gid = args.gid ?? found?.gid;
   if (uid === undefined || gid === undefined) {
     throw new ExecutorEnvError(
-      `user "${user}" not found in /etc/passwd (it gives FLP_UID, FLP_GID and FLP_SUPPLEMENTAL_GROUPS): pass --user NAME of an existing user, or set FLP_UID and FLP_GID (e.g. --env FLP_UID=1000 --env FLP_GID=1000)`,
+      `user "${user}" not found in /etc/passwd (it gives FLP_UID, FLP_GID and FLP_SUPPLEMENTAL_GROUPS): ` +
+        'pass --user NAME of an existing user, or set FLP_UID and FLP_GID (e.g. --env FLP_UID=1000 --env FLP_GID=1000)',
     );
   }
   const groups = args.supplementalGroups ?? found?.groups ?? [gid];

@@ -35,7 +35,8 @@ export function parseTemplate(text: string, file: string): { readonly docs: Docu
       const what = err.message.split('\n')[0] ?? err.code;
       // `{port: ${X}}` is the usual culprit: inside flow collections `{` starts a mapping.
       const lineText = text.split('\n')[line - 1] ?? '';
-      const hint = /\$\{/.test(lineText) && /[{[]/.test(lineText.replace(/\$\{[^}]*\}/g, '')) ? ' (quote placeholders inside {…} or […] flow collections, e.g. "${VAR}")' : '';
+      const flow = /\$\{/.test(lineText) && /[{[]/.test(lineText.replace(/\$\{[^}]*\}/g, ''));
+      const hint = flow ? ' (quote placeholders inside {…} or […] flow collections, e.g. "${VAR}")' : '';
       throw new RenderError({ message: `${file}:${line}: YAML syntax error: ${what}${hint}`, file });
     }
   }
@@ -60,7 +61,9 @@ function checkText(text: string, file: string): void {
   const bytes = text.length > MAX_TEMPLATE_BYTES / 3 ? Buffer.byteLength(text, 'utf8') : text.length;
   if (bytes > MAX_TEMPLATE_BYTES) {
     throw new RenderError({
-      message: `${file}: the template is ${mebibytes(bytes)}, over the limit of ${mebibytes(MAX_TEMPLATE_BYTES)} (the API server stores objects of at most 1.5 MiB)`,
+      message:
+        `${file}: the template is ${mebibytes(bytes)}, over the limit of ${mebibytes(MAX_TEMPLATE_BYTES)} ` +
+        '(the API server stores objects of at most 1.5 MiB)',
       file,
     });
   }

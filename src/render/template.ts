@@ -150,7 +150,8 @@ function resolve(segment: VarSegment, line: number, ctx: Context): string {
   if (r.kind === 'value') {
     // UTF-8 cannot carry a lone surrogate (a JSON string can: "\ud800"), and kubectl refuses its escape.
     if (LONE_SURROGATE.test(r.value)) {
-      throw new RenderError({ message: `${ctx.file}:${line}: the value of ${segment.name} is not valid Unicode (it holds a lone UTF-16 surrogate)`, file: ctx.file });
+      const message = `${ctx.file}:${line}: the value of ${segment.name} is not valid Unicode (it holds a lone UTF-16 surrogate)`;
+      throw new RenderError({ message, file: ctx.file });
     }
     return r.value;
   }
@@ -198,7 +199,9 @@ function checkDuplicateKeys(ctx: Context): void {
         const b = where(prior);
         const [subject, other] = a.raw.includes('$') ? [a, b] : [b, a];
         throw new RenderError({
-          message: `${ctx.file}:${subject.line}: key ${JSON.stringify(subject.raw)} collides with key ${JSON.stringify(other.raw)} (line ${other.line}) after substitution`,
+          message:
+            `${ctx.file}:${subject.line}: key ${JSON.stringify(subject.raw)} ` +
+            `collides with key ${JSON.stringify(other.raw)} (line ${other.line}) after substitution`,
           file: ctx.file,
         });
       }

@@ -36,7 +36,8 @@ export async function findTask(kubectl: Kubectl, locator: TaskLocator, namespace
   const tasks = await listLabelled(kubectl, namespace, [TASK_TYPE], sanitizeLabelValue(locator.taskId));
   if (tasks.length > 1) {
     const names = tasks.map((t) => `task/${t.metadata.name}`).join(', ');
-    throw new TaskError({ reason: 'Ambiguous', taskId: locator.taskId, message: `task ${locator.taskId}: ${describeLocator(locator)} labels ${tasks.length} Tasks (${names}); name the one meant` });
+    const message = `task ${locator.taskId}: ${describeLocator(locator)} labels ${tasks.length} Tasks (${names}); name the one meant`;
+    throw new TaskError({ reason: 'Ambiguous', taskId: locator.taskId, message });
   }
   return tasks[0];
 }

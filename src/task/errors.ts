@@ -2,7 +2,7 @@
  * Lifecycle errors of a KubectlTask and of the fleet (as opposed to KubectlError, which is about
  * a kubectl call); the reasons and what each means are in src/errors.ts (TASK_REASONS).
  */
-import { ReasonedError, isReasonedError, type TaskReason } from '../errors.ts';
+import { ReasonedError, guardOf, isReasonedError, type TaskReason } from '../errors.ts';
 import { resourceArg } from '../kubectl/commands.ts';
 import { KubectlError } from '../kubectl/errors.ts';
 import { redactValues } from '../render/redact.ts';
@@ -21,9 +21,7 @@ export class TaskError extends ReasonedError<TaskReason> {
 /** @deprecated Import them from src/errors.ts; kept while bench/worker.ts imports them from here. */
 export { messageOf, reasonOf } from '../errors.ts';
 
-export function isTaskError(value: unknown): value is TaskError {
-  return value instanceof TaskError;
-}
+export const isTaskError = guardOf(TaskError);
 
 /** `task.v1alpha1.aliecs.alice.cern/t1 in namespace ns`, as messages name objects. */
 export function describeRef(ref: ObjectRef): string {

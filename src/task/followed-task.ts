@@ -85,7 +85,10 @@ export abstract class FollowedTask {
       timeoutMs,
       signal: options.signal,
       timedOut: () =>
-        this.error('NoStatus', `task ${this.id}: ${what} reported no status.state within ${timeoutMs} ms (is its task manager running?); the Task is left as it is`),
+        this.error(
+          'NoStatus',
+          `task ${this.id}: ${what} reported no status.state within ${timeoutMs} ms (is its task manager running?); the Task is left as it is`,
+        ),
       aborted: () => this.error('NoStatus', `task ${this.id}: stopped waiting before ${what} reported a status.state; the Task is left as it is`),
     });
   }

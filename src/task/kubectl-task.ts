@@ -130,7 +130,8 @@ export class KubectlTask extends FollowedTask {
     const { event, rule } = supportedTransition(this.id, eventName);
     const stage = this.currentStage;
     if (stage.kind !== 'launched' && stage.kind !== 'running') {
-      throw this.error(stage.kind === 'pending' || stage.kind === 'applying' ? 'NotLaunched' : 'Terminated', `task ${this.id}: cannot ${event} in stage ${stage.kind}`);
+      const why = stage.kind === 'pending' || stage.kind === 'applying' ? 'NotLaunched' : 'Terminated';
+      throw this.error(why, `task ${this.id}: cannot ${event} in stage ${stage.kind}`);
     }
     if (this.transitionInFlight !== undefined) {
       throw this.error('WrongState', `task ${this.id}: cannot ${event} while ${this.transitionInFlight} is in progress`);

@@ -81,7 +81,9 @@ export function meaningOf(event: WatchEvent, tracker: StatusTracker, task: { tas
     }
     case 'deleted':
       tracker.markDeleted();
-      if (task.killedBy !== undefined) return { kind: 'ended', end: { state: 'TASK_KILLED', reason: 'Killed', message: `${task.what} was killed by ${task.killedBy}` } };
+      if (task.killedBy !== undefined) {
+        return { kind: 'ended', end: { state: 'TASK_KILLED', reason: 'Killed', message: `${task.what} was killed by ${task.killedBy}` } };
+      }
       return { kind: 'ended', end: { state: 'TASK_LOST', reason: 'Deleted', message: `${task.what} was deleted outside kubectl-task` } };
     case 'error':
       debug('%s: monitor error %d: %s', task.taskId, event.consecutive, event.error.message);

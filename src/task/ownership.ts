@@ -101,17 +101,24 @@ export async function assertLaunchable(kubectl: Kubectl, rendered: RenderedTask,
     throw new TaskError({
       reason: 'AlreadyLaunched',
       taskId,
-      message: `task ${taskId}: ${describeRef(taskRef)} is already launched (${state}) and a launch never changes it; follow it with kubectl-task watch --task-id ${taskId} -n ${rendered.manifest.namespace} (or status), or attach() in the library`,
+      message:
+        `task ${taskId}: ${describeRef(taskRef)} is already launched (${state}) and a launch never changes it; ` +
+        `follow it with kubectl-task watch --task-id ${taskId} -n ${rendered.manifest.namespace} (or status), or attach() in the library`,
     });
   }
   for (const object of existing) {
     const owner = ownerOf(object, label);
     if (owner.kind === 'this-task') continue;
-    const whose = owner.kind === 'other-task' ? `task ${owner.taskId} (label ${LABEL_TASK_ID}=${owner.taskId})` : `nobody known to kubectl-task (no ${LABEL_TASK_ID} label)`;
+    const whose =
+      owner.kind === 'other-task'
+        ? `task ${owner.taskId} (label ${LABEL_TASK_ID}=${owner.taskId})`
+        : `nobody known to kubectl-task (no ${LABEL_TASK_ID} label)`;
     throw new TaskError({
       reason: 'OwnedElsewhere',
       taskId,
-      message: `task ${taskId}: ${describeRef(refOf(object))} already exists and belongs to ${whose}; a task only applies objects it owns (rename it in ${rendered.file})`,
+      message:
+        `task ${taskId}: ${describeRef(refOf(object))} already exists and belongs to ${whose}; ` +
+        `a task only applies objects it owns (rename it in ${rendered.file})`,
     });
   }
 }
@@ -141,7 +148,10 @@ export async function deleteOwned(kubectl: Kubectl, scope: OwnerScope, options: 
   const taskObject = taskRef === undefined ? undefined : declared.find(sameObject(taskRef));
   const taskOwner = taskObject === undefined ? undefined : ownerOf(taskObject, label);
   if (taskRef !== undefined && taskOwner !== undefined && taskOwner.kind !== 'this-task') {
-    const hint = taskOwner.kind === 'other-task' ? `it was launched as task ${taskOwner.taskId} (pass --task-id ${taskOwner.taskId})` : `it has no ${LABEL_TASK_ID} label (not launched by kubectl-task)`;
+    const hint =
+      taskOwner.kind === 'other-task'
+        ? `it was launched as task ${taskOwner.taskId} (pass --task-id ${taskOwner.taskId})`
+        : `it has no ${LABEL_TASK_ID} label (not launched by kubectl-task)`;
     throw new TaskError({ reason: 'OwnedElsewhere', taskId, message: `task ${taskId}: will not delete ${describeRef(taskRef)}: ${hint}` });
   }
   const foreign = declared.filter((o) => ownerOf(o, label).kind !== 'this-task').map((o) => resourceArg(refOf(o)));

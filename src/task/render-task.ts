@@ -6,7 +6,17 @@
 import { readFile } from 'node:fs/promises';
 import createDebug from 'debug';
 import { secretValuesOf } from '../render/redact.ts';
-import { renderTemplate, redactForLog, taskEnvironment, RenderError, executorEnv, identityFromEnv, toKubectlYaml, type ExecutorEnvArgs, type PlaceholderStyle } from '../render/index.ts';
+import {
+  RenderError,
+  executorEnv,
+  identityFromEnv,
+  redactForLog,
+  renderTemplate,
+  taskEnvironment,
+  toKubectlYaml,
+  type ExecutorEnvArgs,
+  type PlaceholderStyle,
+} from '../render/index.ts';
 import { buildManifest, type Manifest } from '../manifest/index.ts';
 import type { JsonObject } from '../json.ts';
 

@@ -179,7 +179,9 @@ export function reportOf(observation: Observation): ObservedReport | undefined {
     return {
       state: 'TASK_RUNNING',
       reason: UNKNOWN_STATE_REASON,
-      message: `status.state ${JSON.stringify(value)} is not a state kubectl-task knows (standby, deployed, configured, running, error, done); the task is taken as running until a known state is written`,
+      message:
+        `status.state ${JSON.stringify(value)} is not a state kubectl-task knows (standby, deployed, configured, running, error, done); ` +
+        'the task is taken as running until a known state is written',
     };
   }
   const state = executorStateFor(observation.state);

@@ -37,7 +37,8 @@ export function supportedTransition(taskId: string, eventName: string): { event:
   const event = parseTransitionEvent(eventName);
   const rule = event === undefined ? undefined : ruleFor(event);
   if (event === undefined || rule === undefined) {
-    throw new TaskError({ reason: 'UnsupportedTransition', taskId, message: `task ${taskId}: transition ${eventName} is not supported by a Task (CONFIGURE, START, STOP, RESET)` });
+    const message = `task ${taskId}: transition ${eventName} is not supported by a Task (CONFIGURE, START, STOP, RESET)`;
+    throw new TaskError({ reason: 'UnsupportedTransition', taskId, message });
   }
   return { event, rule };
 }
@@ -104,7 +105,10 @@ export function waitForDestination(args: {
     decide: destinationVerdict(args),
     timeoutMs,
     onTimeout: (last) =>
-      fail('TransitionTimeout', `${event} timed out after ${timeoutMs} ms waiting for "${rule.to}"; last observed status.state: ${last?.state ?? last?.unknownState ?? 'none'}`),
+      fail(
+        'TransitionTimeout',
+        `${event} timed out after ${timeoutMs} ms waiting for "${rule.to}"; last observed status.state: ${last?.state ?? last?.unknownState ?? 'none'}`,
+      ),
     ...(args.clock === undefined ? {} : { clock: args.clock }),
   });
   waiting.catch(() => {});
@@ -161,7 +165,9 @@ export async function patchAgainstFreshState<T>(args: {
  * start or this very target.
  */
 export function refusalAfterConflict(fresh: Observation, event: TransitionEvent, rule: TransitionRule): string | undefined {
-  if (fresh.state !== rule.from) return `another write moved status.state to "${fresh.state ?? fresh.unknownState ?? 'none'}" meanwhile; ${event} needs "${rule.from}"`;
+  if (fresh.state !== rule.from) {
+    return `another write moved status.state to "${fresh.state ?? fresh.unknownState ?? 'none'}" meanwhile; ${event} needs "${rule.from}"`;
+  }
   const desired = desiredState(fresh.object);
   if (desired !== undefined && desired !== rule.from && desired !== rule.to) return `another client set spec.state to "${desired}" meanwhile`;
   return undefined;
@@ -181,7 +187,9 @@ export function destinationVerdict(args: {
   return (o) => {
     if (o === 'deleted') return { settle: 'reject', error: fail('TaskGone', `${describeRef(ref)} was deleted during ${event}`) };
     if (o.state === rule.to) return { settle: 'resolve', value: o };
-    if (o.state === 'error') return { settle: 'reject', error: fail('TransitionFailed', `${event} failed: ${o.error ?? 'status.state is error (no status.error given)'}`) };
+    if (o.state === 'error') {
+      return { settle: 'reject', error: fail('TransitionFailed', `${event} failed: ${o.error ?? 'status.state is error (no status.error given)'}`) };
+    }
     if (o.state === 'done') return { settle: 'reject', error: fail('TransitionFailed', `${event} interrupted: the task finished`) };
     return undefined;
   };

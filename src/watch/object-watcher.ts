@@ -166,7 +166,12 @@ export function watchObject(options: ObjectWatcherOptions): ObjectWatcher {
     expiredInARow = 0;
     if (serverError !== undefined) {
       watchFailures += 1;
-      const error = new KubectlError({ reason: serverError.code >= 500 ? 'ServerError' : 'Unknown', message: `kubectl get --watch: watch ended by the server: ${serverError.message}`, result, attempts: 1 });
+      const error = new KubectlError({
+        reason: serverError.code >= 500 ? 'ServerError' : 'Unknown',
+        message: `kubectl get --watch: watch ended by the server: ${serverError.message}`,
+        result,
+        attempts: 1,
+      });
       return recordError(error) ? 'failed' : 'gave-up';
     }
     const failure = classify(result);

@@ -1,5 +1,5 @@
 import { TaskError } from '../../task/errors.ts';
-import type { KubectlTask } from '../../task/kubectl-task.ts';
+import type { KubectlTask, StatusUpdate } from '../../task/kubectl-task.ts';
 import type { Command, CommandIo, CommandOptions } from '../command.ts';
 import { EXIT, exitCodeForReason, type ExitCode } from '../exit-codes.ts';
 import { formatStatusUpdate } from '../printers.ts';
@@ -17,7 +17,8 @@ class KillOptions extends TaskCommandOptions implements CommandOptions {
     const connection = this.connection;
     let task: KubectlTask;
     try {
-      task = await makeTaskFor(ref, { connection, kubectl: makeKubectl(connection), onStatus: (update) => out.stdout(formatStatusUpdate(update, outputOf(ref))) });
+      const onStatus = (update: StatusUpdate): void => out.stdout(formatStatusUpdate(update, outputOf(ref)));
+      task = await makeTaskFor(ref, { connection, kubectl: makeKubectl(connection), onStatus });
     } catch (error) {
       // Idempotent like the other forms: a Task that is gone has nothing left to kill. (Without its
       // label its companions cannot be told apart; --task-id finds them.)

@@ -39,7 +39,9 @@ class ServeOptions implements CommandOptions {
   validate(): void {
     const { flags, positionals } = this.line;
     if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}" (requests come on stdin; see kubectl-task serve --help)`);
-    if (flags.allNamespaces && this.connection.namespace !== undefined) throw new UsageError('serve: -n/--namespace and -A/--all-namespaces exclude each other');
+    if (flags.allNamespaces && this.connection.namespace !== undefined) {
+      throw new UsageError('serve: -n/--namespace and -A/--all-namespaces exclude each other');
+    }
     const grace = flags.unreachableGrace;
     this.unreachableGraceMs = grace === undefined ? undefined : durationFlag('--unreachable-grace', grace);
   }
