@@ -18,9 +18,6 @@ export class TaskError extends ReasonedError<TaskReason> {
   }
 }
 
-/** @deprecated Import them from src/errors.ts; kept while bench/worker.ts imports them from here. */
-export { messageOf, reasonOf } from '../errors.ts';
-
 export const isTaskError = guardOf(TaskError);
 
 /** `task.v1alpha1.aliecs.alice.cern/t1 in namespace ns`, as messages name objects. */

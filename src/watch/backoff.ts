@@ -35,5 +35,3 @@ export class Backoff {
  * backoff. The sandbox's fake controller, a kubectl client, takes them from here too.
  */
 export { type Sleep, sleepUntilAborted } from '../clock.ts';
-/** @deprecated The former name of sleepUntilAborted; src/sandbox/controller still imports it. */
-export { sleepUntilAborted as abortableSleep } from '../clock.ts';
