@@ -54,7 +54,8 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
       const patches = cluster.requestsOf(d.namespace, 'r429', 'PATCH');
       expect(patches.map((p) => p.status ?? 200), d.kind).to.deep.equal([429, 429, 200]);
       const gaps = patches.slice(1).map((p, i) => p.at - (patches[i]?.at ?? 0));
-      for (const gap of gaps) expect(gap, `${d.kind}: wait before a retry (Retry-After: 1)`).to.be.within(900, 2500);
+      // At least the Retry-After (honoured); no upper bound, which a loaded machine would break.
+      for (const gap of gaps) expect(gap, `${d.kind}: wait before a retry (Retry-After: 1)`).to.be.at.least(900);
     }
     // 13 in a row: kubectl gives up after its own 10 retries; the runner retries the call.
     for (const d of drivers) faults().failNext({ count: 13, status: 429, retryAfterSeconds: 0, method: 'PATCH', path: new RegExp(`/namespaces/${d.namespace}/tasks/r429$`) });

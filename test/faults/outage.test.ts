@@ -24,7 +24,8 @@ describe('fault matrix: connection refused for 30 s (own sandbox, alongside the 
     for (const kind of ['task', 'fleet', 'bridge']) {
       expect(outcome.refused[kind]?.reason, `${kind}: ${outcome.refused[kind]?.message}`).to.equal('Unreachable');
       expect(outcome.refused[kind]?.message, kind).to.match(/was refused.*\(gave up after 5 attempts\)$/);
-      expect(outcome.refusedAfterMs[kind], `${kind}: failed after the retries, not at the end of the outage`).to.be.below(GRACE_MS + 1000);
+      // Bounded by the outage, not by a timing guess: a loaded machine stretches the retries, not past the outage.
+      expect(outcome.refusedAfterMs[kind], `${kind}: failed after the retries, not at the end of the outage`).to.be.below(OUTAGE_MS - 5000);
       expect(outcome.retried[kind], kind).to.equal('configured');
       // KubectlTask.kill() resolves with the state it ended in; the fleet and the bridge reject.
       if (kind === 'task') expect(outcome.killRefused[kind]?.state, kind).to.equal('TASK_FAILED');
