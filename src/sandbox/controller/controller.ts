@@ -163,8 +163,13 @@ export class Controller {
       this.#plan(entry);
       return;
     }
-    // A watch event can trail the PATCH response it caused; never go back in time.
-    if (isOlder(object, existing.object)) return;
+    // A watch event can trail the PATCH response it caused, and a PATCH response the watch event
+    // of a later change: never go back in time, but plan from what is known (an event that came in
+    // while the write was in flight was not planned then).
+    if (isOlder(object, existing.object)) {
+      this.#plan(existing);
+      return;
+    }
     existing.object = object;
     const desired = desiredStateOf(object);
     if (desired !== existing.desired) {

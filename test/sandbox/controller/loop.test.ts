@@ -154,6 +154,32 @@ describe('sandbox/controller/controller (loop)', () => {
     expect(writer.calls).to.have.length(1);
   });
 
+  it('plans the next write when its write answers after a newer watch event (the answer is older, the event was not planned)', async () => {
+    const clock = new FakeClock();
+    const source = new FakeSource();
+    const calls: JsonObject[] = [];
+    let answer: (outcome: WriteOutcome) => void = () => {};
+    const writer: StatusWriter = {
+      writeStatus: (_key, status) => {
+        calls.push(status);
+        return new Promise((resolve) => (answer = resolve));
+      },
+    };
+    const controller = new Controller({ source, writer, delayMs: 20, clock });
+    controller.start();
+    source.emit({ type: 'upsert', object: task('t1', 'standby', { rv: 1 }) });
+    await clock.advance(20);
+    expect(calls).to.deep.equal([{ state: 'standby' }]);
+    // While the write is in flight: its own change, then a client's (spec.state running).
+    source.emit({ type: 'upsert', object: task('t1', 'standby', { status: 'standby', rv: 2 }) });
+    source.emit({ type: 'upsert', object: task('t1', 'running', { status: 'standby', rv: 3 }) });
+    answer({ kind: 'written', object: task('t1', 'standby', { status: 'standby', rv: 2 }) });
+    await clock.advance(20);
+    expect(calls).to.deep.equal([{ state: 'standby' }, { state: 'running' }]);
+    answer({ kind: 'written', object: task('t1', 'running', { status: 'running', rv: 4 }) });
+    await controller.stop();
+  });
+
   it('restarts the delay when spec.state changes before the write', async () => {
     const { clock, writer, controller, put } = setup(200);
     controller.start();
