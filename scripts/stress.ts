@@ -36,7 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { spawnBridge, type BridgeClient } from '../src/bridge/client.ts';
-import type { StatusMessage } from '../src/bridge/protocol.ts';
+import type { StatusMessage } from '../src/bridge/messages.ts';
 import type { JsonObject } from '../src/json.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import type { StoreEvent } from '../src/sandbox/storage/store.ts';
