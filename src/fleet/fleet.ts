@@ -42,7 +42,11 @@ export type { FleetOptions } from './types.ts';
 
 const debug = createDebug('kubectl-task:fleet');
 
-const DEFAULT_BATCH: BatchOptions = { maxSize: 100, delayMs: 25 };
+/**
+ * Flushed on the next turn of the event loop (what arrived together goes together; what arrives
+ * while a batch runs joins the next one), one batch in flight per kind: see Batcher.
+ */
+const DEFAULT_BATCH: BatchOptions = { maxSize: 500, delayMs: 0, maxInFlight: 1 };
 const TASK_RESOURCE = 'tasks.v1alpha1.aliecs.alice.cern';
 
 export function createFleet(options: FleetOptions): TaskFleet {
@@ -199,7 +203,7 @@ export class TaskFleet implements Engine {
       const waiting = waitForDestination({ tracker, event, rule, ref, fail, timeoutMs, clock: this.clock });
       const body = JSON.stringify(transitionOps(rule, request.arguments ?? {}));
       // The batched patch; after a 409 the Task read again with a GET, not from the cache.
-      await patchAgainstFreshState({
+      const patching = patchAgainstFreshState({
         taskId: task.taskId,
         event,
         rule,
@@ -211,7 +215,11 @@ export class TaskFleet implements Engine {
         send: () => this.transitions.add({ ref, body }),
         onFresh: (fresh) => task.observe(fresh),
       });
-      const reached = await waiting;
+      patching.catch(() => {});
+      // Settled by whichever tells first: the informer showing the destination (kubectl's exit
+      // after the patch adds nothing to that: waiting for it cost a third of the round trip), or
+      // the patch failing. A patch still running when the destination shows has landed.
+      const reached = await Promise.race([waiting, patching.then(() => waiting)]);
       const resourceVersion = reached.object.metadata['resourceVersion'];
       return { taskId: task.taskId, taskState: rule.to, ...(typeof resourceVersion === 'string' ? { resourceVersion } : {}) };
     } finally {

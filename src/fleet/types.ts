@@ -28,10 +28,14 @@ export interface FleetOptions {
   readonly clock?: Clock;
 }
 
-/** Requests that arrive together go out in one kubectl call: at most maxSize, after delayMs. */
+/**
+ * Requests that arrive together go out in one kubectl call: at most maxSize, after delayMs; at
+ * most maxInFlight such calls at once (default 1), the requests arriving meanwhile forming the next.
+ */
 export interface BatchOptions {
   readonly maxSize: number;
   readonly delayMs: number;
+  readonly maxInFlight?: number;
 }
 
 /** Where a task's manifest comes from: a template file, or the template text itself. */
