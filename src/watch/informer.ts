@@ -65,6 +65,8 @@ export class Informer {
   private readonly sleep: Sleep;
   private stopStream: (() => void) | undefined;
   private healthy = true;
+  /** The last round's list failed: the next list that answers ends an outage. */
+  private listFailing = false;
   private loop: Promise<void> | undefined;
   private firstSync: Promise<void> | undefined;
   private resolveFirstSync: (() => void) | undefined;
@@ -197,6 +199,8 @@ export class Informer {
     });
     const [result, listOutcome] = await Promise.all([stream.done, relisted]);
     this.stopStream = undefined;
+    const recovered = listOutcome === undefined && this.listFailing;
+    this.listFailing = listOutcome !== undefined;
     if (this.abort.signal.aborted) return 'again';
     if (expired) return 'again';
     const failure = listFailed ? undefined : classify(result);
@@ -204,6 +208,11 @@ export class Informer {
     if (error !== undefined) {
       debug('%s: stream failed: %s', this.options.resource, error.message);
       this.setHealth(false, error);
+      // The list answered after lists had failed: the server is back, and this round's watch
+      // failed because it started before it was. Waiting out the outage's backoff (up to 10 s)
+      // unhealthy would outlast a short unreachable grace period and report the tasks
+      // TASK_UNREACHABLE a second time: start again from the shortest delay.
+      if (recovered) this.backoff.reset();
       if (this.rejectFirstSync !== undefined && !TRANSIENT_REASONS.has(error.reason)) {
         this.rejectFirstSync(error);
         this.rejectFirstSync = undefined;
