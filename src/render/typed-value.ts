@@ -37,7 +37,12 @@ function convertNode(node: unknown): JsonValue | undefined {
   if (isScalar(node)) {
     const v = node.value;
     // Integers beyond 2^53 would silently lose digits: keep such values as the string given.
-    if (typeof v === 'number') return Number.isFinite(v) && (!Number.isInteger(v) || Number.isSafeInteger(v)) ? v : undefined;
+    if (typeof v === 'number') {
+      // JSON has one zero: `-0` (also -0.0, -0x0, -.0e1) is what kubectl reads as 0, and what
+      // JSON.stringify writes as 0; a -0 kept here would be a document kubectl never sees.
+      if (Object.is(v, -0)) return 0;
+      return Number.isFinite(v) && (!Number.isInteger(v) || Number.isSafeInteger(v)) ? v : undefined;
+    }
     if (typeof v === 'boolean' || v === null) return v;
     return undefined;
   }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { parse } from 'yaml';
 import type { JsonObject } from '../../src/json.ts';
 import { KUBECTL_PARSE_OPTIONS, toKubectlYaml } from '../../src/render/kubectl-yaml.ts';
+import { typeWholeValue } from '../../src/render/typed-value.ts';
 import { kubectlAvailable, kubectlRead } from './kubectl-read.ts';
 
 /** Plain scalars whose meaning differs between YAML 1.2, YAML 1.1 and go-yaml v2. */
@@ -56,6 +57,14 @@ describe('render/kubectl-yaml: YAML as kubectl reads it', function () {
         configMap({ list: strings, numbers: [420, -1.5, 0, 1e21], flags: [true, false, null] }),
       ];
       expect(kubectlRead(toKubectlYaml(docs))).to.deep.equal(docs);
+    });
+    it('a negative zero in a whole placeholder position is 0 to us, as kubectl reads it (found by the template property)', () => {
+      const zeros = ['-0', '-0.0', '-.0', '-0e0', '-0x0', '-00', '-0b0', '-0_0', '-0.0e+0', '+0', '0'];
+      const typed = zeros.map((z) => typeWholeValue(z));
+      for (const t of typed) expect(t.kind === 'typed' && Object.is(t.value, 0), JSON.stringify(t)).to.equal(true);
+      const doc = configMap({});
+      doc['zeros'] = typed.map((t) => (t.kind === 'typed' ? t.value : null));
+      expect(kubectlRead(toKubectlYaml([doc]))).to.deep.equal([doc]);
     });
   });
 });
