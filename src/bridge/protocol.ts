@@ -35,7 +35,15 @@ export const RequestIdSchema = z
   .union([z.string(), z.number()])
   .meta({ id: 'RequestId', description: 'Chosen by the client and echoed in the response; null there when the request had none or could not be read.' });
 
-export const TaskIdSchema = z.string().min(1).describe('The task id the executor chose; it labels every object of the task (kubectl-task/task-id).');
+export const TaskIdSchema = z
+  .string()
+  // Blank, padded or with control characters it is an executor's bug, and a newline in it would
+  // break the lines and tables it is printed in.
+  .min(1)
+  .regex(/^(?:[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?)?$/, {
+    message: 'must not start or end with whitespace, or contain control characters',
+  })
+  .describe('The task id the executor chose; it labels every object of the task (kubectl-task/task-id).');
 
 export const ExecutorStateSchema = z
   .enum(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_LOST', 'TASK_UNREACHABLE'])

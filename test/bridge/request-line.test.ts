@@ -47,6 +47,9 @@ describe('bridge protocol: requests', () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ type: 'launch', manifest: 'm.yaml' }, 'launch.taskId: required'],
       [{ type: 'launch', taskId: '', manifest: 'm.yaml' }, 'launch.taskId: must not be empty'],
+      [{ type: 'launch', taskId: '  ', manifest: 'm.yaml' }, 'launch.taskId: must not start or end with whitespace, or contain control characters'],
+      [{ type: 'kill', taskId: 't1\n' }, 'kill.taskId: must not start or end with whitespace, or contain control characters'],
+      [{ type: 'transition', taskId: 'a\u0007b', event: 'START' }, 'transition.taskId: must not start or end with whitespace, or contain control characters'],
       [{ type: 'launch', taskId: 't1' }, 'launch.manifest: required when command.arguments is empty (arguments[0] is the manifest path otherwise)'],
       [{ type: 'launch', taskId: 't1', command: { arguments: [] } }, 'launch.manifest: required when command.arguments is empty (arguments[0] is the manifest path otherwise)'],
       [{ type: 'launch', taskId: 't1', manifest: 'm.yaml', bogus: 1 }, 'launch: unknown field "bogus"'],

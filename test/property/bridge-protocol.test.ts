@@ -73,7 +73,10 @@ const nearRequest = fc.record(
 );
 
 /** Valid requests of every type, to go through JSON and back. */
-const taskId = fc.string({ minLength: 1, maxLength: 20 });
+/** Any text but control characters, with no whitespace at either end (TaskIdSchema). */
+const taskId = fc
+  .string({ minLength: 1, maxLength: 20, unit: fc.constantFrom('a', 'Z', '0', '-', '_', '.', ' ', 'é', '/', '😀') })
+  .filter((s) => s.trim() === s && s !== '');
 const validRequest = fc.oneof(
   fc.record(
     {
