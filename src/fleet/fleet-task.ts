@@ -28,6 +28,8 @@ export class FleetTask {
   /** Set while the task is out of sight (outage past the grace period). */
   unreachable = false;
   transitionInFlight: string | undefined;
+  /** The kill under way, which a second kill request shares. */
+  killing: Promise<ExecutorState> | undefined;
   /** The task's secret values (RenderedTask.secrets), scrubbed from every message it pushes. */
   secrets: readonly string[] = [];
   /** The real apply was attempted: even a failed launch may have left objects for kill to remove. */

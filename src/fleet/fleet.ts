@@ -231,6 +231,16 @@ export class TaskFleet implements Engine {
     this.assertOpen(taskId);
     await this.pendingLaunches.get(taskId);
     const task = this.get(taskId);
+    // A kill asked again while one runs shares its outcome: run twice, the second would abort the
+    // first one's wait for the DELETED event (Terminated) and send a second delete.
+    task.killing ??= this.killOnce(task).finally(() => {
+      task.killing = undefined;
+    });
+    return task.killing;
+  }
+
+  private async killOnce(task: FleetTask): Promise<ExecutorState> {
+    const { taskId } = task;
     const endedAs = task.ended ? task.state : undefined;
     task.phase = 'killing';
     task.tracker.abortAll(this.error('Terminated', taskId, `task ${taskId} was killed`));

@@ -44,6 +44,20 @@ describe('fleet/TaskFleet (sandbox + real kubectl)', function () {
     expect(await getObject(kubectl, { apiVersion: 'v1', kind: 'ConfigMap', name: 'f3-config', namespace: 'fleet' })).to.equal(undefined);
     await fleet.close();
   });
+
+  it('shares one kill between two kill requests for the same task: both resolve TASK_KILLED, one delete, one terminal status', async () => {
+    const { kubectl, spawns } = recordingKubectl(cluster);
+    const fleet = new TaskFleet({ kubectl, namespace: 'fleet' });
+    const updates: FleetStatusUpdate[] = [];
+    fleet.onStatus((u) => updates.push(u));
+    await fleet.start();
+    await fleet.launch({ taskId: 'twice', template: { text: FLEET_TEMPLATE }, env: { TASK_NAME: 'twice' } });
+    const before = spawns.length;
+    expect(await Promise.all([fleet.kill('twice'), fleet.kill('twice')])).to.deep.equal(['TASK_KILLED', 'TASK_KILLED']);
+    expect(spawns.slice(before).filter((argv) => argv.includes('delete'))).to.have.length(1);
+    expect(updates.filter((u) => u.taskId === 'twice').map((u) => u.state)).to.deep.equal(['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLED']);
+    await fleet.close();
+  });
 });
 
 describe('fleet/TaskFleet: secrets in messages (sandbox + real kubectl)', function () {
