@@ -60,6 +60,41 @@ describe('fleet/TaskFleet (sandbox + real kubectl)', function () {
   });
 });
 
+describe('fleet/TaskFleet: a launch whose real apply fails after its dry run passed (sandbox + real kubectl)', function () {
+  this.timeout(120_000);
+  let cluster: TaskCluster;
+
+  before(async () => {
+    cluster = await startTaskCluster({ namespace: 'halfway', delayMs: 0 });
+  });
+  after(async () => {
+    await cluster?.close();
+  });
+
+  it('fails the launch with TASK_FAILED, keeps the task known, and a kill removes what the apply left', async () => {
+    const fleet = new TaskFleet({ kubectl: cluster.kubectl, namespace: 'halfway' });
+    const updates: FleetStatusUpdate[] = [];
+    fleet.onStatus((u) => updates.push(u));
+    await fleet.start();
+    // The ConfigMap's dry-run create passes; its real create is refused (the Task's goes through).
+    cluster.sandbox.faults.failNext({ count: 1, skip: 1, status: 403, method: 'POST', path: /\/namespaces\/halfway\/configmaps$/ });
+    const launching = fleet.launch({ taskId: 'half', template: { text: FLEET_TEMPLATE }, env: { TASK_NAME: 'half' } });
+    const error = await launching.then(
+      () => undefined,
+      (e: unknown) => e as Error & { reason?: string },
+    );
+    expect(error?.reason, error?.message).to.equal('Forbidden');
+    expect(error?.message).to.match(/^kubectl apply: Forbidden: /);
+    const task = { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name: 'half', namespace: 'halfway' };
+    expect(await getObject(cluster.kubectl, task), 'the Task the apply created').to.not.equal(undefined);
+    expect(fleet.status('half')[0]).to.include({ taskId: 'half', state: 'TASK_FAILED' });
+    expect(await fleet.kill('half')).to.equal('TASK_FAILED');
+    expect(await getObject(cluster.kubectl, task)).to.equal(undefined);
+    expect(updates.filter((u) => u.taskId === 'half').map((u) => u.state)).to.deep.equal(['TASK_FAILED']);
+    await fleet.close();
+  });
+});
+
 describe('fleet/TaskFleet: secrets in messages (sandbox + real kubectl)', function () {
   this.timeout(120_000);
   let cluster: TaskCluster;

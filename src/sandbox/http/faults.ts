@@ -13,6 +13,8 @@ export interface FailNextOptions {
   method?: string;
   path?: string | RegExp;
   retryAfterSeconds?: number;
+  /** Matching requests let through before the first failure (a dry run passes, the real write fails). */
+  skip?: number;
   /**
    * Called (synchronously, before the response is sent) each time this rule fails a request: a
    * test can make the concurrent write that a 409 stands for, so a client that re-reads sees it.
@@ -45,6 +47,7 @@ interface LatencyRule {
 
 interface FailureRule extends FailNextOptions {
   remaining: number;
+  skipping: number;
 }
 
 export interface FaultDecision {
@@ -84,7 +87,7 @@ export class Faults {
   }
 
   failNext(options: FailNextOptions): void {
-    this.failures.push({ ...options, remaining: options.count });
+    this.failures.push({ ...options, remaining: options.count, skipping: options.skip ?? 0 });
   }
 
   closeWatches(): void {
@@ -122,6 +125,11 @@ export class Faults {
     let delayMs = 0;
     for (const l of this.latency) if (matchesRequest(l.match, req)) delayMs += l.ms;
     const rule = this.failures.find((f) => f.remaining > 0 && matchesRequest({ method: f.method, path: f.path }, req));
+    if (rule !== undefined && rule.skipping > 0) {
+      rule.skipping--;
+      this.record({ at: Date.now(), method: req.method, path: req.path, delayMs });
+      return { delayMs };
+    }
     if (rule === undefined) {
       this.record({ at: Date.now(), method: req.method, path: req.path, delayMs });
       return { delayMs };
