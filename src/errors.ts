@@ -24,6 +24,8 @@ export const KUBECTL_REASONS = [
   'ServerError',
   'KubectlNotFound',
   'KubectlTooOld',
+  /** The kubeconfig does not give what was asked: no such context, cluster or user, or it cannot be read. */
+  'KubeconfigError',
   /** kubectl failed in a way classify() cannot name (also: any error outside the family, see reasonOf). */
   'Unknown',
 ] as const;

@@ -19,7 +19,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /**
  * The exit code of every reason (src/errors.ts): a reason added there does not compile until it
  * has one here. 1: the task itself failed; 2: you called it wrong (a flag, a template, a
- * variable, a transition from the wrong state, a task named wrongly); 3: the cluster, kubectl or
+ * variable, a transition from the wrong state, a task named wrongly, a context the kubeconfig
+ * does not have); 3: the cluster, kubectl or
  * the bridge is in trouble.
  */
 export const EXIT_CODES: Readonly<Record<Reason, ExitCode>> = {
@@ -36,6 +37,7 @@ export const EXIT_CODES: Readonly<Record<Reason, ExitCode>> = {
   ServerError: EXIT.cluster,
   KubectlNotFound: EXIT.cluster,
   KubectlTooOld: EXIT.cluster,
+  KubeconfigError: EXIT.usage,
   Unknown: EXIT.cluster,
   // a task's lifecycle
   NotLaunched: EXIT.usage,

@@ -55,6 +55,14 @@ function anyOf(parts: readonly string[], flags = ''): RegExp {
 
 /** Text patterns, checked in order after the server reason tag. First match wins. */
 const PATTERNS: ReadonlyArray<readonly [KubectlReason, RegExp]> = [
+  // Before NotFound: `context was not found for specified context: x` is the caller's, not the server's.
+  [
+    'KubeconfigError',
+    anyOf([
+      'context was not found for specified context|cannot locate context|no context exists with the name|current-context must exist',
+      String.raw`cluster has no server defined|error loading config file|Error in configuration:|invalid configuration:`,
+    ]),
+  ],
   ['Unauthorized', /You must be logged in to the server|provide credentials|\bUnauthorized\b/],
   ['Forbidden', /\bis forbidden: User\b|\bforbidden\b.*\bcannot\b/],
   ['TooManyRequests', /too many requests/i],

@@ -49,6 +49,18 @@ describe('kubectl/classify', () => {
     expect(refused?.message).to.equal('kubectl get configmap/cfg: Unreachable: The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?');
   });
 
+  it('a kubeconfig that does not give what was asked is KubeconfigError, not NotFound (texts of this machine\'s kubectl 1.32)', () => {
+    const texts = [
+      'Error in configuration: context was not found for specified context: nope\n',
+      'error: cannot locate context nope\n',
+      'error: current-context must exist in order to minify\n',
+      'error: error loading config file "/tmp/kc": yaml: line 1: did not find expected node content\n',
+    ];
+    for (const text of texts) expect(classify(failed(text))?.reason, text).to.equal('KubeconfigError');
+    const missing = classify(failed(texts[0] as string, ['kubectl', 'get', 'tasks', '--context', 'nope']));
+    expect(missing?.message).to.equal('kubectl get tasks: KubeconfigError: Error in configuration: context was not found for specified context: nope');
+  });
+
   it('success is undefined', () => {
     expect(classify({ ...failed(''), exitCode: 0 })).to.equal(undefined);
   });
