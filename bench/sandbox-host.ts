@@ -8,8 +8,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { JsonObject } from '../src/json.ts';
-import { isJsonObject } from '../src/json.ts';
 import { startSandbox } from '../src/sandbox/index.ts';
 
 export type HostRequest = { readonly type: 'delay'; readonly ms: number } | { readonly type: 'stop' };

@@ -346,6 +346,12 @@ async function main(): Promise<number> {
     });
     running.push(done);
   };
+  /** One element of a non-empty list, drawn with `random`. */
+  const pick = (list: readonly TaskRecord[]): TaskRecord => {
+    const record = list[Math.floor(random() * list.length)];
+    if (record === undefined) throw new Error('stress: pick from an empty list');
+    return record;
+  };
   const deadline = started + durationMs;
   while (Date.now() < deadline) {
     while (inFlight < maxInFlight) {
@@ -359,9 +365,9 @@ async function main(): Promise<number> {
         records.set(record.id, record);
         start(record, launch);
       } else if (ended.length > 0 && r < 0.6) {
-        start(ended[Math.floor(random() * ended.length)]!, kill);
+        start(pick(ended), kill);
       } else if (going.length > 0) {
-        const record = going[Math.floor(random() * going.length)]!;
+        const record = pick(going);
         start(record, random() < 0.9 ? transition : kill);
       } else break;
     }

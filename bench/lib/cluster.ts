@@ -13,7 +13,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubectlError } from '../../src/kubectl/errors.ts';
 import { Kubectl } from '../../src/kubectl/runner.ts';
-import type { JsonObject } from '../../src/json.ts';
 import { createNodeHttpClient, type HttpClient } from '../../src/sandbox/controller/http-client.ts';
 import { HttpStatusWriter } from '../../src/sandbox/controller/http.ts';
 import { KubectlStatusWriter } from '../../src/sandbox/controller/kubectl.ts';

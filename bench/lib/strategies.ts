@@ -15,9 +15,7 @@ import { executorStateFor, isTerminal, parseTaskState, type ExecutorState } from
 import { parseTransitionEvent, ruleFor } from '../../src/task/transitions.ts';
 import type { StrategyName, TransitionEventName } from './protocol.ts';
 
-export interface StatusSink {
-  (update: { readonly taskId: string; readonly state: string; readonly taskState?: string }): void;
-}
+export type StatusSink = (update: { readonly taskId: string; readonly state: string; readonly taskState?: string }) => void;
 
 export interface Strategy {
   start(): Promise<void>;

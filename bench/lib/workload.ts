@@ -9,7 +9,6 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { JsonObject } from '../../src/json.ts';
 import type { BenchCluster, StatusBody } from './cluster.ts';
 import { ROOT, TASK_RESOURCE } from './cluster.ts';
 import { childrenCpuSeconds } from './procfs.ts';

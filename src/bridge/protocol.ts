@@ -40,6 +40,7 @@ export const TaskIdSchema = z
   // Blank, padded or with control characters it is an executor's bug, and a newline in it would
   // break the lines and tables it is printed in.
   .min(1)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what this pattern refuses in a task id
   .regex(/^(?:[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?)?$/, {
     message: 'must not start or end with whitespace, or contain control characters',
   })

@@ -6,7 +6,7 @@
  * undefined (`flags.noWait`, `flags.env`, `flags.delayMs`). The readers below turn the shared
  * groups into the objects the commands work with (ConnectionFlags, TemplateFlags).
  */
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isValidName } from '../manifest/names.ts';
@@ -126,7 +126,7 @@ export function connectionFlags(flags: ConnectionFlagValues): ConnectionFlags {
 
 /** A --kubeconfig that names no readable file is a mistake in the flag, not the cluster's trouble. */
 function checkKubeconfig(file: string): void {
-  let stats;
+  let stats: Stats;
   try {
     stats = statSync(file);
   } catch (error) {

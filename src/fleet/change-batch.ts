@@ -34,7 +34,9 @@ const OPTIONAL_TYPES: ReadonlySet<string> = new Set(['secrets']);
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number[]> {
   const groups = new Map<string, number[]>();
-  items.forEach((item, i) => groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), i]));
+  items.forEach((item, i) => {
+    groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), i]);
+  });
   return groups;
 }
 

@@ -60,7 +60,7 @@ const PATTERNS: ReadonlyArray<readonly [KubectlReason, RegExp]> = [
     'KubeconfigError',
     anyOf([
       'context was not found for specified context|cannot locate context|no context exists with the name|current-context must exist',
-      String.raw`cluster has no server defined|error loading config file|Error in configuration:|invalid configuration:`,
+      'cluster has no server defined|error loading config file|Error in configuration:|invalid configuration:',
     ]),
   ],
   ['Unauthorized', /You must be logged in to the server|provide credentials|\bUnauthorized\b/],

@@ -120,7 +120,7 @@ export const execaStreamSpawn: StreamSpawnFn = (file, args, options) => {
   let stderrTail = '';
   const stdoutDone = forEachLine(subprocess.stdout, (line) => options.onLine(line));
   const stderrDone = forEachLine(subprocess.stderr, (line) => {
-    stderrTail = (stderrTail + line + '\n').slice(-STDERR_TAIL_CHARS);
+    stderrTail = `${stderrTail}${line}\n`.slice(-STDERR_TAIL_CHARS);
     options.onStderrLine?.(line);
   });
   const done = (async (): Promise<KubectlResult> => {

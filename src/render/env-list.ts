@@ -35,7 +35,7 @@ export function parseEnvList(list: readonly string[], options: EnvListOptions = 
     if (eq === -1 && from !== undefined) {
       const name = item.trim();
       if (!NAME.test(name)) throw new EnvParseError(`env item ${index + 1}: invalid variable name "${preview(name)}"`);
-      const value = Object.prototype.hasOwnProperty.call(from, name) ? from[name] : undefined;
+      const value = Object.hasOwn(from, name) ? from[name] : undefined;
       if (value !== undefined) out[name] = value;
       return;
     }

@@ -126,7 +126,7 @@ export function resolveVar(
   segment: Extract<Segment, { kind: 'var' }>,
   env: Readonly<Record<string, string | undefined>>,
 ): Resolution {
-  const value = Object.prototype.hasOwnProperty.call(env, segment.name) ? env[segment.name] : undefined;
+  const value = Object.hasOwn(env, segment.name) ? env[segment.name] : undefined;
   if (segment.fallback !== undefined) {
     return { kind: 'value', value: value === undefined || value === '' ? segment.fallback : value };
   }

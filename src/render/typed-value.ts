@@ -11,7 +11,7 @@
  * Values are read as kubectl reads a literal (YAML 1.1, kubectl-yaml.ts): `0644` is 420, `yes`
  * is true, so `mode: ${MODE}` with MODE=0644 means what `mode: 0644` written by hand means.
  */
-import { isScalar, isSeq, parseDocument } from 'yaml';
+import { type Document, isScalar, isSeq, parseDocument } from 'yaml';
 import type { JsonValue } from '../json.ts';
 import { KUBECTL_PARSE_OPTIONS } from './kubectl-yaml.ts';
 
@@ -21,7 +21,7 @@ export function typeWholeValue(raw: string): TypedValue {
   if (raw.trim() === '' || raw.includes('\n') || raw.includes('\r')) return { kind: 'string' };
   // Anchors, aliases and tags would let a value reshape the document or reach custom types.
   if (/[&*!]/.test(raw)) return { kind: 'string' };
-  let doc;
+  let doc: Document.Parsed;
   try {
     // No duplicate-key check (quadratic in the parser): a map never becomes a typed value anyway.
     doc = parseDocument(raw, { ...KUBECTL_PARSE_OPTIONS, prettyErrors: false, uniqueKeys: false });

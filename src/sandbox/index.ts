@@ -114,10 +114,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const rules = options.rules ?? (executorAccount === undefined ? DEFAULT_RULES : {});
   const tokens: Record<string, string> = {};
   const byToken: Record<string, SandboxUser> = {};
+  const kubeconfigUsers: { context: string; user: string; token: string }[] = [];
   for (const [context, user] of Object.entries(users)) {
     const token = generateToken();
     tokens[context] = token;
     byToken[token] = user;
+    kubeconfigUsers.push({ context, user: user.name, token });
   }
   const registry = new ResourceRegistry();
   let nextIP = 1;
@@ -161,8 +163,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   await writeKubeconfig(kubeconfigPath, {
     server: url,
     ...(certs !== undefined ? { caPem: certs.caPem } : {}),
-    users: Object.entries(users).map(([context, user]) => ({ context, user: user.name, token: tokens[context]! })),
-    currentContext: Object.hasOwn(users, 'admin') ? 'admin' : Object.keys(users)[0]!,
+    users: kubeconfigUsers,
+    currentContext: Object.hasOwn(users, 'admin') ? 'admin' : (Object.keys(users)[0] ?? ''),
     namespace,
   });
   const controllerOptions = options.controller === true ? {} : options.controller === false ? undefined : options.controller;

@@ -17,7 +17,7 @@ import { deleteObjects, getObject, getObjects, listSelected, patchMerge, refOf, 
 import { KubectlError } from '../kubectl/errors.ts';
 import { withoutRefusedOptionalTypes } from '../kubectl/optional-types.ts';
 import type { Kubectl } from '../kubectl/runner.ts';
-import { type KubeObject, type ObjectRef } from '../kubectl/types.ts';
+import type { KubeObject, ObjectRef } from '../kubectl/types.ts';
 import { isJsonObject } from '../json.ts';
 import { LABEL_TASK_ID, TASK_API_VERSION, TASK_KIND } from '../manifest/index.ts';
 import type { RenderedTask } from './render-task.ts';

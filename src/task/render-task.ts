@@ -16,6 +16,7 @@ import {
   toKubectlYaml,
   type ExecutorEnvArgs,
   type PlaceholderStyle,
+  type RenderResult,
 } from '../render/index.ts';
 import { buildManifest, type Manifest } from '../manifest/index.ts';
 import type { JsonObject } from '../json.ts';
@@ -70,7 +71,7 @@ export async function renderTask(args: RenderTaskArgs): Promise<RenderedTask> {
     ...(args.env === undefined ? {} : { taskEnv: args.env }),
     executor,
   });
-  let rendered;
+  let rendered: RenderResult;
   try {
     rendered = renderTemplate({
       text,

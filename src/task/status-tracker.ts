@@ -4,7 +4,7 @@
  * as soon as the watch delivers the answer instead of on the next poll tick.
  */
 import { systemClock, type Clock } from '../clock.ts';
-import { type KubeObject } from '../kubectl/types.ts';
+import type { KubeObject } from '../kubectl/types.ts';
 import { isJsonObject } from '../json.ts';
 import { executorStateFor, parseTaskState, type ExecutorState, type TaskState } from './states.ts';
 

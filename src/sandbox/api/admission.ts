@@ -41,7 +41,7 @@ function fieldManagerCauses(manager: string): FieldCause[] {
   let at = 0;
   for (const ch of manager) {
     if (!PRINTABLE.test(ch)) {
-      const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+      const code = `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
       out.push(invalidValue('fieldManager', manager, `invalid character ${code} (at position ${at})`));
     }
     at += Buffer.byteLength(ch);
@@ -194,7 +194,8 @@ function defaultService(obj: JsonObject, allocate: (() => string) | undefined): 
     for (const p of spec['ports']) {
       if (!isJsonObject(p)) continue;
       if (p['protocol'] === undefined) p['protocol'] = 'TCP';
-      if (p['targetPort'] === undefined && p['port'] !== undefined) p['targetPort'] = p['port']!;
+      const port = p['port'];
+      if (p['targetPort'] === undefined && port !== undefined) p['targetPort'] = port;
     }
   }
   if (spec['type'] === 'ExternalName') return;

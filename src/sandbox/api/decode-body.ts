@@ -30,8 +30,9 @@ interface GroupVersionKind {
 function parseGroupVersion(apiVersion: string): { group: string; version: string } | string {
   if (apiVersion === '' || apiVersion === '/') return { group: '', version: '' };
   const parts = apiVersion.split('/');
+  const [group = '', version = ''] = parts;
   if (parts.length === 1) return { group: '', version: apiVersion };
-  if (parts.length === 2) return { group: parts[0]!, version: parts[1]! };
+  if (parts.length === 2) return { group, version };
   return `unexpected GroupVersion string: ${apiVersion}`;
 }
 

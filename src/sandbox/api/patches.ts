@@ -22,7 +22,7 @@ const PATCH_KINDS: Record<string, PatchKind> = {
 
 /** `contentType` is the patch type the handler accepted for this resource (see http/handlers.ts). */
 export function patch(w: WriteRequest, raw: string, contentType: string, force: boolean): WriteResult {
-  const ct = contentType.split(';')[0]!.trim();
+  const ct = (contentType.split(';')[0] ?? '').trim();
   if (ct === 'application/apply-patch+yaml') return serverSideApply(w, raw, force);
   const kind = PATCH_KINDS[ct];
   if (kind === undefined) throw unsupportedMediaType(Object.keys(PATCH_KINDS));

@@ -124,7 +124,7 @@ function base64Error(s: string): string | undefined {
   let quantum = 0;
   let last = -1;
   for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
+    const c = s.charAt(i);
     if (c === '\r' || c === '\n') continue;
     if (!/[A-Za-z0-9_-]/.test(c)) return `illegal base64 data at input byte ${i}`;
     quantum = (quantum + 1) % 4;
@@ -139,9 +139,9 @@ function tokenTypeError(v: JsonValue): string | undefined {
   if (!isJsonObject(v)) return goUnmarshalTypeError(v, 'storage.continueToken');
   const fields: Record<string, string> = { v: 'string', rv: 'int64', start: 'string' };
   for (const [k, x] of Object.entries(v)) {
-    const name = Object.keys(fields).find((f) => f.toLowerCase() === k.toLowerCase());
-    if (name === undefined || x === null) continue;
-    const goType = fields[name]!;
+    const field = Object.entries(fields).find(([f]) => f.toLowerCase() === k.toLowerCase());
+    if (field === undefined || x === null) continue;
+    const [name, goType] = field;
     const ok = goType === 'string' ? typeof x === 'string' : typeof x === 'number' && Number.isInteger(x);
     if (!ok) {
       // encoding/json names the literal only for a number that does not fit an integer field.
@@ -219,12 +219,12 @@ export function listObjects(state: SandboxState, type: ResourceType, req: Resour
   const items: StoredObject[] = [];
   let continueToken = '';
   let remaining: number | undefined;
-  for (let i = 0; i < all.length; i++) {
-    const o = all[i]!;
+  for (const [i, o] of all.entries()) {
     if (token !== undefined && keyFor(o) <= token.start) continue;
     if (!matchesFilter(filter, o.obj)) continue;
-    if (limit > 0 && items.length >= limit) {
-      continueToken = encodeContinue({ rv, start: keyFor(items[items.length - 1]!) });
+    const last = items[items.length - 1];
+    if (limit > 0 && items.length >= limit && last !== undefined) {
+      continueToken = encodeContinue({ rv, start: keyFor(last) });
       remaining = all.slice(i).filter((x) => matchesFilter(filter, x.obj)).length;
       break;
     }

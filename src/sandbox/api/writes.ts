@@ -151,10 +151,11 @@ export function update(w: WriteRequest, live: StoredObject, proposed: JsonObject
   }
   if (rv !== undefined && rv !== '' && rv !== bm['resourceVersion']) throw conflict(targetOf(w.type, w.req.name), OPTIMISTIC_LOCK_MESSAGE);
   for (const f of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
-    if (bm[f] === undefined) delete nm[f];
-    else nm[f] = bm[f]!;
+    const kept = bm[f];
+    if (kept === undefined) delete nm[f];
+    else nm[f] = kept;
   }
-  nm['resourceVersion'] = bm['resourceVersion']!;
+  nm['resourceVersion'] = str(bm['resourceVersion']);
   forbidNewFinalizers(w, bm, nm);
   // The managedFields this Update starts from: read before they are reset to the live ones for admission.
   const baseFields = ssa ? [] : requestedManagedFields(w, nm, bm);

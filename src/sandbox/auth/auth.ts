@@ -198,7 +198,8 @@ export function parseServiceAccount(ref: string): { namespace: string; name: str
   if (parts.length !== 2 || !parts.every((p) => p.length <= 253 && dns.test(p))) {
     throw new TypeError(`service account ${JSON.stringify(ref)}: expected NAMESPACE/NAME (or system:serviceaccount:NAMESPACE:NAME)`);
   }
-  return { namespace: parts[0]!, name: parts[1]! };
+  const [namespace = '', name = ''] = parts;
+  return { namespace, name };
 }
 
 export const DEFAULT_USERS: { admin: SandboxUser; executor: SandboxUser } = {

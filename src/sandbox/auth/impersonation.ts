@@ -21,8 +21,9 @@ function values(headers: IncomingHttpHeaders, name: string): string[] {
 /** `system:serviceaccount:<ns>:<name>` → its namespace and name. */
 function splitServiceAccount(user: string): { namespace: string; name: string } | undefined {
   const parts = user.split(':');
-  if (parts.length !== 4 || parts[0] !== 'system' || parts[1] !== 'serviceaccount' || parts[2] === '' || parts[3] === '') return undefined;
-  return { namespace: parts[2]!, name: parts[3]! };
+  const [system, account, namespace = '', name = ''] = parts;
+  if (parts.length !== 4 || system !== 'system' || account !== 'serviceaccount' || namespace === '' || name === '') return undefined;
+  return { namespace, name };
 }
 
 /** The user the request acts as: `requester` itself without impersonation headers. */

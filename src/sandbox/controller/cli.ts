@@ -3,7 +3,7 @@
  * whatever cluster the kubeconfig names, until the signal aborts (Ctrl-C in the CLI).
  */
 import { Kubectl } from '../../kubectl/runner.ts';
-import { startFakeController } from './index.ts';
+import { type FakeController, startFakeController } from './index.ts';
 
 export interface FakeControllerCommandArgs {
   /** kubectl binary (default `kubectl` on PATH). */
@@ -30,7 +30,7 @@ export async function runFakeControllerCommand(args: FakeControllerCommandArgs):
     return 1;
   }
   if (args.signal.aborted) return 0;
-  let controller;
+  let controller: FakeController;
   try {
     controller = await startFakeController({
       transport: { kind: 'kubectl', kubectl },

@@ -9,7 +9,7 @@ import { isJsonObject, parseJson } from '../../json.ts';
 import { Backoff, sleepUntilAborted, type Sleep } from '../../watch/backoff.ts';
 import type { StatusWriter, TaskEvent, TaskKey, WriteOutcome } from './controller.ts';
 import { LoopingTaskSource } from './source-loop.ts';
-import type { HttpClient } from './http-client.ts';
+import type { HttpClient, HttpResponse } from './http-client.ts';
 import { taskEventOf } from './watch-event.ts';
 
 export const TASKS_API = '/apis/aliecs.alice.cern/v1alpha1';
@@ -71,7 +71,7 @@ export class HttpTaskSource extends LoopingTaskSource {
     | { kind: 'crd-missing' }
     | { kind: 'failed'; message: string }
   > {
-    let res;
+    let res: HttpResponse;
     try {
       res = await this.#options.client.request({ method: 'GET', path: this.#collection });
     } catch (error) {

@@ -54,9 +54,10 @@ export function isQualifiedName(value: string): string[] {
     return [`a qualified name ${names} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
   }
   const errs: string[] = [];
-  const name = parts.length === 2 ? parts[1]! : parts[0]!;
+  const [first = '', second = ''] = parts;
+  const name = parts.length === 2 ? second : first;
   if (parts.length === 2) {
-    const prefix = parts[0]!;
+    const prefix = first;
     if (prefix === '') errs.push('prefix part must be non-empty');
     else {
       if (prefix.length > 253) errs.push(`prefix part ${maxLen(253)}`);

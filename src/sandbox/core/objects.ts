@@ -49,7 +49,11 @@ export function sortKeys(v: JsonValue): JsonValue {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (!isJsonObject(v)) return v;
   const out: JsonObject = {};
-  for (const k of Object.keys(v).sort()) out[k] = sortKeys(v[k]!);
+  for (const k of Object.keys(v).sort()) {
+    // Only serialized: a key whose value is undefined is left out either way.
+    const x = v[k];
+    if (x !== undefined) out[k] = sortKeys(x);
+  }
   return out;
 }
 

@@ -59,7 +59,7 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 export function route(method: string, pathname: string, query: URLSearchParams): Route {
   const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
-  const [p0, p1, p2] = parts;
+  const [p0, p1 = '', p2 = ''] = parts;
   if (p0 === 'version' && parts.length === 1) return { kind: 'version' };
   if (p0 === 'healthz' || p0 === 'readyz' || p0 === 'livez') return { kind: 'health' };
   if (p0 === 'openapi') {
@@ -74,23 +74,24 @@ export function route(method: string, pathname: string, query: URLSearchParams):
   if (p0 === 'api') {
     if (parts.length === 1) return { kind: 'api' };
     group = '';
-    version = p1!;
+    version = p1;
     rest = parts.slice(2);
     if (rest.length === 0) return { kind: 'groupVersion', group, version };
   } else if (p0 === 'apis') {
     if (parts.length === 1) return { kind: 'apis' };
-    if (parts.length === 2) return { kind: 'group', group: p1! };
-    group = p1!;
-    version = p2!;
+    if (parts.length === 2) return { kind: 'group', group: p1 };
+    group = p1;
+    version = p2;
     rest = parts.slice(3);
     if (rest.length === 0) return { kind: 'groupVersion', group, version };
   } else {
     return { kind: 'unknown' };
   }
   let namespace = '';
-  if (rest[0] === 'namespaces' && rest.length > 1) {
-    namespace = rest[1]!;
-    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2]!)) rest = rest.slice(2);
+  const [r0, r1, r2] = rest;
+  if (r0 === 'namespaces' && r1 !== undefined) {
+    namespace = r1;
+    if (r2 !== undefined && !NAMESPACE_SUBRESOURCES.has(r2)) rest = rest.slice(2);
   }
   const [resource, name = '', subresource = ''] = rest;
   if (resource === undefined || rest.length > 3) return { kind: 'unknown' };

@@ -72,7 +72,8 @@ export function conflict(t: StatusTarget, why: string): ApiError {
 export function invalid(args: { kind: string; group: string; name: string; causes: FieldCause[] }): ApiError {
   const gk = args.group === '' ? args.kind : `${args.kind}.${args.group}`;
   const text = (c: FieldCause): string => (c.field === '' ? c.message : `${c.field}: ${c.message}`);
-  const summary = args.causes.length === 1 ? text(args.causes[0]!) : `[${args.causes.map(text).join(', ')}]`;
+  const [only] = args.causes;
+  const summary = args.causes.length === 1 && only !== undefined ? text(only) : `[${args.causes.map(text).join(', ')}]`;
   const message = `${gk} "${args.name}" is invalid: ${summary}`;
   const causes: JsonValue[] = args.causes.map((c) => ({ reason: c.reason, message: c.message, field: c.field }));
   const d = details({ name: args.name, group: args.group, kind: args.kind }, { causes });

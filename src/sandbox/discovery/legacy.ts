@@ -34,7 +34,8 @@ export function apiVersions(serverAddress: string): JsonObject {
 
 function groupEntry(group: string, versions: string[]): JsonObject {
   const vs = versions.map((version) => ({ groupVersion: `${group}/${version}`, version }));
-  return { name: group, versions: vs, preferredVersion: vs[0]! };
+  const [preferred] = vs;
+  return { name: group, versions: vs, ...(preferred !== undefined ? { preferredVersion: preferred } : {}) };
 }
 
 export function apiGroupList(registry: ResourceRegistry): JsonObject {

@@ -22,7 +22,7 @@ function schemaName(t: ResourceType): string {
   if (t.origin === 'crd') return `${t.group.split('.').reverse().join('.')}.${t.version}.${t.kind}`;
   if (t.group === '') return `io.k8s.api.core.${t.version}.${t.kind}`;
   if (t.group === 'apiextensions.k8s.io') return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${t.version}.${t.kind}`;
-  return `io.k8s.api.${t.group.split('.')[0]!}.${t.version}.${t.kind}`;
+  return `io.k8s.api.${t.group.split('.')[0] ?? ''}.${t.version}.${t.kind}`;
 }
 
 function ref(name: string): JsonObject {

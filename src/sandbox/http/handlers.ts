@@ -108,7 +108,7 @@ function deleteOptions(body: Buffer, query: URLSearchParams): { options: DeleteO
 
 /** The patch type: the content type without parameters ("; charset=..."). */
 function patchContentType(r: IncomingResource): string {
-  return (r.http.headers['content-type'] ?? '').split(';')[0]!.trim();
+  return ((r.http.headers['content-type'] ?? '').split(';')[0] ?? '').trim();
 }
 
 /** Handles one resource request; undefined means a watch took over the response. */

@@ -84,7 +84,12 @@ export function pathsToFields(paths: Iterable<string>): JsonObject {
     let node = root;
     for (const part of p.split(SEP)) {
       const next = node[part];
-      node = isJsonObject(next) ? next : (node[part] = {});
+      if (isJsonObject(next)) node = next;
+      else {
+        const child: JsonObject = {};
+        node[part] = child;
+        node = child;
+      }
     }
   }
   const finish = (node: JsonObject, prefix: string): JsonObject => {

@@ -150,7 +150,11 @@ export function applyServerSideApply(args: {
   const kept = others
     .filter((o) => o.paths.size > 0)
     .map((o) => (conflicting.size > 0 ? { ...o.entry, fieldsV1: pathsToFields(o.paths) } : o.entry));
-  const objectMeta = isJsonObject(object['metadata']) ? object['metadata'] : (object['metadata'] = {});
+  let objectMeta = object['metadata'];
+  if (!isJsonObject(objectMeta)) {
+    objectMeta = {};
+    object['metadata'] = objectMeta;
+  }
   objectMeta['managedFields'] = [...kept, entry].sort(compareEntries);
   return { object, conflicts: [], conflictDetails: [] };
 }

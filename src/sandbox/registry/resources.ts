@@ -89,18 +89,18 @@ export class ResourceRegistry {
 
   /** Group versions in discovery order: built-in groups first, then CRD groups by name. */
   groupVersions(): { group: string; versions: string[] }[] {
-    const order: string[] = [];
+    // A Map iterates in insertion order: the order in which the groups first appear.
     const versions = new Map<string, string[]>();
     for (const t of this.byKey.values()) {
       if (t.group === '') continue;
-      if (!versions.has(t.group)) {
-        versions.set(t.group, []);
-        order.push(t.group);
+      let vs = versions.get(t.group);
+      if (vs === undefined) {
+        vs = [];
+        versions.set(t.group, vs);
       }
-      const vs = versions.get(t.group)!;
       if (!vs.includes(t.version)) vs.push(t.version);
     }
-    return order.map((group) => ({ group, versions: versions.get(group)! }));
+    return [...versions].map(([group, vs]) => ({ group, versions: vs }));
   }
 
   inGroupVersion(group: string, version: string): ResourceType[] {

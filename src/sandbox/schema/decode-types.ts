@@ -16,7 +16,8 @@ interface Where {
   path: string;
 }
 
-const INT_RANGES: Record<string, [number, number]> = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 63 - 1] };
+const INT64_RANGE: [number, number] = [-(2 ** 63), 2 ** 63 - 1];
+const INT_RANGES: Record<string, [number, number]> = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: INT64_RANGE };
 
 /** How encoding/json names the JSON value it could not store. */
 function jsonKind(v: JsonValue): string {
@@ -39,7 +40,7 @@ function mismatch(v: JsonValue, s: JSONSchemaProps): string | undefined {
       return typeof v === 'boolean' ? undefined : jsonKind(v);
     case 'integer': {
       if (typeof v !== 'number') return jsonKind(v);
-      const [min, max] = INT_RANGES[goType] ?? INT_RANGES['int64']!;
+      const [min, max] = INT_RANGES[goType] ?? INT64_RANGE;
       return Number.isInteger(v) && v >= min && v <= max ? undefined : `number ${goFloat(v)}`;
     }
     default:

@@ -44,7 +44,9 @@ export function validateListTypes(data: JsonValue, s: JSONSchemaProps | undefine
   if (!s) return;
   if (Array.isArray(data)) {
     checkList(data, s, path, out);
-    data.forEach((item, i) => validateListTypes(item, s.items, `${path}[${i}]`, out));
+    data.forEach((item, i) => {
+      validateListTypes(item, s.items, `${path}[${i}]`, out);
+    });
     return;
   }
   if (!isJsonObject(data)) return;

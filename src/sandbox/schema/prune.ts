@@ -37,7 +37,9 @@ function prune(x: JsonValue, s: JSONSchemaProps | undefined, path: string, embed
     return;
   }
   if (Array.isArray(x)) {
-    x.forEach((item, i) => prune(item, s?.items, `${path}[${i}]`, s?.items?.['x-kubernetes-embedded-resource'] === true, unknown));
+    x.forEach((item, i) => {
+      prune(item, s?.items, `${path}[${i}]`, s?.items?.['x-kubernetes-embedded-resource'] === true, unknown);
+    });
     return;
   }
   if (!isJsonObject(x)) return;

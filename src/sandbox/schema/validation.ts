@@ -168,7 +168,11 @@ function checkNumber(data: number, s: JSONSchemaProps, path: string, out: FieldC
 
 function checkArray(data: JsonValue[], s: JSONSchemaProps, path: string, out: FieldCause[]): void {
   const items = s.items;
-  if (items) data.forEach((item, i) => validateNode(item, items, `${path}[${i}]`, out));
+  if (items) {
+    data.forEach((item, i) => {
+      validateNode(item, items, `${path}[${i}]`, out);
+    });
+  }
   if (s.minItems !== undefined && data.length < s.minItems) out.push(field.invalid(path, data.length, msg.detail.minItems(path, s.minItems)));
   if (s.maxItems !== undefined && data.length > s.maxItems) out.push(field.tooMany(path, data.length, s.maxItems));
   if (s.uniqueItems === true && new Set(data.map((d) => JSON.stringify(canonical(d)))).size !== data.length) {

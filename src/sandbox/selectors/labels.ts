@@ -85,7 +85,8 @@ class Parser {
   constructor(private readonly tokens: Token[]) {}
 
   lookahead(values: boolean): Token {
-    const t = this.tokens[Math.min(this.pos, this.tokens.length - 1)]!;
+    // lex() always ends the tokens with an 'end' token; past it the parser keeps reading that one.
+    const t = this.tokens[Math.min(this.pos, this.tokens.length - 1)] ?? { kind: 'end', lit: '' };
     return values && (t.kind === 'in' || t.kind === 'notin') ? { kind: 'id', lit: t.lit } : t;
   }
 
@@ -236,27 +237,29 @@ export function parseLabelSelector(s: string): LabelSelector {
 
 export function matchesLabels(sel: LabelSelector, labels?: Record<string, string>): boolean {
   const l = labels ?? {};
-  return sel.requirements.every((r) => {
-    const has = Object.hasOwn(l, r.key);
-    const v = l[r.key] ?? '';
-    switch (r.operator) {
-      case '=':
-      case '==':
-      case 'in':
-        return has && r.values.includes(v);
-      case '!=':
-      case 'notin':
-        return !has || !r.values.includes(v);
-      case 'exists':
-        return has;
-      case '!exists':
-        return !has;
-      case 'gt':
-      case 'lt': {
-        if (!has || !/^-?\d+$/.test(v)) return false;
-        const diff = BigInt(v) - BigInt(r.values[0] ?? '0');
-        return r.operator === 'gt' ? diff > 0n : diff < 0n;
-      }
+  return sel.requirements.every((r) => matchesRequirement(r, l));
+}
+
+function matchesRequirement(r: LabelRequirement, l: Record<string, string>): boolean {
+  const has = Object.hasOwn(l, r.key);
+  const v = l[r.key] ?? '';
+  switch (r.operator) {
+    case '=':
+    case '==':
+    case 'in':
+      return has && r.values.includes(v);
+    case '!=':
+    case 'notin':
+      return !has || !r.values.includes(v);
+    case 'exists':
+      return has;
+    case '!exists':
+      return !has;
+    case 'gt':
+    case 'lt': {
+      if (!has || !/^-?\d+$/.test(v)) return false;
+      const diff = BigInt(v) - BigInt(r.values[0] ?? '0');
+      return r.operator === 'gt' ? diff > 0n : diff < 0n;
     }
-  });
+  }
 }

@@ -77,7 +77,10 @@ export class Store {
     for (const ns of namespaces) {
       const objs = byNs.get(ns);
       if (objs === undefined) continue;
-      for (const name of [...objs.keys()].sort()) out.push(objs.get(name)!);
+      for (const name of [...objs.keys()].sort()) {
+        const o = objs.get(name);
+        if (o !== undefined) out.push(o);
+      }
     }
     return out;
   }
@@ -100,9 +103,15 @@ export class Store {
     meta['resourceVersion'] = String(this.rv);
     const stored: StoredObject = { obj, json: JSON.stringify(obj), resourceVersion: this.rv };
     let byNs = this.data.get(key);
-    if (byNs === undefined) this.data.set(key, (byNs = new Map()));
+    if (byNs === undefined) {
+      byNs = new Map();
+      this.data.set(key, byNs);
+    }
     let objs = byNs.get(namespace);
-    if (objs === undefined) byNs.set(namespace, (objs = new Map()));
+    if (objs === undefined) {
+      objs = new Map();
+      byNs.set(namespace, objs);
+    }
     const previous = objs.get(name);
     objs.set(name, stored);
     this.emit({ type, key, namespace, name, resourceVersion: this.rv, stored, ...(previous !== undefined ? { previous } : {}) });
@@ -154,7 +163,8 @@ export class Store {
     let hi = this.history.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.history[mid]!.resourceVersion <= resourceVersion) lo = mid + 1;
+      const event = this.history[mid];
+      if (event !== undefined && event.resourceVersion <= resourceVersion) lo = mid + 1;
       else hi = mid;
     }
     return this.history.slice(lo);
@@ -164,7 +174,8 @@ export class Store {
     this.history.push(event);
     if (this.history.length > this.historySize) {
       const dropped = this.history.splice(0, this.history.length - this.historySize);
-      this.horizon = dropped[dropped.length - 1]!.resourceVersion;
+      const last = dropped[dropped.length - 1];
+      if (last !== undefined) this.horizon = last.resourceVersion;
     }
     for (const l of this.listeners) l(event);
   }

@@ -7,6 +7,25 @@ import { isJsonObject } from '../../json.ts';
 
 type Step = { kind: 'key'; key: string } | { kind: 'index'; index: number } | { kind: 'wildcard' };
 
+/** The step syntaxes, tried in this order at the start of what is left of the path. */
+const STEP_SYNTAX: readonly (readonly [RegExp, (m: RegExpExecArray) => Step])[] = [
+  [/^\.\*/, () => ({ kind: 'wildcard' })],
+  [/^\[\*\]/, () => ({ kind: 'wildcard' })],
+  [/^\.([^.[\]]+)/, (m) => ({ kind: 'key', key: m[1] ?? '' })],
+  [/^\[(-?\d+)\]/, (m) => ({ kind: 'index', index: Number(m[1]) })],
+  [/^\['([^']*)'\]/, (m) => ({ kind: 'key', key: m[1] ?? '' })],
+  [/^\["([^"]*)"\]/, (m) => ({ kind: 'key', key: m[1] ?? '' })],
+];
+
+/** The step `rest` starts with and the length of its text, or undefined when none matches. */
+function leadingStep(rest: string): { step: Step; length: number } | undefined {
+  for (const [syntax, stepOf] of STEP_SYNTAX) {
+    const m = syntax.exec(rest);
+    if (m !== null) return { step: stepOf(m), length: m[0].length };
+  }
+  return undefined;
+}
+
 /** Parses a path; throws with the offending text when it is outside the supported subset. */
 export function parseJsonPath(path: string): Step[] {
   const src = path.trim().replace(/^\{(.*)\}$/s, '$1').replace(/^\$/, '');
@@ -14,19 +33,10 @@ export function parseJsonPath(path: string): Step[] {
   let i = 0;
   while (i < src.length) {
     const rest = src.slice(i);
-    let m: RegExpExecArray | null;
-    if ((m = /^\.\*/.exec(rest)) || (m = /^\[\*\]/.exec(rest))) {
-      steps.push({ kind: 'wildcard' });
-    } else if ((m = /^\.([^.[\]]+)/.exec(rest))) {
-      steps.push({ kind: 'key', key: m[1] ?? '' });
-    } else if ((m = /^\[(-?\d+)\]/.exec(rest))) {
-      steps.push({ kind: 'index', index: Number(m[1]) });
-    } else if ((m = /^\['([^']*)'\]/.exec(rest)) || (m = /^\["([^"]*)"\]/.exec(rest))) {
-      steps.push({ kind: 'key', key: m[1] ?? '' });
-    } else {
-      throw new Error(`unsupported JSONPath ${JSON.stringify(path)} at ${JSON.stringify(rest)}`);
-    }
-    i += m[0].length;
+    const found = leadingStep(rest);
+    if (found === undefined) throw new Error(`unsupported JSONPath ${JSON.stringify(path)} at ${JSON.stringify(rest)}`);
+    steps.push(found.step);
+    i += found.length;
   }
   return steps;
 }
