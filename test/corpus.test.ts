@@ -152,7 +152,7 @@ describe('hostile input corpus (test/corpus/cases, CLI against one sandbox)', fu
   });
 
   for (const { file, spec } of cases) {
-    it(`${basename(file, '.yaml')}: ${spec.title}`, async function () {
+    it(`${basename(file, '.yaml')}: ${spec.title}`, async () => {
       const dir = join(root, basename(file, '.yaml'));
       await mkdir(dir);
       await writeFiles(dir, spec.files);

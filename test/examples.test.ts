@@ -2,9 +2,6 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { execa } from 'execa';
 import { REPO_ROOT, startTestSandbox, type TestSandbox } from './helpers/sandbox.ts';
-// Type-only: erased at run time, but it puts the examples in the type-check (tsconfig lists no examples/).
-import type * as _lifecycle from '../examples/lifecycle.ts';
-import type * as _manyTasks from '../examples/many-tasks.ts';
 
 /** Runs an example the way the README says (tsx), against the sandbox through KUBECONFIG. */
 function runExample(sandbox: TestSandbox, file: string, args: string[], env: NodeJS.ProcessEnv = {}) {

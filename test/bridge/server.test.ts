@@ -110,7 +110,7 @@ describe('bridge server (fake engine)', () => {
     };
     const h = startHarness({ engine });
     await h.waitFor((line) => line['type'] === 'ready');
-    h.send(['a', 'b', 'c'].map((t) => JSON.stringify({ type: 'launch', id: t, taskId: t, manifest: 'm.yaml' })).join('\n') + '\n');
+    h.send(`${['a', 'b', 'c'].map((t) => JSON.stringify({ type: 'launch', id: t, taskId: t, manifest: 'm.yaml' })).join('\n')}\n`);
     await h.responseTo('c');
     await new Promise((resolve) => setImmediate(resolve));
     expect(launchesSeenByNextTurn).to.equal(3);

@@ -152,7 +152,7 @@ describe('content: install manifests', () => {
       if (schema === undefined) throw new Error('manifests/task-crd.yaml: no spec.versions[0].schema.openAPIV3Schema');
       const upstreamDocs = parseAllDocuments(readFileSync(UPSTREAM_CRD, 'utf8'));
       if (!Array.isArray(upstreamDocs)) throw new Error(`${UPSTREAM_CRD}: not a YAML stream`);
-      const upstream = (upstreamDocs[0]?.toJS() as typeof ours).spec.versions[0]?.schema.openAPIV3Schema;
+      const upstream = (upstreamDocs[0]?.toJS() as typeof ours | undefined)?.spec.versions[0]?.schema.openAPIV3Schema;
       if (upstream === undefined) throw new Error(`${UPSTREAM_CRD}: no spec.versions[0].schema.openAPIV3Schema`);
       const missing: string[] = [];
       const walk = (up: Schema, our: Schema, path: string): void => {

@@ -13,7 +13,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BridgeClient, spawnBridge } from '../../src/bridge/client.ts';
+import { type BridgeClient, spawnBridge } from '../../src/bridge/client.ts';
 import { TaskFleet, type FleetOptions } from '../../src/fleet/fleet.ts';
 import { Kubectl, type KubectlOptions } from '../../src/kubectl/runner.ts';
 import type { JsonObject } from '../../src/json.ts';
@@ -88,7 +88,7 @@ export async function startFaultCluster(namespaces: readonly string[]): Promise<
     admin,
     killDir,
     async killNext(name, words, afterSeconds) {
-      await writeFile(join(killDir, `${name}.rule`), [...words, `after ${afterSeconds}`].join('\n') + '\n');
+      await writeFile(join(killDir, `${name}.rule`), `${[...words, `after ${afterSeconds}`].join('\n')}\n`);
     },
     async killed() {
       return (await readdir(killDir)).filter((f) => f.endsWith('.rule.claimed')).map((f) => f.replace(/\.rule\.claimed$/, '')).sort();

@@ -19,9 +19,9 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
   let drivers: Driver[];
   const faults = () => cluster.test.sandbox.faults;
   /** Runs `fn` for the three drivers at once. */
-  const each = (fn: (d: Driver) => Promise<void>): Promise<void[]> => Promise.all(drivers.map(fn));
+  const each = (fn: (d: Driver) => Promise<void>): Promise<unknown[]> => Promise.all(drivers.map(fn));
   const seq = (d: Driver, name: string): string[] => sequence(d.updates(name), `${d.kind}/${name}`);
-  const launchAll = (name: string): Promise<void[]> =>
+  const launchAll = (name: string): Promise<unknown[]> =>
     each(async (d) => {
       expect(await within(30_000, `${d.kind} launch ${name}`, d.launch(name)), d.kind).to.equal('TASK_RUNNING');
     });
@@ -235,12 +235,16 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
       // A concurrent writer (an annotation) made the 409: the fresh Task still allows CONFIGURE.
       faults().failNext({
         count: 1, status: 409, method: 'PATCH', path: new RegExp(`/namespaces/${d.namespace}/tasks/c1$`),
-        onInjected: () => cluster.editTask(d.namespace, 'c1', (t) => void ((t['metadata'] as JsonObject)['annotations'] = { ...((t['metadata'] as JsonObject)['annotations'] as JsonObject), other: 'writer' })),
+        onInjected: () => cluster.editTask(d.namespace, 'c1', (t) => {
+          (t['metadata'] as JsonObject)['annotations'] = { ...((t['metadata'] as JsonObject)['annotations'] as JsonObject), other: 'writer' };
+        }),
       });
       // Here the concurrent write is the task failing: the fresh Task no longer allows CONFIGURE.
       faults().failNext({
         count: 1, status: 409, method: 'PATCH', path: new RegExp(`/namespaces/${d.namespace}/tasks/c2$`),
-        onInjected: () => cluster.editTask(d.namespace, 'c2', (t) => void (t['status'] = { state: 'error', error: 'failed meanwhile' })),
+        onInjected: () => cluster.editTask(d.namespace, 'c2', (t) => {
+          t['status'] = { state: 'error', error: 'failed meanwhile' };
+        }),
       });
     }
     await each(async (d) => {
@@ -265,7 +269,9 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
     await within(30_000, 'attach', observer.attach());
     faults().failNext({
       count: 1, status: 409, method: 'PATCH', path: new RegExp(`/namespaces/${d.namespace}/tasks/km$`),
-      onInjected: () => cluster.editTask(d.namespace, 'km', (t) => void ((t['metadata'] as JsonObject)['annotations'] = { ...((t['metadata'] as JsonObject)['annotations'] as JsonObject), other: 'writer' })),
+      onInjected: () => cluster.editTask(d.namespace, 'km', (t) => {
+        (t['metadata'] as JsonObject)['annotations'] = { ...((t['metadata'] as JsonObject)['annotations'] as JsonObject), other: 'writer' };
+      }),
     });
     expect(await within(30_000, 'kill', d.kill('km'))).to.equal('TASK_KILLED');
     await waitFor(() => seen.some((u) => isTerminal(u.state)), 'the observer ends');

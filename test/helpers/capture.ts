@@ -5,8 +5,12 @@ export function captureOut(): Out & { readonly stdoutText: () => string; readonl
   let stdout = '';
   let stderr = '';
   return {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
     stdoutText: () => stdout,
     stderrText: () => stderr,
   };

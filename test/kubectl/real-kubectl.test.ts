@@ -16,7 +16,7 @@ import type { AttemptEvent } from '../../src/kubectl/runner.ts';
 
 type Fault = { status: number; body: string; contentType: string };
 
-const UNAUTHORIZED = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }) + '\n';
+const UNAUTHORIZED = `${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 })}\n`;
 
 async function faultServer(fault: Fault): Promise<{ server: Server; port: number; requests: () => number }> {
   let count = 0;

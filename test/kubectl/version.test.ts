@@ -53,7 +53,7 @@ describe('kubectl/version', () => {
     expect(error.result?.stdout).to.equal('this is not json {\n');
   });
 
-  it('the real kubectl on this machine passes', async function () {
+  it('the real kubectl on this machine passes', async () => {
     const result = await checkKubectlVersion(new Kubectl());
     expect(result.client).to.match(/^v1\.(\d+)/);
     expect(Number(/^v1\.(\d+)/.exec(result.client)?.[1])).to.be.at.least(MIN_KUBECTL_MINOR);

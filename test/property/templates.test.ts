@@ -112,10 +112,15 @@ function positions(subject: Subject, name: string, marked: RenderResult): Positi
   const whole = new Set<string>();
   const walk = (a: JsonValue | undefined, b: JsonValue | undefined, path: string): void => {
     if (a === MARKER && b === 7) whole.add(path);
-    else if (Array.isArray(a) && Array.isArray(b)) a.forEach((v, i) => walk(v, b[i], `${path}[${i}]`));
-    else if (isObject(a) && isObject(b)) for (const k of Object.keys(a)) walk(a[k], b[k], `${path}.${k}`);
+    else if (Array.isArray(a) && Array.isArray(b)) {
+      a.forEach((v, i) => {
+        walk(v, b[i], `${path}[${i}]`);
+      });
+    } else if (isObject(a) && isObject(b)) for (const k of Object.keys(a)) walk(a[k], b[k], `${path}.${k}`);
   };
-  marked.documents.forEach((d, i) => walk(d, seven.documents[i], `#${i}`));
+  marked.documents.forEach((d, i) => {
+    walk(d, seven.documents[i], `#${i}`);
+  });
   return { whole };
 }
 

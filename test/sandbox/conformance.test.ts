@@ -181,7 +181,7 @@ describeWithReference('sandbox conformance with kube-apiserver 1.26 recordings',
     if (work !== undefined) await rm(work, { recursive: true, force: true });
   });
 
-  it('serves the discovery entries kubectl uses exactly as recorded', async function () {
+  it('serves the discovery entries kubectl uses exactly as recorded', async () => {
     const rec = JSON.parse(readFileSync(join(REFERENCE, '01-discovery-and-apply-create.json'), 'utf8')) as Recording;
     const recorded = (path: string): Record<string, unknown> => {
       const e = rec.steps![0]!.http.find((x) => x.url.split('?')[0] === path) as (Exchange & { resBody: string }) | undefined;

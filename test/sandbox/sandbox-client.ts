@@ -64,8 +64,7 @@ export function watch(sb: Sandbox, path: string, token = sb.tokens['admin']) {
       let buf = '';
       res.on('data', (c: Buffer) => {
         buf += c.toString();
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
+        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
           events.push(JSON.parse(buf.slice(0, nl)) as { type: string; object: Record<string, unknown> });
           buf = buf.slice(nl + 1);
         }

@@ -252,7 +252,7 @@ describe('security: least privilege of manifests/ on the sandbox (executor = Ser
       expect(c.test.sandbox.requestLog.entries.every((e) => e.user === EXECUTOR_USER || e.user === 'admin')).to.equal(true);
     });
 
-    it('kills it: the Task, its ConfigMap and its Service are gone', async function () {
+    it('kills it: the Task, its ConfigMap and its Service are gone', async () => {
       const killed = await cli(c.env, ['kill', ...tpl('p1'), ...conn()]);
       expect(killed.code, killed.stderr).to.equal(0);
       expect(killed.stdout).to.match(/p1\s+TASK_KILLED/);

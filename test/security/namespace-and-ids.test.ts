@@ -213,7 +213,7 @@ spec:
       expect(await names(TASK_NS)).to.equal('');
     });
 
-    it('task/NAME that is not a valid Task name is refused before kubectl is called', async function () {
+    it('task/NAME that is not a valid Task name is refused before kubectl is called', async () => {
       await recorder.clear();
       const results: Record<string, { code: number; stderr: string }> = {};
       for (const ref of ['task/..', 'task/.', 'task/a b', 'task/A_B', `task/${'z'.repeat(300)}`]) results[ref] = await run('status', ref, ...conn(), '-n', TASK_NS);

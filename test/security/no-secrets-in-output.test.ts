@@ -228,7 +228,7 @@ describe('security: no secret in any output (logs at every DEBUG level, errors, 
     await expectNoToken(tokens, { serve: { code: 0, stdout: bridge.stdout, stderr: bridge.stderr } });
   });
 
-  it('a value the API server echoes in a validation error (a secret variable in an enum field)', async function () {
+  it('a value the API server echoes in a validation error (a secret variable in an enum field)', async () => {
     // The API server quotes an unsupported value back ("Unsupported value: \"…\""): a secret
     // variable put in a validated field by mistake reaches the error message and status update.
     const token = randomToken('echo');

@@ -435,7 +435,7 @@ data:
     const config = await getObject(cluster.kubectl, configRef('yaml11-config'));
     expect(config?.['data']).to.deep.equal({ answer: 'yes', mode: '0644', clock: '12:30' });
     const live = await getObject(cluster.kubectl, taskRef('yaml11'));
-    expect((live?.['spec'] as { properties: unknown }).properties).to.deep.equal({ answer: 'yes', mode: '0644' });
+    expect((live?.['spec'] as { properties: unknown } | undefined)?.properties).to.deep.equal({ answer: 'yes', mode: '0644' });
     await task.kill();
   });
 

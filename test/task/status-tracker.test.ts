@@ -156,7 +156,11 @@ describe('StatusTracker ordering: an observation never replaces a newer one', ()
     tracker.observe(at('configured', '12'));
     let woke = 0;
     const waiting = tracker.waitFor({
-      decide: (o) => (o !== 'deleted' && o.state === 'running' ? { settle: 'resolve', value: o } : (woke++, undefined)),
+      decide: (o) => {
+        if (o !== 'deleted' && o.state === 'running') return { settle: 'resolve', value: o };
+        woke++;
+        return undefined;
+      },
       timeoutMs: 10_000,
       onTimeout: () => new Error('timeout'),
     });

@@ -38,7 +38,9 @@ describe('watch/object-watcher (scripted kubectl)', () => {
     const watcher = watchObject({
       kubectl: new Kubectl({ streamSpawn: spawn }),
       ref,
-      onEvent: () => void (events += 1),
+      onEvent: () => {
+        events += 1;
+      },
       backoff: { initialMs: 100, maxMs: 400 },
       absenceCheckMs: 60_000,
       sleep: async (ms) => {

@@ -38,7 +38,7 @@ const CRDS = [
 
 describe('sandbox/schema/validation', () => {
   for (const crd of CRDS) {
-    crd.suite(crd.title, function () {
+    crd.suite(crd.title, () => {
       let schema: JSONSchemaProps;
       before(() => {
         schema = taskSchema(crd.path);
