@@ -29,7 +29,11 @@ const log = (line: string): void => {
 function sourceCommit(): string {
   try {
     const commit = execFileSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'bench', 'bin'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'bench', 'bin'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() !== '';
     return `${commit}${dirty ? ' (with local changes)' : ''}`;
   } catch {
     return process.env['BENCH_COMMIT'] ?? 'unknown';
@@ -40,7 +44,10 @@ function uptimeText(): string {
   try {
     return execFileSync('uptime', { encoding: 'utf8' }).trim();
   } catch {
-    return `load average: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}`;
+    return `load average: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ')}`;
   }
 }
 
@@ -133,7 +140,9 @@ async function main(): Promise<void> {
     versions = await kubectlVersions(cluster);
     log(`bench: on ${cluster.description}; kubectl ${versions.client}, server ${versions.server}`);
     baseline = await measureBaseline(cluster, binary);
-    log(`bench: one kubectl get: ${baseline.getWallMs.toFixed(0)} ms wall, ${baseline.getCpuSeconds.toFixed(3)} CPU-s; one kubectl watch: ${(baseline.watchRss / MiB).toFixed(0)} MiB RSS (${(baseline.watchAnon / MiB).toFixed(0)} MiB private)`);
+    log(
+      `bench: one kubectl get: ${baseline.getWallMs.toFixed(0)} ms wall, ${baseline.getCpuSeconds.toFixed(3)} CPU-s; one kubectl watch: ${(baseline.watchRss / MiB).toFixed(0)} MiB RSS (${(baseline.watchAnon / MiB).toFixed(0)} MiB private)`,
+    );
     const templateText = await readTemplate();
     for (const n of args.tasks) {
       for (const strategy of (['fleet', 'watch', 'poll'] as const).filter((s) => args.strategies.includes(s))) {
@@ -207,7 +216,15 @@ async function main(): Promise<void> {
     skipped,
     targets: checks,
     summary: summary[summary.length - 1],
-    raw: raws.map((r) => ({ strategy: r.strategy, n: r.n, phases: Object.fromEntries(Object.entries(r.phases).map(([k, v]) => [k, { wallMs: v.wallMs, failures: v.failures }])), window: r.window, memory: r.memory, skippedTicks: r.skippedTicks, processes: r.final.processes.length })),
+    raw: raws.map((r) => ({
+      strategy: r.strategy,
+      n: r.n,
+      phases: Object.fromEntries(Object.entries(r.phases).map(([k, v]) => [k, { wallMs: v.wallMs, failures: v.failures }])),
+      window: r.window,
+      memory: r.memory,
+      skippedTicks: r.skippedTicks,
+      processes: r.final.processes.length,
+    })),
   };
   const markdown = [
     `# kubectl-task benchmark: ${full ? 'full run' : 'last run'}`,

@@ -52,7 +52,13 @@ async function main(): Promise<void> {
       process.disconnect();
     });
   });
-  process.send?.({ type: 'ready', kubeconfigPath: sandbox.kubeconfigPath, url: sandbox.url, token, ...(sandbox.caPem === undefined ? {} : { caPem: sandbox.caPem }) } satisfies HostAnswer);
+  process.send?.({
+    type: 'ready',
+    kubeconfigPath: sandbox.kubeconfigPath,
+    url: sandbox.url,
+    token,
+    ...(sandbox.caPem === undefined ? {} : { caPem: sandbox.caPem }),
+  } satisfies HostAnswer);
 }
 
 main().catch((error: unknown) => {

@@ -100,7 +100,15 @@ function runLoad(api: Api, requestPath: string): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(LOAD_WORKER, {
       eval: true,
-      workerData: { url: api.url, token: api.token, caPem: api.caPem, path: requestPath, clients: CLIENTS, seconds: GET_SECONDS, maxRequests: GET_MAX_REQUESTS },
+      workerData: {
+        url: api.url,
+        token: api.token,
+        caPem: api.caPem,
+        path: requestPath,
+        clients: CLIENTS,
+        seconds: GET_SECONDS,
+        maxRequests: GET_MAX_REQUESTS,
+      },
     });
     worker.once('message', (message: LoadResult) => resolve(message));
     worker.once('error', reject);
@@ -184,7 +192,8 @@ async function measure(mode: 'http' | 'https'): Promise<ModeResult> {
   const token = sandbox.tokens['admin'];
   if (token === undefined) throw new Error('bench: the sandbox has no admin token');
   const api: Api = { url: sandbox.url, token, ...(sandbox.caPem === undefined ? {} : { caPem: sandbox.caPem }) };
-  const agent = mode === 'https' ? new https.Agent({ keepAlive: true, ...(api.caPem === undefined ? {} : { ca: api.caPem }) }) : new http.Agent({ keepAlive: true });
+  const agent =
+    mode === 'https' ? new https.Agent({ keepAlive: true, ...(api.caPem === undefined ? {} : { ca: api.caPem }) }) : new http.Agent({ keepAlive: true });
   try {
     await seed(api, agent);
     // The load must measure real answers: one GET first, checked for status and content.

@@ -7,7 +7,17 @@
 import { Kubectl } from '../src/kubectl/runner.ts';
 import { execaSpawn, execaStreamSpawn, type SpawnFn, type StreamSpawnFn } from '../src/kubectl/spawn.ts';
 import { messageOf, reasonOf } from '../src/errors.ts';
-import { epochMs, isWorkerRequest, type PhaseResult, type ProcessRecord, type RecordedUpdate, type TaskFailure, type WorkerAnswer, type WorkerConfig, type WorkerRequest } from './lib/protocol.ts';
+import {
+  epochMs,
+  isWorkerRequest,
+  type PhaseResult,
+  type ProcessRecord,
+  type RecordedUpdate,
+  type TaskFailure,
+  type WorkerAnswer,
+  type WorkerConfig,
+  type WorkerRequest,
+} from './lib/protocol.ts';
 import { readCpu } from './lib/procfs.ts';
 import { createStrategy, type Strategy } from './lib/strategies.ts';
 

@@ -23,7 +23,8 @@ const task = new KubectlTask({
   template: { file: path.join(here, '..', 'templates', 'example.yaml') },
   // The task's own variables: the template sees these and nothing of this process's environment.
   env: { TASK_NAME: 'lifecycle-example', EXAMPLE_MESSAGE: 'one task, start to end' },
-  onStatus: (u) => console.log(`${u.taskId}: ${u.previous ?? '(none)'} → ${u.state}${u.taskState === undefined ? '' : ` (status.state ${u.taskState})`} [${u.reason}]`),
+  onStatus: (u) =>
+    console.log(`${u.taskId}: ${u.previous ?? '(none)'} → ${u.state}${u.taskState === undefined ? '' : ` (status.state ${u.taskState})`} [${u.reason}]`),
 });
 
 try {

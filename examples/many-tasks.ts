@@ -26,7 +26,8 @@ const tasks = roles.map(
       kubectl,
       template,
       env: { TASK_NAME: `many-${role}`, EXAMPLE_MESSAGE: `I am ${role}`, OCC_CONTROL_PORT: String(47100 + i) },
-      onStatus: (u) => console.log(`${u.taskId}: ${u.previous ?? '(none)'} → ${u.state}${u.taskState === undefined ? '' : ` (status.state ${u.taskState})`} [${u.reason}]`),
+      onStatus: (u) =>
+        console.log(`${u.taskId}: ${u.previous ?? '(none)'} → ${u.state}${u.taskState === undefined ? '' : ` (status.state ${u.taskState})`} [${u.reason}]`),
     }),
 );
 

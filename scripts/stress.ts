@@ -193,7 +193,14 @@ async function main(): Promise<number> {
   const bridgeLog = join(dir, 'serve.log');
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
-  const sandbox: Sandbox = await startSandbox({ host: '127.0.0.1', tls: false, namespace: NS, kubeconfigPath: join(dir, 'kubeconfig'), watchHistory: 100_000, controller: { delayMs: 50 } });
+  const sandbox: Sandbox = await startSandbox({
+    host: '127.0.0.1',
+    tls: false,
+    namespace: NS,
+    kubeconfigPath: join(dir, 'kubeconfig'),
+    watchHistory: 100_000,
+    controller: { delayMs: 50 },
+  });
   for (const doc of parseAllDocuments(await readFile(join(REPO, 'manifests', 'task-crd.yaml'), 'utf8'))) sandbox.store.put(doc.toJS() as JsonObject);
 
   // The sandbox store's own change events: every status.state each Task took, in order. (A
@@ -289,7 +296,9 @@ async function main(): Promise<number> {
           case 'delete': {
             // A launched task (maybe in a transition), picked by the plan's number among them
             // (which one depends on timing); one the workload is not killing.
-            const live = [...records.values()].filter((r) => r.phase === 'live' && !r.held && r.ended === undefined && sandbox.store.get('tasks', NS, r.id) !== undefined);
+            const live = [...records.values()].filter(
+              (r) => r.phase === 'live' && !r.held && r.ended === undefined && sandbox.store.get('tasks', NS, r.id) !== undefined,
+            );
             const victim = live.sort((a, b) => a.id.localeCompare(b.id))[Math.floor(fault.pick * live.length)];
             if (victim === undefined) return;
             sandbox.store.delete('tasks', NS, victim.id);
@@ -361,7 +370,15 @@ async function main(): Promise<number> {
       const going = idle.filter((r) => r.ended === undefined);
       const r = random();
       if (active.length < target && (r < 0.5 || idle.length === 0)) {
-        const record: TaskRecord = { id: `s${++launched}`, phase: 'launching', busy: false, held: false, taskState: undefined, ended: undefined, killRv: undefined };
+        const record: TaskRecord = {
+          id: `s${++launched}`,
+          phase: 'launching',
+          busy: false,
+          held: false,
+          taskState: undefined,
+          ended: undefined,
+          killRv: undefined,
+        };
         records.set(record.id, record);
         start(record, launch);
       } else if (ended.length > 0 && r < 0.6) {
@@ -446,7 +463,8 @@ async function main(): Promise<number> {
       checked += 1;
       if (k < 0) {
         lost += 1;
-        if (lostExamples.length < 5) lostExamples.push(`${record.id}: status.state ${h.state} (rv ${h.rv}) never reported; reported ${JSON.stringify(reported)}`);
+        if (lostExamples.length < 5)
+          lostExamples.push(`${record.id}: status.state ${h.state} (rv ${h.rv}) never reported; reported ${JSON.stringify(reported)}`);
       } else j = k + 1;
     }
   }
@@ -468,9 +486,18 @@ async function main(): Promise<number> {
   for (const list of updates.values()) for (const u of list) states.set(u.state, (states.get(u.state) ?? 0) + 1);
   out(`faults executed: ${faultsDone} of ${plan.length}; responses failed by them: ${sandbox.faults.injectedFailures}`);
   out(`requests: ${['launch', 'transition', 'kill'].map(byType).join('; ')}`);
-  out(`updates: ${updateCount} (${[...states].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ')})`);
-  out(`sandbox: ${launched} tasks, ${checked} status changes checked; not checked: ${afterEnd} after the task's reported end, ${failedLaunchChanges} of Tasks whose launch failed, ${unobservable} last of a Task deleted behind the bridge's back and not seen; ${coalesced} left for a reported end (done, error) before the watch saw them`);
-  out(`deleted behind the bridge's back: ${deleted.map((r) => `${r.id} → ${r.ended?.state ?? 'no end reported'}`).join(', ') || 'none (no settled task at the time)'}`);
+  out(
+    `updates: ${updateCount} (${[...states]
+      .sort((a, b) => b[1] - a[1])
+      .map(([s, n]) => `${s} ${n}`)
+      .join(', ')})`,
+  );
+  out(
+    `sandbox: ${launched} tasks, ${checked} status changes checked; not checked: ${afterEnd} after the task's reported end, ${failedLaunchChanges} of Tasks whose launch failed, ${unobservable} last of a Task deleted behind the bridge's back and not seen; ${coalesced} left for a reported end (done, error) before the watch saw them`,
+  );
+  out(
+    `deleted behind the bridge's back: ${deleted.map((r) => `${r.id} → ${r.ended?.state ?? 'no end reported'}`).join(', ') || 'none (no settled task at the time)'}`,
+  );
   for (const line of lostExamples) out(`lost: ${line}`);
   for (const o of leftObjects.slice(0, 5)) out(`left behind: ${String(o['kind'])} ${String((o['metadata'] as JsonObject)['name'])}`);
   out(`took ${((Date.now() - started) / 1000).toFixed(1)} s; slowest answer: ${slowest.what}, ${(slowest.ms / 1000).toFixed(1)} s`);

@@ -196,7 +196,7 @@ describe('module boundaries (the import graph of src)', () => {
       const statically = importsOf('src/cli/commands/sandbox.ts', "import { startSandbox } from '../../sandbox/index.ts';");
       const onDemand = importsOf('src/cli/commands/sandbox.ts', "const m = await import('../../sandbox/index.ts');");
       const another = importsOf('src/cli/commands/demo.ts', "const m = await import('../../sandbox/controller/cli.ts');");
-      const computed = importsOf('src/cli/commands/demo.ts', "const m = await import(`../../sandbox/${name}.ts`);");
+      const computed = importsOf('src/cli/commands/demo.ts', 'const m = await import(`../../sandbox/${name}.ts`);');
       expect(boundaryViolations(statically)).to.have.length(1);
       expect(boundaryViolations(onDemand)).to.deep.equal([]);
       expect(boundaryViolations(another)).to.have.length(1);
@@ -218,9 +218,7 @@ describe('module boundaries (the import graph of src)', () => {
           "import { TaskFleet } from '../../fleet/fleet.ts';",
         ].join('\n'),
       );
-      expect(boundaryViolations(server)).to.deep.equal([
-        'sandbox imports a product module: src/sandbox/http/planted.ts -> src/kubectl/runner.ts (static)',
-      ]);
+      expect(boundaryViolations(server)).to.deep.equal(['sandbox imports a product module: src/sandbox/http/planted.ts -> src/kubectl/runner.ts (static)']);
       expect(boundaryViolations(controller)).to.deep.equal([
         'sandbox imports a product module: src/sandbox/controller/planted.ts -> src/fleet/fleet.ts (static)',
       ]);

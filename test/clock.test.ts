@@ -5,12 +5,20 @@ describe('clock: the Clock and Sleep seams', () => {
   it('sleepOrReject rejects when the signal aborts, before or during the wait', async () => {
     const before = new AbortController();
     before.abort(new Error('gave up'));
-    const early = await sleepOrReject(10_000, before.signal).then(() => 'resolved', (e: unknown) => e);
+    const early = await sleepOrReject(10_000, before.signal).then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
     expect(early).to.be.instanceOf(Error).with.property('name', 'AbortError');
     const during = new AbortController();
-    const waiting = sleepOrReject(10_000, during.signal).then(() => 'resolved', (e: unknown) => e);
+    const waiting = sleepOrReject(10_000, during.signal).then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
     during.abort(new Error('gave up'));
-    expect(await waiting).to.be.instanceOf(Error).with.property('name', 'AbortError');
+    expect(await waiting)
+      .to.be.instanceOf(Error)
+      .with.property('name', 'AbortError');
   });
 
   it('sleepUntilAborted resolves at once when the signal aborts, before or during the wait', async () => {

@@ -282,7 +282,10 @@ async function runBridge(spec: Case, vars: Record<string, string>, cluster: Task
   const code = await closed;
   clearTimeout(timer);
 
-  const [ready, ...messages] = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const [ready, ...messages] = stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   expect(ready, stdout).to.deep.include({ type: 'ready', protocol: 1 });
   const responses = messages.filter((m) => m['type'] === 'response');
   expect(responses, `one response per request line\n${stdout.slice(0, 4000)}`).to.have.length(lines.filter((l) => l.trim() !== '').length);

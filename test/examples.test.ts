@@ -24,7 +24,9 @@ describe('examples/ (run against the sandbox, real kubectl)', function () {
   });
 
   async function remainingTasks(): Promise<string> {
-    const got = await execa('kubectl', ['get', 'tasks,configmaps', '-n', 'examples', '-l', 'app.kubernetes.io/managed-by=kubectl-task', '-o', 'name'], { env: sandbox.env });
+    const got = await execa('kubectl', ['get', 'tasks,configmaps', '-n', 'examples', '-l', 'app.kubernetes.io/managed-by=kubectl-task', '-o', 'name'], {
+      env: sandbox.env,
+    });
     return got.stdout.trim();
   }
 

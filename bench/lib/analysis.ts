@@ -146,7 +146,12 @@ export function analyse(raw: WorkloadRaw): RunMetrics {
     transitions: { count: transitionTimes.length, p50Ms: quantile(transitionTimes, 0.5), p99Ms: quantile(transitionTimes, 0.99) },
     configureBatchS: (phases.configure?.wallMs ?? Number.NaN) / 1000,
     killBatchS: (phases.kill?.wallMs ?? Number.NaN) / 1000,
-    detection: { count: detections.length, p50Ms: quantile(detections, 0.5), p99Ms: quantile(detections, 0.99), maxMs: detections.length === 0 ? Number.NaN : Math.max(...detections) },
+    detection: {
+      count: detections.length,
+      p50Ms: quantile(detections, 0.5),
+      p99Ms: quantile(detections, 0.99),
+      maxMs: detections.length === 0 ? Number.NaN : Math.max(...detections),
+    },
     updates: { expected, received, lost, duplicate },
     failures: failures.length,
     ...(failures[0] === undefined ? {} : { firstFailure: `${failures[0].taskId}: ${failures[0].reason}: ${failures[0].message}` }),

@@ -51,7 +51,10 @@ export function parseDuration(text: string, flag: string): number {
 }
 
 function parseList<T>(text: string, flag: string, item: (part: string) => T | undefined): T[] {
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length === 0) throw new Error(`bench: ${flag} needs at least one value`);
   return parts.map((part) => {
     const value = item(part);
@@ -102,7 +105,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
     ...(values.context === undefined ? {} : { context: values.context }),
     ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
-    ...(values.kubectl ?? process.env['KUBECTL'] ? { kubectl: values.kubectl ?? process.env['KUBECTL'] } : {}),
+    ...((values.kubectl ?? process.env['KUBECTL']) ? { kubectl: values.kubectl ?? process.env['KUBECTL'] } : {}),
     windowMs: parseDuration(values.window ?? (quick ? '10s' : '60s'), '--window'),
     pollIntervalMs,
     changeEveryMs: parseDuration(values['change-every'] ?? '20s', '--change-every'),

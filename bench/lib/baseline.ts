@@ -26,7 +26,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** One `kubectl get --watch` of the probe, started directly so its pid can be read. */
 async function watchMemory(cluster: BenchCluster, binary: string): Promise<{ rss: number; anon: number }> {
-  const argv = buildArgv(cluster.kubectl.connection, ['get', TASK_RESOURCE, '--field-selector', `metadata.name=${PROBE}`, '--watch', '-o', 'json', '--output-watch-events'], cluster.namespace);
+  const argv = buildArgv(
+    cluster.kubectl.connection,
+    ['get', TASK_RESOURCE, '--field-selector', `metadata.name=${PROBE}`, '--watch', '-o', 'json', '--output-watch-events'],
+    cluster.namespace,
+  );
   const child = spawn(binary, argv, { env: { ...cluster.env }, stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     await new Promise<void>((resolve, reject) => {

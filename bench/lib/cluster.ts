@@ -81,9 +81,13 @@ export async function openCluster(options: ClusterOptions): Promise<BenchCluster
 function timed(writer: StatusWriter, namespace: string): (name: string, status: StatusBody) => Promise<StatusWrite> {
   return async (name, status) => {
     const sentAt = epochMs();
-    const outcome = await writer.writeStatus({ namespace, name }, status).catch((error: unknown) => ({ kind: 'failed' as const, message: error instanceof Error ? error.message : String(error) }));
+    const outcome = await writer
+      .writeStatus({ namespace, name }, status)
+      .catch((error: unknown) => ({ kind: 'failed' as const, message: error instanceof Error ? error.message : String(error) }));
     const ackAt = epochMs();
-    return outcome.kind === 'written' ? { sentAt, ackAt, ok: true } : { sentAt, ackAt, ok: false, message: outcome.kind === 'failed' ? outcome.message : 'gone' };
+    return outcome.kind === 'written'
+      ? { sentAt, ackAt, ok: true }
+      : { sentAt, ackAt, ok: false, message: outcome.kind === 'failed' ? outcome.message : 'gone' };
   };
 }
 
@@ -130,7 +134,13 @@ async function openSandbox(options: ClusterOptions, env: Record<string, string |
   }
   options.log(`sandbox: ${ready.url} (pid ${String(child.pid)}), fake task manager delay 0 ms`);
   const client: HttpClient = createNodeHttpClient({ url: ready.url, token: ready.token, ...(ready.caPem === undefined ? {} : { caPem: ready.caPem }) });
-  const kubectl = new Kubectl({ kubeconfig: ready.kubeconfigPath, namespace, env, timeoutMs: 120_000, ...(options.kubectl === undefined ? {} : { binary: options.kubectl }) });
+  const kubectl = new Kubectl({
+    kubeconfig: ready.kubeconfigPath,
+    namespace,
+    env,
+    timeoutMs: 120_000,
+    ...(options.kubectl === undefined ? {} : { binary: options.kubectl }),
+  });
   return {
     mode: 'sandbox',
     description: `embedded sandbox API server (TLS, ${ready.url}) in its own process, fake task manager with delay 0 ms`,
@@ -212,8 +222,13 @@ async function openKubeconfig(options: ClusterOptions, kubeconfig: string, env: 
           if (!(error instanceof KubectlError)) throw error; // a timeout is looked at below
         }
         if (!(await exists(base, ['get', 'namespace', ns, '-o', 'name']))) return `namespace ${ns} deleted`;
-        const left = (await base.run(['get', `${TASK_RESOURCE},configmaps`, '-n', ns, '-l', 'app.kubernetes.io/managed-by=kubectl-task', '-o', 'name'], { namespace: null })).stdout.trim();
-        if (left !== '') await base.run(['delete', `${TASK_RESOURCE},configmaps`, '-n', ns, '-l', 'app.kubernetes.io/managed-by=kubectl-task', '--wait=true'], { namespace: null });
+        const left = (
+          await base.run(['get', `${TASK_RESOURCE},configmaps`, '-n', ns, '-l', 'app.kubernetes.io/managed-by=kubectl-task', '-o', 'name'], { namespace: null })
+        ).stdout.trim();
+        if (left !== '')
+          await base.run(['delete', `${TASK_RESOURCE},configmaps`, '-n', ns, '-l', 'app.kubernetes.io/managed-by=kubectl-task', '--wait=true'], {
+            namespace: null,
+          });
         return `namespace ${ns} could not be finalised within 120 s (still terminating); the bench's objects in it were deleted`;
       });
     } else {
@@ -245,7 +260,9 @@ async function openKubeconfig(options: ClusterOptions, kubeconfig: string, env: 
     }
     let controller: FakeController | undefined;
     if (other) {
-      options.log(`cluster: namespace ${namespace}; a task manager already follows Tasks here: the bench uses it, and injects no status changes in the hold window (that manager would undo them). For the whole workload, stop it (e.g. \`kubectl-task sandbox --no-controller\`).`);
+      options.log(
+        `cluster: namespace ${namespace}; a task manager already follows Tasks here: the bench uses it, and injects no status changes in the hold window (that manager would undo them). For the whole workload, stop it (e.g. \`kubectl-task sandbox --no-controller\`).`,
+      );
     } else {
       const started = await startFakeController({ transport: { kind: 'kubectl', kubectl }, namespace, delayMs: 0 });
       controller = started;
@@ -255,7 +272,9 @@ async function openKubeconfig(options: ClusterOptions, kubeconfig: string, env: 
       });
       options.log(`cluster: namespace ${namespace}; fake task manager running through kubectl (delay 0 ms)`);
     }
-    const server = (await base.run(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { namespace: null }).catch(() => undefined))?.stdout.trim();
+    const server = (
+      await base.run(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { namespace: null }).catch(() => undefined)
+    )?.stdout.trim();
     return {
       mode: 'kubeconfig',
       description: `the cluster of ${kubeconfig}${options.context === undefined ? '' : ` (context ${options.context})`}${server === undefined || server === '' ? '' : ` at ${server}`}, namespace ${namespace}, ${controller === undefined ? "the cluster's own task manager (no status changes injected)" : 'fake task manager through kubectl (delay 0 ms)'}`,

@@ -69,11 +69,31 @@ export function markdownTable(rows: readonly TableRow[]): string {
 
 /** A plain-text table for the terminal. */
 export function textTable(rows: readonly TableRow[]): string {
-  const header = ['N', 'strategy', 'launch s', 'trans p50/p99 ms', 'CONFIGURE s', 'detect p50/p99 ms', 'spawned', 'peak (win)', 'long', 'CPU ms/task-min', 'CPU s ours+kubectl', 'kubectl MiB (priv)', 'ours MiB', 'lost/dup'];
+  const header = [
+    'N',
+    'strategy',
+    'launch s',
+    'trans p50/p99 ms',
+    'CONFIGURE s',
+    'detect p50/p99 ms',
+    'spawned',
+    'peak (win)',
+    'long',
+    'CPU ms/task-min',
+    'CPU s ours+kubectl',
+    'kubectl MiB (priv)',
+    'ours MiB',
+    'lost/dup',
+  ];
   const body = tableRows(rows);
   const widths = header.map((h, i) => Math.max(h.length, ...body.filter((r) => !(r[2] ?? '').startsWith('skipped')).map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), ...body.map((r) => ((r[2] ?? '').startsWith('skipped') ? `${(r[0] ?? '').padEnd(widths[0] ?? 0)}  ${(r[1] ?? '').padEnd(widths[1] ?? 0)}  ${r[2] ?? ''}` : line(r)))].join('\n');
+  return [
+    line(header),
+    ...body.map((r) =>
+      (r[2] ?? '').startsWith('skipped') ? `${(r[0] ?? '').padEnd(widths[0] ?? 0)}  ${(r[1] ?? '').padEnd(widths[1] ?? 0)}  ${r[2] ?? ''}` : line(r),
+    ),
+  ].join('\n');
 }
 
 export function summaryLines(checks: readonly TargetCheck[]): string[] {
@@ -143,17 +163,26 @@ export function renderSvg(runs: readonly RunMetrics[], skipped: readonly Skipped
         .sort((a, b) => a.n - b.n)
         .map((r) => ({ n: r.n, v: panel.value(r) }))
         .filter((pt) => pt.v > 0 && Number.isFinite(pt.v));
-      if (points.length > 1) parts.push(`<polyline fill="none" stroke="${COLORS[strategy]}" stroke-width="2" points="${points.map((pt) => `${x(pt.n).toFixed(1)},${y(pt.v).toFixed(1)}`).join(' ')}"/>`);
-      for (const pt of points) parts.push(`<circle cx="${x(pt.n).toFixed(1)}" cy="${y(pt.v).toFixed(1)}" r="4" fill="${COLORS[strategy]}"><title>${strategy} N=${pt.n}: ${pt.v.toPrecision(3)} ${panel.unit}</title></circle>`);
+      if (points.length > 1)
+        parts.push(
+          `<polyline fill="none" stroke="${COLORS[strategy]}" stroke-width="2" points="${points.map((pt) => `${x(pt.n).toFixed(1)},${y(pt.v).toFixed(1)}`).join(' ')}"/>`,
+        );
+      for (const pt of points)
+        parts.push(
+          `<circle cx="${x(pt.n).toFixed(1)}" cy="${y(pt.v).toFixed(1)}" r="4" fill="${COLORS[strategy]}"><title>${strategy} N=${pt.n}: ${pt.v.toPrecision(3)} ${panel.unit}</title></circle>`,
+        );
       for (const s of skipped.filter((k) => k.strategy === strategy)) {
-        parts.push(`<text x="${x(s.n).toFixed(1)}" y="${top + 14 + 14 * ['poll', 'watch', 'fleet'].indexOf(strategy)}" text-anchor="middle" fill="${COLORS[strategy]}">× ${strategy}</text>`);
+        parts.push(
+          `<text x="${x(s.n).toFixed(1)}" y="${top + 14 + 14 * ['poll', 'watch', 'fleet'].indexOf(strategy)}" text-anchor="middle" fill="${COLORS[strategy]}">× ${strategy}</text>`,
+        );
       }
     }
   });
   const legendY = height - 26;
   (['poll', 'watch', 'fleet'] as const).forEach((strategy, i) => {
     const lx = 75 + i * 310;
-    const label = strategy === 'poll' ? 'poll (original: get every 5 s)' : strategy === 'watch' ? 'watch (one kubectl watch per task)' : 'fleet (shared informer, batches)';
+    const label =
+      strategy === 'poll' ? 'poll (original: get every 5 s)' : strategy === 'watch' ? 'watch (one kubectl watch per task)' : 'fleet (shared informer, batches)';
     parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${legendY}" y2="${legendY}" stroke="${COLORS[strategy]}" stroke-width="3"/>`);
     parts.push(`<text x="${lx + 30}" y="${legendY + 4}">${escapeXml(label)}</text>`);
   });

@@ -57,7 +57,12 @@ class FleetStrategy implements Strategy {
   private readonly fleet: TaskFleet;
 
   constructor(private readonly options: StrategyOptions) {
-    this.fleet = new TaskFleet({ kubectl: options.kubectl, namespace: options.namespace, executorId: options.executorId, transitionTimeoutMs: options.transitionTimeoutMs });
+    this.fleet = new TaskFleet({
+      kubectl: options.kubectl,
+      namespace: options.namespace,
+      executorId: options.executorId,
+      transitionTimeoutMs: options.transitionTimeoutMs,
+    });
     this.fleet.onStatus((u) => options.onStatus({ taskId: u.taskId, state: u.state, ...(u.taskState === undefined ? {} : { taskState: u.taskState }) }));
   }
 
@@ -222,7 +227,13 @@ class PollStrategy implements Strategy {
   }
 
   async launch(id: string): Promise<void> {
-    const rendered = await renderTask({ taskId: id, template: { text: this.options.templateText }, env: { TASK_NAME: id }, baseEnv: {}, namespace: { explicit: this.options.namespace } });
+    const rendered = await renderTask({
+      taskId: id,
+      template: { text: this.options.templateText },
+      env: { TASK_NAME: id },
+      baseEnv: {},
+      namespace: { explicit: this.options.namespace },
+    });
     const task: PolledTask = { id, rendered, last: undefined, reported: undefined, stopped: false, wake: undefined, waiters: new Set(), loop: undefined };
     this.tasks.set(id, task);
     await this.options.kubectl.run(['apply', '-f', '-'], { stdin: rendered.yaml });

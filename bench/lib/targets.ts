@@ -52,7 +52,10 @@ export function checkTargets(ctx: TargetContext): TargetCheck[] {
     passed: f.memory.kubectlPeakRssMiB <= 150,
     detail: `peak ${fmt(f.memory.kubectlPeakRssMiB)} MiB (${f.memory.kubectlPeakCountSampled} processes at once; ${fmt(f.memory.kubectlPeakAnonMiB)} MiB private)`,
   }));
-  at(500, 'memory: N=500 fleet process at most 300 MiB', (f) => ({ passed: f.memory.oursPeakRssMiB <= 300, detail: `peak RSS ${fmt(f.memory.oursPeakRssMiB)} MiB` }));
+  at(500, 'memory: N=500 fleet process at most 300 MiB', (f) => ({
+    passed: f.memory.oursPeakRssMiB <= 300,
+    detail: `peak RSS ${fmt(f.memory.oursPeakRssMiB)} MiB`,
+  }));
   for (const n of ctx.tasks) {
     const name = `CPU: N=${n} fleet CPU per task-minute at most 1/50 of poll`;
     const fleet = run('fleet', n);
@@ -78,27 +81,43 @@ export function checkTargets(ctx: TargetContext): TargetCheck[] {
   // another manager with delays of its own.
   const needsOwn = (name: string): boolean => {
     if (ctx.mode === 'sandbox') return false;
-    checks.push({ name, applicable: false, passed: false, detail: "stated for the sandbox's task manager (delay 0, in-process); here it writes through kubectl or is the cluster's own" });
+    checks.push({
+      name,
+      applicable: false,
+      passed: false,
+      detail: "stated for the sandbox's task manager (delay 0, in-process); here it writes through kubectl or is the cluster's own",
+    });
     return true;
   };
   const detectionName = 'detection: N=500 fleet p99 at most 300 ms';
-  if (!needsOwn(detectionName)) at(500, detectionName, (f) => ({ passed: f.detection.p99Ms <= 300, detail: `p50 ${fmt(f.detection.p50Ms)} ms, p99 ${fmt(f.detection.p99Ms)} ms over ${f.detection.count} changes` }));
+  if (!needsOwn(detectionName))
+    at(500, detectionName, (f) => ({
+      passed: f.detection.p99Ms <= 300,
+      detail: `p50 ${fmt(f.detection.p50Ms)} ms, p99 ${fmt(f.detection.p99Ms)} ms over ${f.detection.count} changes`,
+    }));
   if (ctx.mode === 'sandbox') {
-    at(500, 'launch: 500 tasks reach TASK_RUNNING within 15 s (sandbox)', (f) => ({ passed: f.launchToRunningS <= 15, detail: `${fmt(f.launchToRunningS, 1)} s` }));
+    at(500, 'launch: 500 tasks reach TASK_RUNNING within 15 s (sandbox)', (f) => ({
+      passed: f.launchToRunningS <= 15,
+      detail: `${fmt(f.launchToRunningS, 1)} s`,
+    }));
   } else {
     checks.push({ name: 'launch: 500 tasks reach TASK_RUNNING within 15 s (sandbox)', applicable: false, passed: false, detail: 'stated for the sandbox' });
   }
   // A transition's own latency: at N=10 a batch is at most 10 tasks. At larger N the round trip is
   // the batch's throughput, which the 500-CONFIGUREs target bounds.
   const transitionName = 'transitions: N=10 fleet transition p50 at most 2 × one kubectl get (same run)';
-  if (!needsOwn(transitionName)) at(10, transitionName, (f) => {
-    const get = Number.isFinite(f.getWallMs) ? f.getWallMs : ctx.baseline.getWallMs;
-    return {
-      passed: f.transitions.p50Ms <= 2 * get,
-      detail: `p50 ${fmt(f.transitions.p50Ms)} ms (p99 ${fmt(f.transitions.p99Ms)} ms); one kubectl get ${fmt(get)} ms just before, so at most ${fmt(2 * get)} ms`,
-    };
-  });
-  at(500, 'transitions: a batch of 500 CONFIGUREs finishes within 10 s', (f) => ({ passed: f.configureBatchS <= 10, detail: `${fmt(f.configureBatchS, 2)} s` }));
+  if (!needsOwn(transitionName))
+    at(10, transitionName, (f) => {
+      const get = Number.isFinite(f.getWallMs) ? f.getWallMs : ctx.baseline.getWallMs;
+      return {
+        passed: f.transitions.p50Ms <= 2 * get,
+        detail: `p50 ${fmt(f.transitions.p50Ms)} ms (p99 ${fmt(f.transitions.p99Ms)} ms); one kubectl get ${fmt(get)} ms just before, so at most ${fmt(2 * get)} ms`,
+      };
+    });
+  at(500, 'transitions: a batch of 500 CONFIGUREs finishes within 10 s', (f) => ({
+    passed: f.configureBatchS <= 10,
+    detail: `${fmt(f.configureBatchS, 2)} s`,
+  }));
   for (const r of ctx.runs) {
     if (r.strategy === 'poll') continue; // reported: a poll can miss a change by design
     checks.push({

@@ -12,7 +12,16 @@ import path from 'node:path';
 import type { BenchCluster, StatusBody } from './cluster.ts';
 import { ROOT, TASK_RESOURCE } from './cluster.ts';
 import { childrenCpuSeconds } from './procfs.ts';
-import { epochMs, isWorkerAnswer, type PhaseResult, type StrategyName, type TransitionEventName, type WorkerAnswer, type WorkerFinal, type WorkerRequest } from './protocol.ts';
+import {
+  epochMs,
+  isWorkerAnswer,
+  type PhaseResult,
+  type StrategyName,
+  type TransitionEventName,
+  type WorkerAnswer,
+  type WorkerFinal,
+  type WorkerRequest,
+} from './protocol.ts';
 import { ChildSampler, type MemoryPeaks } from './sampler.ts';
 import { median, seededRandom } from './stats.ts';
 
@@ -146,11 +155,13 @@ export async function runWorkload(cluster: BenchCluster, options: WorkloadOption
     const step = async (name: PhaseName, request: WorkerRequest, among: readonly string[]): Promise<string[]> => {
       const result = expectPhase(await worker.request(request), name);
       phases[name] = { ...result, asked: among };
-      const failures = result.failures.length === 0 ? '' : `, ${result.failures.length} failed (first: ${result.failures[0]?.reason}: ${result.failures[0]?.message})`;
+      const failures =
+        result.failures.length === 0 ? '' : `, ${result.failures.length} failed (first: ${result.failures[0]?.reason}: ${result.failures[0]?.message})`;
       log(`  ${strategy} N=${n}: ${name} ${among.length} in ${(result.wallMs / 1000).toFixed(2)} s${failures}`);
       return ok(result, among);
     };
-    const transition = (name: PhaseName, event: TransitionEventName, among: readonly string[]): Promise<string[]> => step(name, { type: 'transition', event, ids: among }, among);
+    const transition = (name: PhaseName, event: TransitionEventName, among: readonly string[]): Promise<string[]> =>
+      step(name, { type: 'transition', event, ids: among }, among);
 
     /** The worker's own CPU (process.cpuUsage) and its kubectl children's, at one instant. */
     const cpuReading = async (label: string): Promise<{ self: number; children: number }> => {
@@ -226,7 +237,9 @@ export async function runWorkload(cluster: BenchCluster, options: WorkloadOption
     const cpuEnd = await cpuReading('window-end');
     sampler.setWindow(false);
     await Promise.all(writes);
-    log(`  ${strategy} N=${n}: window ${(options.windowMs / 1000).toFixed(0)} s, ${count} status changes injected${skippedTicks > 0 ? ` (${skippedTicks} ticks found no task to change)` : ''}`);
+    log(
+      `  ${strategy} N=${n}: window ${(options.windowMs / 1000).toFixed(0)} s, ${count} status changes injected${skippedTicks > 0 ? ` (${skippedTicks} ticks found no task to change)` : ''}`,
+    );
 
     // Put every changed task back to running, each no sooner than the cooldown after its last change.
     const restoring = [...status.entries()].filter(([, s]) => s.state !== 'running' && s.state !== 'error');

@@ -63,7 +63,7 @@ export class LineSplitter {
       this.#discarding = false;
       return;
     }
-    const bytes = this.#parts.length === 1 ? this.#parts[0] ?? Buffer.alloc(0) : Buffer.concat(this.#parts, this.#length);
+    const bytes = this.#parts.length === 1 ? (this.#parts[0] ?? Buffer.alloc(0)) : Buffer.concat(this.#parts, this.#length);
     this.#parts = [];
     this.#length = 0;
     const withoutCr = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, -1) : bytes;

@@ -11,7 +11,7 @@ export const TaskSnapshotSchema = z
   .object({
     taskId: TaskIdSchema,
     namespace: z.string(),
-    name: z.string().describe('The Task object\'s metadata.name.'),
+    name: z.string().describe("The Task object's metadata.name."),
     state: ExecutorStateSchema.optional().describe('Absent until the Task reported a state.'),
     taskState: TaskStateSchema.optional(),
     desired: z.string().optional().describe('spec.state, the desired state.'),
@@ -28,9 +28,7 @@ export const KillResultSchema = z
   .object({ taskId: TaskIdSchema, state: ExecutorStateSchema })
   .meta({ id: 'KillResult', description: 'The result of kill: the terminal state the task ended in.' });
 
-export const StatusResultSchema = z
-  .object({ tasks: z.array(TaskSnapshotSchema) })
-  .meta({ id: 'StatusResult', description: 'The result of status.' });
+export const StatusResultSchema = z.object({ tasks: z.array(TaskSnapshotSchema) }).meta({ id: 'StatusResult', description: 'The result of status.' });
 
 export const ShutdownResultSchema = z.object({}).meta({ id: 'ShutdownResult', description: 'The result of shutdown: the engine is closed.' });
 

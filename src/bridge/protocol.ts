@@ -133,7 +133,7 @@ export const TransitionRequestSchema = z
     id: RequestIdSchema.optional(),
     taskId: TaskIdSchema,
     event: z.string().min(1).describe('CONFIGURE, START, STOP or RESET.'),
-    arguments: z.record(z.string(), z.string()).optional().describe('CONFIGURE only: copied into the Task\'s spec.arguments.'),
+    arguments: z.record(z.string(), z.string()).optional().describe("CONFIGURE only: copied into the Task's spec.arguments."),
     timeoutMs: z.number().int().positive().optional().describe('How long to wait for status.state to follow.'),
   })
   .meta({ id: 'TransitionRequest', description: "Change the Task's spec.state and answer once status.state follows." });
@@ -146,12 +146,10 @@ export const StatusRequestSchema = z
   .strictObject({ type: z.literal('status'), id: RequestIdSchema.optional(), taskId: TaskIdSchema.optional() })
   .meta({ id: 'StatusRequest', description: 'Snapshots of one task, or of every task the bridge knows when taskId is absent.' });
 
-export const ShutdownRequestSchema = z
-  .strictObject({ type: z.literal('shutdown'), id: RequestIdSchema.optional() })
-  .meta({
-    id: 'ShutdownRequest',
-    description: 'Stop accepting requests, finish the ones in flight, close the engine (Tasks keep running) and answer last.',
-  });
+export const ShutdownRequestSchema = z.strictObject({ type: z.literal('shutdown'), id: RequestIdSchema.optional() }).meta({
+  id: 'ShutdownRequest',
+  description: 'Stop accepting requests, finish the ones in flight, close the engine (Tasks keep running) and answer last.',
+});
 
 export const RequestSchema = z
   .discriminatedUnion('type', [LaunchRequestSchema, TransitionRequestSchema, KillRequestSchema, StatusRequestSchema, ShutdownRequestSchema])

@@ -31,10 +31,12 @@ export function parseRequestLine(line: string): ParsedRequest {
  */
 function jsonErrorText(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
-  return raw
-    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters (and U+2028/2029) are what this escapes, so that the logged message stays one printable line
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return (
+    raw
+      .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters (and U+2028/2029) are what this escapes, so that the logged message stays one printable line
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  );
 }
 
 export function parseRequest(value: unknown): ParsedRequest {

@@ -181,7 +181,7 @@ class BridgeServer {
     if (line.trim() === '') return;
     const parsed = parseRequestLine(line);
     if (!this.#accepting) {
-      const id = parsed.ok ? parsed.request.id ?? null : parsed.id;
+      const id = parsed.ok ? (parsed.request.id ?? null) : parsed.id;
       this.#respond(id, { ok: false, error: { reason: 'ShuttingDown', message: 'the bridge is shutting down and accepts no more requests' } });
       return;
     }

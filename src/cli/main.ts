@@ -43,7 +43,7 @@ function help(): string {
     'As with kubectl, --kubeconfig, --context, -n/--namespace, --kubectl and -v may also come before COMMAND.',
     '`kubectl-task --version` prints the version.',
     'Exit codes: 0 ok, 1 task failed, 2 usage or render error, 3 cluster or kubectl error.',
-    'Run `kubectl-task COMMAND --help` for a command\'s usage.',
+    "Run `kubectl-task COMMAND --help` for a command's usage.",
     '',
   ].join('\n');
 }

@@ -20,8 +20,7 @@ export const processOut: Out = {
 export function formatStatusUpdate(update: StatusUpdate, format: OutputFormat): string {
   if (format === 'json') return `${JSON.stringify(update)}\n`;
   if (format === 'yaml') return `---\n${stringify(update)}`;
-  const taskState =
-    update.taskState === undefined ? '' : `  ${update.previousTaskState ?? '(none)'} → ${update.taskState}`;
+  const taskState = update.taskState === undefined ? '' : `  ${update.previousTaskState ?? '(none)'} → ${update.taskState}`;
   const message = update.message === undefined ? '' : `  (${update.message})`;
   return `${update.taskId}  ${update.state}${taskState}  [${update.reason}]${message}\n`;
 }
@@ -85,5 +84,12 @@ export function formatSummary(summary: TaskSummary, format: OutputFormat): strin
 
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
-  return `${rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3))).join('').trimEnd()).join('\n')}\n`;
+  return `${rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3)))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }

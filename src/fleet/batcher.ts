@@ -31,7 +31,8 @@ export class Batcher<I, O> {
     if (!Number.isInteger(options.maxSize) || options.maxSize < 1) throw new TypeError(`batch maxSize must be an integer >= 1, got ${options.maxSize}`);
     if (!(options.delayMs >= 0)) throw new TypeError(`batch delayMs must be >= 0, got ${options.delayMs}`);
     this.maxInFlight = options.maxInFlight ?? 1;
-    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new TypeError(`batch maxInFlight must be an integer >= 1, got ${options.maxInFlight}`);
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1)
+      throw new TypeError(`batch maxInFlight must be an integer >= 1, got ${options.maxInFlight}`);
   }
 
   add(item: I): Promise<O> {

@@ -72,7 +72,10 @@ export function transitionBatch(k: Kubectl, items: readonly TransitionItem[]): P
       const first = members[0] as TransitionItem;
       const refs = members.map((m) => m.ref);
       const result = await patchMany(k, refs, 'json', first.body, first.ref.namespace ?? null);
-      return perGroupErrors(result, refs.map((ref) => [ref]));
+      return perGroupErrors(
+        result,
+        refs.map((ref) => [ref]),
+      );
     },
   );
 }
@@ -86,10 +89,17 @@ export function killBatch(k: Kubectl, items: readonly KillItem[]): Promise<Outco
       const result =
         members[0]?.refs === undefined
           ? await deleteBySelector(k, COMPANION_TYPES_BY_LABEL, `${LABEL_TASK_ID} in (${members.map((m) => m.taskId).join(',')})`, namespace, OPTIONAL_TYPES)
-          : await deleteMany(k, members.flatMap((m) => m.refs ?? []), namespace);
+          : await deleteMany(
+              k,
+              members.flatMap((m) => m.refs ?? []),
+              namespace,
+            );
       // --ignore-not-found: what is already gone is no error; only lines naming an object fail it.
       if (result.exitCode === 0) return members.map(() => undefined);
-      return perGroupErrors(result, members.map((m) => m.refs ?? [m.ref]));
+      return perGroupErrors(
+        result,
+        members.map((m) => m.refs ?? [m.ref]),
+      );
     },
   );
 }

@@ -131,7 +131,10 @@ export class TaskFleet implements Engine {
     const prepared = await this.prepare(request);
     const task = prepared.task;
     const launching = this.launches.add(prepared);
-    this.pendingLaunches.set(task.taskId, launching.catch(() => {}));
+    this.pendingLaunches.set(
+      task.taskId,
+      launching.catch(() => {}),
+    );
     try {
       await launching;
     } catch (raw) {
@@ -304,4 +307,5 @@ export class TaskFleet implements Engine {
 
   private error(reason: TaskReason, taskId: string, message: string): TaskError {
     return new TaskError({ reason, taskId, message });
-  }}
+  }
+}

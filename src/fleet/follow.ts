@@ -108,6 +108,13 @@ export class TaskFollower {
 }
 
 async function stillThere(kubectl: Kubectl, tasks: readonly FleetTask[]): Promise<Outcome<boolean>[]> {
-  const found = new Set((await getObjects(kubectl, tasks.map((t) => t.ref))).map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`));
+  const found = new Set(
+    (
+      await getObjects(
+        kubectl,
+        tasks.map((t) => t.ref),
+      )
+    ).map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`),
+  );
   return tasks.map((task) => ({ ok: true, value: found.has(task.key) }));
 }

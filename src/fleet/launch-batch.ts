@@ -16,7 +16,6 @@ import type { Outcome } from './batcher.ts';
 import type { FleetTask } from './fleet-task.ts';
 import { perGroupErrors, printedType } from './per-object.ts';
 
-
 export interface PreparedLaunch {
   readonly task: FleetTask;
   readonly rendered: RenderedTask;
@@ -27,9 +26,7 @@ const objectKey = (o: { apiVersion: string; kind: string; name: string; namespac
 /** A launch refused because one of its objects exists: the task's own (AlreadyLaunched), or someone else's. */
 function alreadyThere(taskId: string, ref: ObjectRef, owner: string | undefined, label: string | undefined): TaskError {
   if (owner === label) {
-    const message =
-      `task ${taskId}: ${describeRef(ref)} already exists with this task id; ` +
-      'launch never changes a running task: follow it (status) or kill it first';
+    const message = `task ${taskId}: ${describeRef(ref)} already exists with this task id; launch never changes a running task: follow it (status) or kill it first`;
     return new TaskError({ reason: 'AlreadyLaunched', taskId, message });
   }
   const whose = owner === undefined ? 'nobody known to kubectl-task' : `task ${owner}`;
@@ -43,7 +40,10 @@ export async function launchBatch(k: Kubectl, items: readonly PreparedLaunch[], 
   let existing: KubeObject[];
   try {
     await k.ensureVersion();
-    existing = await getObjects(k, items.flatMap((item) => item.rendered.manifest.refs));
+    existing = await getObjects(
+      k,
+      items.flatMap((item) => item.rendered.manifest.refs),
+    );
   } catch (error) {
     return failAll(error);
   }
@@ -64,7 +64,10 @@ export async function launchBatch(k: Kubectl, items: readonly PreparedLaunch[], 
     if (!dryRun) for (const i of live) if (items[i] !== undefined) items[i].task.mayHaveObjects = true;
     try {
       const result = await applyMany(k, live.map((i) => items[i]?.rendered.yaml ?? '').join('---\n'), { dryRun, namespace });
-      const errors = perGroupErrors(result, live.map((i) => items[i]?.rendered.manifest.refs ?? []));
+      const errors = perGroupErrors(
+        result,
+        live.map((i) => items[i]?.rendered.manifest.refs ?? []),
+      );
       live.forEach((i, n) => {
         const error = errors[n];
         if (error === undefined) return;

@@ -38,7 +38,10 @@ export function handledObjects(stdout: string): Set<string> {
  */
 export function perGroupErrors(result: KubectlResult, groups: readonly (readonly ObjectRef[])[]): (KubectlError | undefined)[] {
   const handled = handledObjects(result.stdout);
-  const lines = result.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^Warning:/.test(l));
+  const lines = result.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^Warning:/.test(l));
   const claimed = new Set<string>();
   const linesOf = groups.map((refs) =>
     lines.filter((line) => {

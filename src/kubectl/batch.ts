@@ -48,7 +48,7 @@ export async function patchMany(
   body: string,
   namespace: string | null,
 ): Promise<KubectlResult> {
-  const what = `kubectl patch -f - (${refs.length === 1 ? refs[0]?.name ?? '' : `${refs.length} objects`})`;
+  const what = `kubectl patch -f - (${refs.length === 1 ? (refs[0]?.name ?? '') : `${refs.length} objects`})`;
   return withPatchFile(k, what, body, (file) =>
     runPerObject(k, ['patch', '-f', '-', `--type=${type}`, `--patch-file=${file}`, '-o', 'name'], { stdin: refsStream(refs), namespace }),
   );

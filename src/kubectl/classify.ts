@@ -207,7 +207,10 @@ function reasonFromStderr(stderr: string): KubectlReason {
  * klog lines, the last one's text is used.
  */
 export function firstMeaningfulLine(stderr: string): string {
-  const lines = stderr.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   const start = lines.findIndex((line) => !KLOG_LINE.test(line));
   if (start < 0) {
     const last = lines.at(-1);

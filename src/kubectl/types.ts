@@ -23,12 +23,7 @@ export interface KubectlResult {
 }
 
 /** Reasons worth another try: the cluster or the network may recover. */
-export const TRANSIENT_REASONS: ReadonlySet<KubectlReason> = new Set<KubectlReason>([
-  'Unreachable',
-  'Timeout',
-  'TooManyRequests',
-  'ServerError',
-]);
+export const TRANSIENT_REASONS: ReadonlySet<KubectlReason> = new Set<KubectlReason>(['Unreachable', 'Timeout', 'TooManyRequests', 'ServerError']);
 
 /** A Kubernetes object addressed the way kubectl needs it. */
 export interface ObjectRef {

@@ -16,15 +16,7 @@ import { refOf } from '../kubectl/commands.ts';
 import type { KubeObject, ObjectRef } from '../kubectl/types.ts';
 import type { JsonObject, JsonValue } from '../json.ts';
 import { ManifestError } from './errors.ts';
-import {
-  ANNOTATION_ORIGINAL_NAME,
-  LABEL_MANAGED_BY,
-  LABEL_NAME,
-  LABEL_TASK_ID,
-  MANAGED_BY_VALUE,
-  TASK_API_VERSION,
-  TASK_KIND,
-} from './labels.ts';
+import { ANNOTATION_ORIGINAL_NAME, LABEL_MANAGED_BY, LABEL_NAME, LABEL_TASK_ID, MANAGED_BY_VALUE, TASK_API_VERSION, TASK_KIND } from './labels.ts';
 import { isValidName, sanitizeLabelValue, sanitizeName } from './names.ts';
 import { decideNamespace, isClusterScopedKind, type NamespaceSources } from './scope.ts';
 import { isJsonObject } from '../json.ts';
@@ -187,10 +179,7 @@ function sanitizeObjectName(obj: KubeObject): string {
 }
 
 /** See the module header: exact-match rewriting of renamed companions' original names. */
-function rewriteReferences(
-  objects: readonly KubeObject[],
-  names: readonly { readonly original: string; readonly name: string }[],
-): void {
+function rewriteReferences(objects: readonly KubeObject[], names: readonly { readonly original: string; readonly name: string }[]): void {
   const kept = new Set(names.filter((n) => n.original === n.name).map((n) => n.original));
   for (const obj of objects) kept.add(obj.metadata.name);
   const targets = new Map<string, Set<string>>();
@@ -224,11 +213,7 @@ function rewriteReferences(
   }
 }
 
-function stringMap(
-  value: JsonValue | undefined,
-  where: string,
-  fail: (m: string) => ManifestError,
-): Record<string, string> | undefined {
+function stringMap(value: JsonValue | undefined, where: string, fail: (m: string) => ManifestError): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isJsonObject(value)) throw fail(`${where} must be a map of strings`);
   const out: Record<string, string> = {};

@@ -33,9 +33,7 @@ export interface NamespaceSources {
   readonly context?: string;
 }
 
-export type NamespaceDecision =
-  | { readonly kind: 'ok'; readonly namespace: string }
-  | { readonly kind: 'conflict'; readonly message: string };
+export type NamespaceDecision = { readonly kind: 'ok'; readonly namespace: string } | { readonly kind: 'conflict'; readonly message: string };
 
 /**
  * kubectl's precedence: explicit > the objects' own metadata.namespace > context > `default`.

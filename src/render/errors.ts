@@ -31,9 +31,7 @@ export class RenderError extends ReasonedError<'RenderError'> {
       if (!lines.includes(m.line)) lines.push(m.line);
       byName.set(m.name, lines);
     }
-    const parts = [...byName].map(
-      ([name, lines]) => `${name} (${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')})`,
-    );
+    const parts = [...byName].map(([name, lines]) => `${name} (${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')})`);
     const name = missing[0]?.name ?? 'NAME';
     const wayOut =
       `set ${byName.size === 1 ? 'it' : 'them'} with --env ${name}=…, give a default with \${${name}:-default}, ` +

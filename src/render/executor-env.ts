@@ -109,9 +109,7 @@ export function makeUserLookup(options: UserLookupOptions): LookupUser {
  * FLP_UID / FLP_GID / FLP_SUPPLEMENTAL_GROUPS given in a task env (e.g. a workflow's command.env),
  * as explicit executorEnv values — so a workflow can run where no `flp` user exists.
  */
-export function identityFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-): Pick<ExecutorEnvArgs, 'uid' | 'gid' | 'supplementalGroups'> {
+export function identityFromEnv(env: Readonly<Record<string, string | undefined>>): Pick<ExecutorEnvArgs, 'uid' | 'gid' | 'supplementalGroups'> {
   const int = (name: string): number | undefined => {
     const v = env[name];
     if (v === undefined || v.trim() === '') return undefined;
@@ -125,7 +123,13 @@ export function identityFromEnv(
   if (gid !== undefined) out.gid = gid;
   const groups = env['FLP_SUPPLEMENTAL_GROUPS'];
   if (groups !== undefined && groups.trim() !== '') {
-    const items = groups.trim().replace(/^\[/, '').replace(/\]$/, '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const items = groups
+      .trim()
+      .replace(/^\[/, '')
+      .replace(/\]$/, '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     if (!items.every((s) => /^\d+$/.test(s))) {
       throw new ExecutorEnvError('FLP_SUPPLEMENTAL_GROUPS must be a list of integers like [1000, 1001]');
     }

@@ -39,8 +39,7 @@ const GO_INTS: readonly ScalarTag[] = [
 
 const MERGE_TAG = 'tag:yaml.org,2002:merge';
 
-const isTimeLike = (tag: Tags[number]): boolean =>
-  typeof tag !== 'string' && (tag.tag === 'tag:yaml.org,2002:timestamp' || tag.format === 'TIME');
+const isTimeLike = (tag: Tags[number]): boolean => typeof tag !== 'string' && (tag.tag === 'tag:yaml.org,2002:timestamp' || tag.format === 'TIME');
 
 /** Options for parse/parseDocument/parseAllDocuments: scalars resolve as kubectl resolves them. */
 export const KUBECTL_PARSE_OPTIONS: ParseOptions & SchemaOptions & { readonly version: '1.1' } = {
@@ -96,7 +95,5 @@ function toYaml(document: JsonObject): string {
     },
   });
   // They occur only inside the double-quoted scalars forced above (no comments are emitted).
-  return doc
-    .toString({ lineWidth: 0 })
-    .replace(YAML11_BREAKS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return doc.toString({ lineWidth: 0 }).replace(YAML11_BREAKS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

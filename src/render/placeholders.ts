@@ -117,15 +117,10 @@ export function hasDollar(text: string): boolean {
   return text.includes('$');
 }
 
-export type Resolution =
-  | { readonly kind: 'value'; readonly value: string }
-  | { readonly kind: 'missing' };
+export type Resolution = { readonly kind: 'value'; readonly value: string } | { readonly kind: 'missing' };
 
 /** Resolves one reference with sh `:-` semantics. */
-export function resolveVar(
-  segment: Extract<Segment, { kind: 'var' }>,
-  env: Readonly<Record<string, string | undefined>>,
-): Resolution {
+export function resolveVar(segment: Extract<Segment, { kind: 'var' }>, env: Readonly<Record<string, string | undefined>>): Resolution {
   const value = Object.hasOwn(env, segment.name) ? env[segment.name] : undefined;
   if (segment.fallback !== undefined) {
     return { kind: 'value', value: value === undefined || value === '' ? segment.fallback : value };

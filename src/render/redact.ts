@@ -21,9 +21,7 @@ export interface RedactArgs {
 export function redactForLog(args: RedactArgs): string {
   const pattern = nonGlobal(args.secretPattern ?? SECRET_NAME);
   const secrets = secretValues(args.env, pattern);
-  return args.documents
-    .map((doc) => stringify(redactDocument(doc, secrets, pattern), { lineWidth: 0, aliasDuplicateObjects: false }))
-    .join('---\n');
+  return args.documents.map((doc) => stringify(redactDocument(doc, secrets, pattern), { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
 }
 
 /** A /g or /y pattern keeps state between test() calls; we never want that. */

@@ -212,8 +212,7 @@ function checkDuplicateKeys(ctx: Context): void {
 
 /** Narrows toJS output to JSON, rejecting what kubectl could not receive (Infinity, binary, …). */
 function toJson(value: unknown, at: { readonly file: string; readonly index: number }): JsonValue {
-  const fail = (what: string): RenderError =>
-    new RenderError({ message: `${at.file}: document ${at.index + 1}: ${what} is not valid JSON`, file: at.file });
+  const fail = (what: string): RenderError => new RenderError({ message: `${at.file}: document ${at.index + 1}: ${what} is not valid JSON`, file: at.file });
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (Number.isFinite(value)) return value;

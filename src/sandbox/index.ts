@@ -199,4 +199,3 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (controller !== undefined) sandbox.controller = controller;
   return sandbox;
 }
-

@@ -204,5 +204,4 @@ export class KubectlTask extends FollowedTask {
       return this.finalize({ state: 'TASK_FAILED', reason: reasonOf(error), message: `kill failed: ${messageOf(error)}`, scope });
     }
   }
-
 }

@@ -63,9 +63,7 @@ export async function renderTask(args: RenderTaskArgs): Promise<RenderedTask> {
   const file = 'text' in args.template ? (args.template.file ?? '<inline template>') : args.template.file;
   const text = 'text' in args.template ? args.template.text : await (args.readText ?? readUtf8)(file);
   // FLP_* given in the task's env pin the identity, so no user lookup is needed for them.
-  const { executor, lookupError } = computeExecutorEnv(
-    args.executor === undefined ? undefined : { ...args.executor, ...identityFromEnv(args.env ?? {}) },
-  );
+  const { executor, lookupError } = computeExecutorEnv(args.executor === undefined ? undefined : { ...args.executor, ...identityFromEnv(args.env ?? {}) });
   const env = taskEnvironment({
     ...(args.baseEnv === undefined ? {} : { base: args.baseEnv }),
     ...(args.env === undefined ? {} : { taskEnv: args.env }),

@@ -24,22 +24,9 @@ export type ExecutorState =
    */
   | 'TASK_UNREACHABLE';
 
-export const TERMINAL_EXECUTOR_STATES: ReadonlySet<ExecutorState> = new Set<ExecutorState>([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_LOST',
-]);
+export const TERMINAL_EXECUTOR_STATES: ReadonlySet<ExecutorState> = new Set<ExecutorState>(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_LOST']);
 
-const KNOWN_STATES: ReadonlySet<string> = new Set<TaskState>([
-  'standby',
-  'deployed',
-  'configured',
-  'running',
-  'error',
-  'done',
-  'not-mapped',
-]);
+const KNOWN_STATES: ReadonlySet<string> = new Set<TaskState>(['standby', 'deployed', 'configured', 'running', 'error', 'done', 'not-mapped']);
 
 /**
  * Normalises what a cluster reports. Upstream compares upper-cased, so an operator writing

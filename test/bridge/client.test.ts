@@ -25,7 +25,7 @@ function connect(engine = new FakeEngine()): Pair {
 }
 
 describe('bridge client (over streams, fake engine)', () => {
-  it('resolves ready, and types each request\'s result', async () => {
+  it("resolves ready, and types each request's result", async () => {
     const engine = new FakeEngine();
     engine.reattached = ['old'];
     const { client, done } = connect(engine);
@@ -111,7 +111,7 @@ describe('bridge client (over streams, fake engine)', () => {
     await client.close();
   });
 
-  it('rejects pending and later requests with BridgeClosed when the bridge\'s output ends', async () => {
+  it("rejects pending and later requests with BridgeClosed when the bridge's output ends", async () => {
     const engine = new FakeEngine();
     engine.onKill = () => new Promise(() => undefined);
     const { client, serverOutput } = connect(engine);

@@ -21,7 +21,7 @@ describe('bridge protocol: launch → engine request (the control-workflow conve
     });
   });
 
-  it('lets `manifest` take arguments[0]\'s place: arguments[0] is still not a KUBE_ARGUMENT', () => {
+  it("lets `manifest` take arguments[0]'s place: arguments[0] is still not a KUBE_ARGUMENT", () => {
     const request = toFleetLaunchRequest(launch({ manifest: 'other.yaml', command: { arguments: ['ecs/path.yaml', '--x'] } }));
     expect(request.template).to.deep.equal({ file: 'other.yaml' });
     expect(request.executor).to.deep.equal({ arguments: ['--x'] });

@@ -30,7 +30,17 @@ export function deferred<T>(): Deferred<T> {
 }
 
 export function snapshot(taskId: string, overrides: Partial<FleetTaskSnapshot> = {}): FleetTaskSnapshot {
-  return { taskId, namespace: 'demo', name: taskId, state: 'TASK_RUNNING', taskState: 'standby', desired: 'standby', seq: 3, resourceVersion: '42', ...overrides };
+  return {
+    taskId,
+    namespace: 'demo',
+    name: taskId,
+    state: 'TASK_RUNNING',
+    taskState: 'standby',
+    desired: 'standby',
+    seq: 3,
+    resourceVersion: '42',
+    ...overrides,
+  };
 }
 
 export class FakeEngine implements Engine {
@@ -39,7 +49,11 @@ export class FakeEngine implements Engine {
   reattached: readonly string[] = [];
   onStart: () => Promise<void> = async () => undefined;
   onLaunch: (request: FleetLaunchRequest) => Promise<FleetTaskSnapshot> = async (request) => snapshot(request.taskId);
-  onTransition: (request: FleetTransitionRequest) => Promise<FleetTransitionResult> = async (request) => ({ taskId: request.taskId, taskState: 'configured', resourceVersion: '43' });
+  onTransition: (request: FleetTransitionRequest) => Promise<FleetTransitionResult> = async (request) => ({
+    taskId: request.taskId,
+    taskState: 'configured',
+    resourceVersion: '43',
+  });
   onKill: (taskId: string) => Promise<ExecutorState> = async () => 'TASK_KILLED';
   onStatusRequest: (taskId?: string) => readonly FleetTaskSnapshot[] = (taskId) => {
     if (taskId === undefined) return [snapshot('t1'), snapshot('t2')];

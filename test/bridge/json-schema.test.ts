@@ -5,7 +5,7 @@ import { ServerMessageSchema } from '../../src/bridge/messages.ts';
 import { RequestSchema } from '../../src/bridge/protocol.ts';
 
 describe('bridge protocol: JSON Schema', () => {
-  it('describes every message, requests strict and the bridge\'s own lines open to new fields', () => {
+  it("describes every message, requests strict and the bridge's own lines open to new fields", () => {
     const schema = bridgeJsonSchema();
     const defs = schema['$defs'];
     expect(defs).to.be.an('object');

@@ -51,12 +51,18 @@ describe('bridge protocol: requests', () => {
       [{ type: 'kill', taskId: 't1\n' }, 'kill.taskId: must not start or end with whitespace, or contain control characters'],
       [{ type: 'transition', taskId: 'a\u0007b', event: 'START' }, 'transition.taskId: must not start or end with whitespace, or contain control characters'],
       [{ type: 'launch', taskId: 't1' }, 'launch.manifest: required when command.arguments is empty (arguments[0] is the manifest path otherwise)'],
-      [{ type: 'launch', taskId: 't1', command: { arguments: [] } }, 'launch.manifest: required when command.arguments is empty (arguments[0] is the manifest path otherwise)'],
+      [
+        { type: 'launch', taskId: 't1', command: { arguments: [] } },
+        'launch.manifest: required when command.arguments is empty (arguments[0] is the manifest path otherwise)',
+      ],
       [{ type: 'launch', taskId: 't1', manifest: 'm.yaml', bogus: 1 }, 'launch: unknown field "bogus"'],
       [{ type: 'launch', taskId: 't1', manifest: 'm.yaml', command: { env: ['A=1', 'oops'] } }, 'launch.command.env[1]: expected NAME=value'],
       [{ type: 'launch', taskId: 't1', manifest: 'm.yaml', command: { arguments: 'm.yaml' } }, 'launch.command.arguments: expected array, received string'],
       [{ type: 'launch', taskId: 't1', manifest: 'm.yaml', env: { A: 1 } }, 'launch.env.A: expected string, received number'],
-      [{ type: 'launch', taskId: 't1', manifest: 'm.yaml', env: { 'my var': 'x' } }, 'launch.env["my var"]: invalid variable name (expected letters, digits and _, not starting with a digit)'],
+      [
+        { type: 'launch', taskId: 't1', manifest: 'm.yaml', env: { 'my var': 'x' } },
+        'launch.env["my var"]: invalid variable name (expected letters, digits and _, not starting with a digit)',
+      ],
       [{ type: 'launch', taskId: 't1', manifest: 'm.yaml', allowMissing: 'yes' }, 'launch.allowMissing: expected boolean, received string'],
       [{ type: 'transition', taskId: 't1' }, 'transition.event: required'],
       [{ type: 'transition', taskId: 't1', event: 'START', timeoutMs: 0 }, 'transition.timeoutMs: must be greater than 0'],
@@ -84,8 +90,14 @@ describe('bridge protocol: requests', () => {
       reason: 'UnknownType',
       message: 'unknown request type "reboot" (expected one of launch, transition, kill, status, shutdown)',
     });
-    expect(errorOf(parseRequestLine('{"id":9}'))).to.deep.equal({ id: 9, reason: 'BadRequest', message: 'type: required (one of launch, transition, kill, status, shutdown)' });
-    expect(errorOf(parseRequestLine('{"type":1}')).message).to.equal('type: expected string, received number (one of launch, transition, kill, status, shutdown)');
+    expect(errorOf(parseRequestLine('{"id":9}'))).to.deep.equal({
+      id: 9,
+      reason: 'BadRequest',
+      message: 'type: required (one of launch, transition, kill, status, shutdown)',
+    });
+    expect(errorOf(parseRequestLine('{"type":1}')).message).to.equal(
+      'type: expected string, received number (one of launch, transition, kill, status, shutdown)',
+    );
   });
 
   it('answers id null when the line is not JSON, not an object, or its id is not a string or number', () => {

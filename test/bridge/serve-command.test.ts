@@ -20,6 +20,8 @@ describe('kubectl-task serve: flags', () => {
   });
 
   it('refuses an executor id that is not a label value, as a usage error', async () => {
-    expect(await usageError(['--executor-id', 'not a label', '--kubectl', '/nonexistent/kubectl'])).to.match(/^serve: executor id "not a label" is not a valid label value/);
+    expect(await usageError(['--executor-id', 'not a label', '--kubectl', '/nonexistent/kubectl'])).to.match(
+      /^serve: executor id "not a label" is not a valid label value/,
+    );
   });
 });

@@ -81,8 +81,15 @@ describe('bridge + fleet (sandbox + real kubectl)', function () {
     await second.transition({ taskId: 'r1', event: 'START' });
     expect(await Promise.all(ids.map((taskId) => second.kill(taskId)))).to.have.length(3);
     expect(cluster.sandbox.store.list('tasks', 'serve')).to.deep.equal([]);
-    expect(cluster.sandbox.store.list('configmaps', 'serve').filter((c) => /^r\d-config$/.test(String((c['metadata'] as { name: string }).name)))).to.deep.equal([]);
-    expect(statuses.filter((s) => s.state === 'TASK_KILLED').map((s) => s.taskId).sort()).to.deep.equal(ids);
+    expect(
+      cluster.sandbox.store.list('configmaps', 'serve').filter((c) => /^r\d-config$/.test(String((c['metadata'] as { name: string }).name))),
+    ).to.deep.equal([]);
+    expect(
+      statuses
+        .filter((s) => s.state === 'TASK_KILLED')
+        .map((s) => s.taskId)
+        .sort(),
+    ).to.deep.equal(ids);
     await second.close();
   });
 
@@ -99,6 +106,11 @@ describe('bridge + fleet (sandbox + real kubectl)', function () {
     bridge.child?.kill('SIGTERM');
     expect(await inFlight).to.be.oneOf(['configured', 'ShuttingDown']);
     expect(await exited).to.equal(0);
-    expect(cluster.sandbox.store.list('tasks', 'serve').map((t) => (t['metadata'] as { name: string }).name).sort()).to.deep.equal(['t1', 't2']);
+    expect(
+      cluster.sandbox.store
+        .list('tasks', 'serve')
+        .map((t) => (t['metadata'] as { name: string }).name)
+        .sort(),
+    ).to.deep.equal(['t1', 't2']);
   });
 });

@@ -64,7 +64,8 @@ describe('bridge server (fake engine)', () => {
 
   it('maps engine errors to {reason, message} with reasonOf/messageOf, thrown or rejected', async () => {
     const engine = new FakeEngine();
-    engine.onTransition = () => Promise.reject(new TaskError({ reason: 'WrongState', taskId: 't1', message: 'cannot START from "standby"\n  START needs "configured"' }));
+    engine.onTransition = () =>
+      Promise.reject(new TaskError({ reason: 'WrongState', taskId: 't1', message: 'cannot START from "standby"\n  START needs "configured"' }));
     engine.onKill = () => Promise.reject(new Error('boom'));
     const h = startHarness({ engine });
     h.send({ type: 'status', id: 's', taskId: 'unknown-1' });
@@ -219,7 +220,10 @@ describe('bridge server (fake engine)', () => {
       h.send({ type: 'shutdown', id: 'bye' });
       h.send({ type: 'status', id: 'late' });
       h.send({ type: 'shutdown', id: 'again' });
-      expect((await h.responseTo('late'))['error']).to.deep.equal({ reason: 'ShuttingDown', message: 'the bridge is shutting down and accepts no more requests' });
+      expect((await h.responseTo('late'))['error']).to.deep.equal({
+        reason: 'ShuttingDown',
+        message: 'the bridge is shutting down and accepts no more requests',
+      });
       expect(((await h.responseTo('again'))['error'] as { reason?: unknown }).reason).to.equal('ShuttingDown');
       expect(engine.ops()).not.to.include('close');
       engine.emit({ taskId: 't1', seq: 9, taskState: 'running', reason: 'Observed' });
@@ -292,7 +296,7 @@ describe('bridge server (fake engine)', () => {
       expect(h.lines).to.deep.equal([]);
     });
 
-    it('answers the shutdown with the engine\'s close error and rejects with it', async () => {
+    it("answers the shutdown with the engine's close error and rejects with it", async () => {
       const engine = new FakeEngine();
       engine.onClose = () => Promise.reject(new EngineError('Timeout', 'kubectl calls still running'));
       const h = startHarness({ engine });

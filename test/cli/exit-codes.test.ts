@@ -29,25 +29,27 @@ describe('cli/exit-codes', () => {
     expect(exitCodeForReason('Unreachable')).to.equal(EXIT.cluster);
   });
 
-  it("adds only the kubectl stderr lines the diagnosis does not already say", () => {
+  it('adds only the kubectl stderr lines the diagnosis does not already say', () => {
     const error = new KubectlError({
       reason: 'Invalid',
       message: 'kubectl apply: Invalid: The Task "a" is invalid: spec.state: Required value, spec.bind[0].global: Required value',
-      result: result(
-        'Warning: unknown field "spec.foo"\nThe Task "a" is invalid: \n* spec.state: Required value\n* spec.bind[0].global: Required value\n',
-      ),
+      result: result('Warning: unknown field "spec.foo"\nThe Task "a" is invalid: \n* spec.state: Required value\n* spec.bind[0].global: Required value\n'),
     });
     expect(diagnose(error).split('\n')).to.deep.equal([
       'error: kubectl apply: Invalid: The Task "a" is invalid: spec.state: Required value, spec.bind[0].global: Required value [Invalid]',
       '  Warning: unknown field "spec.foo"',
     ]);
-    const plain = new KubectlError({ reason: 'NotFound', message: 'kubectl get: NotFound: tasks "x" not found', result: result('Error from server (NotFound): tasks "x" not found\n') });
+    const plain = new KubectlError({
+      reason: 'NotFound',
+      message: 'kubectl get: NotFound: tasks "x" not found',
+      result: result('Error from server (NotFound): tasks "x" not found\n'),
+    });
     expect(diagnose(plain)).to.equal('error: kubectl get: NotFound: tasks "x" not found [NotFound]');
     expect(diagnose(new Error('boom'))).to.equal('error: boom');
     expect(diagnose(new TaskError({ reason: 'NoStatus', taskId: 't', message: 'task t: no status' }))).to.equal('error: task t: no status [NoStatus]');
   });
 
-  it('never prints the patch kubectl echoes, nor secret-looking values, from kubectl\'s stderr', () => {
+  it("never prints the patch kubectl echoes, nor secret-looking values, from kubectl's stderr", () => {
     const error = new KubectlError({
       reason: 'Forbidden',
       message: 'kubectl apply: Forbidden: secrets "db" is forbidden: User "task-executor" cannot patch resource "secrets"',

@@ -32,7 +32,10 @@ describe('cli launch: re-launch, --attach, the end of a launch (sandbox + real k
   it('launch ends at the first status.state the task manager reports', async () => {
     const r = await run('launch', '-f', EXAMPLE, '--env', 'TASK_NAME=first', ...conn(), '-o', 'json');
     expect(r.code, r.stderr).to.equal(0);
-    const updates = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { state: string; taskState?: string });
+    const updates = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { state: string; taskState?: string });
     expect(updates.map((u) => u.state)).to.deep.equal(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING']);
     expect(updates.at(-1)?.taskState).to.equal('standby');
     expect((await run('kill', '--task-id', 'first', ...conn())).code).to.equal(0);
@@ -65,7 +68,8 @@ describe('cli launch: re-launch, --attach, the end of a launch (sandbox + real k
 
   it('launch --attach follows a launched task without applying anything, by template, --task-id or task/NAME', async () => {
     expect((await run('launch', '-f', EXAMPLE, '--env', 'TASK_NAME=a1', ...conn())).code).to.equal(0);
-    const writes = () => cluster.sandbox.requestLog.entries.filter((e) => /\/(tasks|configmaps)\/a1(-config)?(\/status)?$/.test(e.path) && e.method !== 'GET').length;
+    const writes = () =>
+      cluster.sandbox.requestLog.entries.filter((e) => /\/(tasks|configmaps)\/a1(-config)?(\/status)?$/.test(e.path) && e.method !== 'GET').length;
     const writesBefore = writes();
     for (const how of [['-f', EXAMPLE, '--env', 'TASK_NAME=a1'], ['--task-id', 'a1'], ['task/a1']]) {
       const r = await run('launch', '--attach', ...how, ...conn());

@@ -101,7 +101,10 @@ describe('cli (in-process, sandbox + real kubectl)', function () {
     await cluster.kubectl.run(['delete', 'task.v1alpha1.aliecs.alice.cern/w1']);
     const watched = await watching;
     expect(watched.code, watched.stderr).to.equal(1);
-    const updates = watched.stdout.trim().split('\n').map((line) => JSON.parse(line) as { state: string; taskState?: string; reason: string });
+    const updates = watched.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { state: string; taskState?: string; reason: string });
     expect(updates.map((u) => u.taskState ?? u.reason)).to.include.members(['configured', 'Deleted']);
     expect(updates.at(-1)).to.include({ state: 'TASK_LOST', reason: 'Deleted' });
   });
@@ -115,7 +118,21 @@ describe('cli (in-process, sandbox + real kubectl)', function () {
     expect(invalid.code).to.equal(3);
     expect(invalid.stderr).to.match(/Invalid/);
     await writeFile(path.join(dir, 'dead.kubeconfig'), deadKubeconfig());
-    const unreachable = await run('launch', '-f', template, '--env', 'TASK_NAME=u', '--env', 'O2_ROLE=x', '--kubeconfig', path.join(dir, 'dead.kubeconfig'), '-n', 'cli', '--timeout', '2s');
+    const unreachable = await run(
+      'launch',
+      '-f',
+      template,
+      '--env',
+      'TASK_NAME=u',
+      '--env',
+      'O2_ROLE=x',
+      '--kubeconfig',
+      path.join(dir, 'dead.kubeconfig'),
+      '-n',
+      'cli',
+      '--timeout',
+      '2s',
+    );
     expect(unreachable.code).to.equal(3);
     expect(unreachable.stderr).to.match(/Unreachable/);
   });
@@ -133,11 +150,38 @@ describe('cli (in-process, sandbox + real kubectl)', function () {
     const launched = await run(`--kubeconfig=${cluster.kubeconfig}`, '--context', 'admin', '-n', 'cli', 'launch', '-f', template, ...env);
     expect(launched.code, launched.stderr).to.equal(0);
     expect(launched.stdout).to.match(/g1\s+TASK_RUNNING/);
-    const status = await run('--kubeconfig', cluster.kubeconfig, '--context=admin', '-n=cli', '--kubectl', 'kubectl', 'status', '-f', template, ...env, '-o', 'json');
+    const status = await run(
+      '--kubeconfig',
+      cluster.kubeconfig,
+      '--context=admin',
+      '-n=cli',
+      '--kubectl',
+      'kubectl',
+      'status',
+      '-f',
+      template,
+      ...env,
+      '-o',
+      'json',
+    );
     expect(status.code, status.stderr).to.equal(0);
     expect(JSON.parse(status.stdout)).to.deep.include({ name: 'g1', namespace: 'cli', executorState: 'TASK_RUNNING' });
     // A flag after the command wins over the same flag before it, as in kubectl.
-    const wrongFirst = await run('--kubeconfig', path.join(dir, 'nowhere'), '-ncli', 'status', '-f', template, ...env, '--kubeconfig', cluster.kubeconfig, '--context', 'admin', '-o', 'json');
+    const wrongFirst = await run(
+      '--kubeconfig',
+      path.join(dir, 'nowhere'),
+      '-ncli',
+      'status',
+      '-f',
+      template,
+      ...env,
+      '--kubeconfig',
+      cluster.kubeconfig,
+      '--context',
+      'admin',
+      '-o',
+      'json',
+    );
     expect(wrongFirst.code, wrongFirst.stderr).to.equal(0);
     const killed = await run('--kubeconfig', cluster.kubeconfig, '--context', 'admin', '--namespace', 'cli', 'kill', '-f', template, ...env);
     expect(killed.code, killed.stderr).to.equal(0);
@@ -147,7 +191,9 @@ describe('cli (in-process, sandbox + real kubectl)', function () {
   it('rejects unknown or incomplete flags before the command in one line (exit 2)', async () => {
     const unknown = await run('--frobnicate', 'status');
     expect(unknown.code).to.equal(2);
-    expect(unknown.stderr).to.equal('error: unknown flag "--frobnicate" before the command (allowed there: --kubeconfig, --context, -n/--namespace, --kubectl, -v)\n');
+    expect(unknown.stderr).to.equal(
+      'error: unknown flag "--frobnicate" before the command (allowed there: --kubeconfig, --context, -n/--namespace, --kubectl, -v)\n',
+    );
     const noValue = await run('--kubeconfig');
     expect(noValue.code).to.equal(2);
     expect(noValue.stderr).to.equal('error: flag --kubeconfig needs a value\n');
@@ -180,10 +226,14 @@ describe('cli (in-process, sandbox + real kubectl)', function () {
       });
     const launched = await plugin('launch', '-f', template, ...env);
     expect(launched.exitCode, launched.stderr).to.equal(0);
-    const status = await execa('kubectl', ['task', '-v', `--kubeconfig=${cluster.kubeconfig}`, '--context=admin', '-ncli', 'status', '-f', template, ...env, '-o', 'json'], {
-      env: { PATH: `${bin}:${process.env['PATH'] ?? ''}`, KUBECACHEDIR: path.join(dir, 'plugin-cache') },
-      reject: false,
-    });
+    const status = await execa(
+      'kubectl',
+      ['task', '-v', `--kubeconfig=${cluster.kubeconfig}`, '--context=admin', '-ncli', 'status', '-f', template, ...env, '-o', 'json'],
+      {
+        env: { PATH: `${bin}:${process.env['PATH'] ?? ''}`, KUBECACHEDIR: path.join(dir, 'plugin-cache') },
+        reject: false,
+      },
+    );
     expect(status.exitCode, status.stderr).to.equal(0);
     expect(status.stderr).to.contain('kubectl-task:kubectl'); // -v before the command: debug lines on stderr
     expect(JSON.parse(status.stdout)).to.deep.include({ name: 'pg1', namespace: 'cli', executorState: 'TASK_RUNNING' });

@@ -176,10 +176,14 @@ describe('cli: long-running commands end with the process that started them', fu
     });
 
     it('started by a shell: SIGKILL of the shell ends it and its kubectl watch', async () => {
-      const parent = execa('sh', ['-c', `"$0" "$@" & echo "pid $!"; wait`, process.execPath, BIN, 'fake-controller', '--kubeconfig', cluster.kubeconfig, '-n', 'lifetime'], {
-        reject: false,
-        env: cluster.env,
-      });
+      const parent = execa(
+        'sh',
+        ['-c', `"$0" "$@" & echo "pid $!"; wait`, process.execPath, BIN, 'fake-controller', '--kubeconfig', cluster.kubeconfig, '-n', 'lifetime'],
+        {
+          reject: false,
+          env: cluster.env,
+        },
+      );
       let pid: number | undefined;
       let kubectlChildren: number[] = [];
       try {

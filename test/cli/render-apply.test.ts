@@ -74,8 +74,12 @@ describe('cli: `render -o yaml | kubectl apply -f -` applies what launch applies
 
   /** The objects of one task as the server stores them, with the task's name made neutral. */
   async function stored(name: string): Promise<Picked[]> {
-    const got = await execa('kubectl', ['get', `configmap/${name}-config`, `task.v1alpha1.aliecs.alice.cern/${name}`, '-n', cluster.namespace, '-o', 'json'], { env });
-    const list = JSON.parse(got.stdout.split(name).join('NAME')) as { items: Array<{ kind: string; metadata: { labels?: unknown; annotations?: Record<string, string> }; spec?: unknown; data?: unknown }> };
+    const got = await execa('kubectl', ['get', `configmap/${name}-config`, `task.v1alpha1.aliecs.alice.cern/${name}`, '-n', cluster.namespace, '-o', 'json'], {
+      env,
+    });
+    const list = JSON.parse(got.stdout.split(name).join('NAME')) as {
+      items: Array<{ kind: string; metadata: { labels?: unknown; annotations?: Record<string, string> }; spec?: unknown; data?: unknown }>;
+    };
     return list.items.map((o) => {
       // kubectl apply records its input here; launch applies the same way, but the text holds the name.
       const { 'kubectl.kubernetes.io/last-applied-configuration': _lastApplied, ...annotations } = o.metadata.annotations ?? {};

@@ -54,8 +54,7 @@ describe('cli run-workflow (bin, from another directory)', function () {
   });
 
   /** The CLI with `dir` as its current directory, which holds no templates/ or control-workflows/. */
-  const cli = (...args: string[]) =>
-    execa('node', [BIN, ...args], { cwd: dir, reject: false, env: { ...process.env, KUBECACHEDIR: path.join(dir, 'cache') } });
+  const cli = (...args: string[]) => execa('node', [BIN, ...args], { cwd: dir, reject: false, env: { ...process.env, KUBECACHEDIR: path.join(dir, 'cache') } });
   const conn = () => ['--kubeconfig', cluster.kubeconfig, '--context', 'admin', '-n', 'rw'];
 
   it('--help lists --user and states where the manifest is looked for', async () => {
@@ -91,7 +90,18 @@ describe('cli run-workflow (bin, from another directory)', function () {
     expect(r.exitCode, r.stderr).to.equal(0);
     const uid = await cluster.kubectl.run(['get', 'tasks.aliecs.alice.cern', 'rw-user', '-o', 'jsonpath={.spec.pod.containers[0].securityContext.runAsUser}']);
     expect(uid.stdout).to.equal('1234');
-    const k = await cli('kill', '-f', path.join(dir, 'wf', 'task.yaml'), '--env', 'TASK_NAME=rw-user', '--env', 'FLP_UID=1234', '--env', 'FLP_GID=1234', ...conn());
+    const k = await cli(
+      'kill',
+      '-f',
+      path.join(dir, 'wf', 'task.yaml'),
+      '--env',
+      'TASK_NAME=rw-user',
+      '--env',
+      'FLP_UID=1234',
+      '--env',
+      'FLP_GID=1234',
+      ...conn(),
+    );
     expect(k.exitCode, k.stderr).to.equal(0);
   });
 

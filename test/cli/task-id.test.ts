@@ -84,7 +84,14 @@ describe('cli: status, watch and kill by --task-id or task/NAME, no template nee
     for (const how of [['--task-id', 's1'], ['task/s1'], ['tasks/s1'], ['task.aliecs.alice.cern/s1']]) {
       const r = await run('status', ...how, ...conn(), '-o', 'json');
       expect(r.code, `${how.join(' ')}: ${r.stderr}`).to.equal(0);
-      expect(JSON.parse(r.stdout)).to.deep.equal({ taskId: 's1', name: 's1', namespace: ns, desired: 'standby', actual: 'standby', executorState: 'TASK_RUNNING' });
+      expect(JSON.parse(r.stdout)).to.deep.equal({
+        taskId: 's1',
+        name: 's1',
+        namespace: ns,
+        desired: 'standby',
+        actual: 'standby',
+        executorState: 'TASK_RUNNING',
+      });
     }
     const text = await run('status', 'task/s1', ...conn());
     expect(text.stdout.split('\n')[1]).to.match(/^s1\s+byid\s+standby\s+standby\s+TASK_RUNNING$/);
@@ -116,7 +123,10 @@ describe('cli: status, watch and kill by --task-id or task/NAME, no template nee
     expect(killer.exitCode, killer.stderr).to.equal(0);
     const watched = await watching.done;
     expect(watched.code, watched.stderr).to.equal(0);
-    const updates = watched.stdout.trim().split('\n').map((line) => JSON.parse(line) as { state: string; reason: string; message?: string });
+    const updates = watched.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { state: string; reason: string; message?: string });
     expect(updates.map((u) => u.state)).to.deep.equal(['TASK_RUNNING', 'TASK_KILLED']);
     expect(updates.at(-1)).to.include({ reason: 'Killed' });
     expect(updates.at(-1)?.message).to.match(/^task\.v1alpha1\.aliecs\.alice\.cern\/w2 in namespace byid was killed by kubectl-task pid \d+ on /);
@@ -138,17 +148,23 @@ describe('cli: status, watch and kill by --task-id or task/NAME, no template nee
     await launch('d2', '--task-id', 'dup');
     const status = await run('status', '--task-id', 'dup', ...conn());
     expect(status.code).to.equal(2);
-    expect(status.stderr.trim()).to.equal('error: task dup: task-id dup (label kubectl-task/task-id=dup) labels 2 Tasks (task/d1, task/d2); name the one meant [Ambiguous]');
+    expect(status.stderr.trim()).to.equal(
+      'error: task dup: task-id dup (label kubectl-task/task-id=dup) labels 2 Tasks (task/d1, task/d2); name the one meant [Ambiguous]',
+    );
     expect((await run('status', 'task/d2', ...conn())).code).to.equal(0);
     expect((await run('kill', '--task-id', 'dup', ...conn())).code).to.equal(0);
     for (const name of ['d1', 'd2']) expect(await getObject(cluster.kubectl, taskRef(name))).to.equal(undefined);
   });
 
   it('refuses a Task kubectl-task did not launch, and ways of naming a task that do not fit', async () => {
-    await cluster.kubectl.run(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { name: 'by-hand' }, spec: { state: 'standby' } }) });
+    await cluster.kubectl.run(['apply', '-f', '-'], {
+      stdin: JSON.stringify({ apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { name: 'by-hand' }, spec: { state: 'standby' } }),
+    });
     const foreign = await run('kill', 'task/by-hand', ...conn());
     expect(foreign.code).to.equal(3);
-    expect(foreign.stderr.trim()).to.equal('error: task/by-hand in namespace byid has no kubectl-task/task-id label: kubectl-task did not launch it [OwnedElsewhere]');
+    expect(foreign.stderr.trim()).to.equal(
+      'error: task/by-hand in namespace byid has no kubectl-task/task-id label: kubectl-task did not launch it [OwnedElsewhere]',
+    );
     expect(await getObject(cluster.kubectl, taskRef('by-hand'))).to.not.equal(undefined);
 
     const usage = async (argv: string[], message: string) => {

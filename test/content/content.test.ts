@@ -43,7 +43,10 @@ function envFor(workflow: string): { env: Readonly<Record<string, string>>; mani
 
 /** Variable names listed in a template's header comment. */
 function headerVariables(text: string): Set<string> {
-  const header = text.split('\n').filter((l) => l.startsWith('#')).join('\n');
+  const header = text
+    .split('\n')
+    .filter((l) => l.startsWith('#'))
+    .join('\n');
   return new Set(header.match(/\b[A-Z][A-Z0-9_]*[A-Z0-9]\b/g) ?? []);
 }
 
@@ -115,7 +118,9 @@ describe('content: templates and control workflows', () => {
     for (const f of files) {
       const wf = parseControlWorkflow(read(`control-workflows/${f}`), `control-workflows/${f}`, { cwd: root });
       expect(existsSync(wf.manifestPath), f).to.equal(true);
-      const code = read(`control-workflows/${f}`).split('\n').filter((l) => !l.trim().startsWith('#'));
+      const code = read(`control-workflows/${f}`)
+        .split('\n')
+        .filter((l) => !l.trim().startsWith('#'));
       expect(code.join('\n'), f).not.to.match(/\{\{/);
     }
   });

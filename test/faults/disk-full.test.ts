@@ -44,7 +44,10 @@ function fullDisk(): { writeFile: WriteFileFn; full: boolean; paths: string[] } 
 /** Whether this machine lets an unprivileged user namespace mount a tmpfs. */
 function canUnshare(): boolean {
   try {
-    execFileSync('unshare', ['-rm', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d" && rmdir "$d"'], { stdio: 'ignore', timeout: 10_000 });
+    execFileSync('unshare', ['-rm', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d" && rmdir "$d"'], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
     return true;
   } catch {
     return false;
@@ -60,7 +63,8 @@ describe('fault matrix: the disk full when writing the patch file', function () 
   let disk: ReturnType<typeof fullDisk>;
   let drivers: Driver[];
   const patchesOf = (namespace: string, name: string): number => cluster.requestsOf(namespace, name, 'PATCH').length;
-  const spec = (namespace: string, name: string): string | undefined => ((cluster.task(namespace, name)?.['spec'] as JsonObject | undefined)?.['state'] as string | undefined);
+  const spec = (namespace: string, name: string): string | undefined =>
+    (cluster.task(namespace, name)?.['spec'] as JsonObject | undefined)?.['state'] as string | undefined;
 
   before(async function () {
     this.timeout(60_000);
@@ -81,7 +85,9 @@ describe('fault matrix: the disk full when writing the patch file', function () 
     try {
       for (const d of drivers) {
         const error = await rejection(d.transition('df', 'CONFIGURE', { token: 'x' }), `${d.kind} CONFIGURE on a full disk`, 30_000);
-        expect(error.message, d.kind).to.match(/^kubectl patch .*: Unknown: cannot write the patch file in \S+ \(ENOSPC: no space left on device, write\); nothing was sent to the cluster: free space there, or point TMPDIR at another directory$/);
+        expect(error.message, d.kind).to.match(
+          /^kubectl patch .*: Unknown: cannot write the patch file in \S+ \(ENOSPC: no space left on device, write\); nothing was sent to the cluster: free space there, or point TMPDIR at another directory$/,
+        );
         expect(error.message, d.kind).not.to.contain('\n');
         expect(patchesOf(d.namespace, 'df'), `${d.kind}: no PATCH reached the server`).to.equal(0);
         expect(spec(d.namespace, 'df'), d.kind).to.equal('standby');
@@ -120,10 +126,14 @@ describe('fault matrix: the disk full when writing the patch file', function () 
       const client = new BridgeClient({ input: child.stdout, output: child.stdin, child });
       try {
         await within(30_000, 'bridge ready', client.ready);
-        expect((await within(30_000, 'launch', client.launch({ taskId: 'dfb', manifest: FLEET_TEXT, env: { TASK_NAME: 'dfb' } }))).state).to.equal('TASK_RUNNING');
+        expect((await within(30_000, 'launch', client.launch({ taskId: 'dfb', manifest: FLEET_TEXT, env: { TASK_NAME: 'dfb' } }))).state).to.equal(
+          'TASK_RUNNING',
+        );
         const error = await rejection(client.transition({ taskId: 'dfb', event: 'CONFIGURE' }), 'CONFIGURE on a full disk', 30_000);
         expect(error.reason).to.equal('Unknown');
-        expect(error.message).to.match(/^kubectl patch -f - \(dfb\): Unknown: cannot write the patch file in \S+ \(ENOSPC: no space left on device, write\); nothing was sent to the cluster/);
+        expect(error.message).to.match(
+          /^kubectl patch -f - \(dfb\): Unknown: cannot write the patch file in \S+ \(ENOSPC: no space left on device, write\); nothing was sent to the cluster/,
+        );
         expect(patchesOf(namespace, 'dfb')).to.equal(0);
         expect((await client.status('dfb')).tasks[0]).to.include({ state: 'TASK_RUNNING', taskState: 'standby' });
         expect((await within(30_000, 'kill', client.kill('dfb'))).state).to.equal('TASK_KILLED');
@@ -140,7 +150,30 @@ describe('fault matrix: the disk full when writing the patch file', function () 
       const outcome = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         const child = spawn(
           'unshare',
-          ['-rm', 'sh', '-c', FULL_TMPDIR, mountpoint, process.execPath, '--', BIN, 'transition', 'CONFIGURE', '-f', template, '--env', 'TASK_NAME=dfc', '--kubeconfig', cluster.kubeconfig, '--context', 'admin', '-n', namespace, '--arg', 'token=s3cr3t-value'],
+          [
+            '-rm',
+            'sh',
+            '-c',
+            FULL_TMPDIR,
+            mountpoint,
+            process.execPath,
+            '--',
+            BIN,
+            'transition',
+            'CONFIGURE',
+            '-f',
+            template,
+            '--env',
+            'TASK_NAME=dfc',
+            '--kubeconfig',
+            cluster.kubeconfig,
+            '--context',
+            'admin',
+            '-n',
+            namespace,
+            '--arg',
+            'token=s3cr3t-value',
+          ],
           { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...cluster.env } },
         );
         let stdout = '';
@@ -152,7 +185,9 @@ describe('fault matrix: the disk full when writing the patch file', function () 
       expect(outcome.code, outcome.stderr).to.equal(3);
       const lines = outcome.stderr.trim().split('\n');
       expect(lines, outcome.stderr).to.have.length(1);
-      expect(lines[0]).to.match(/cannot write the patch file in \S+ \(ENOSPC: no space left on device, write\); nothing was sent to the cluster: free space there, or point TMPDIR at another directory/);
+      expect(lines[0]).to.match(
+        /cannot write the patch file in \S+ \(ENOSPC: no space left on device, write\); nothing was sent to the cluster: free space there, or point TMPDIR at another directory/,
+      );
       expect(outcome.stderr).not.to.contain('s3cr3t-value');
       expect(patchesOf(namespace, 'dfc')).to.equal(0);
       expect(spec(namespace, 'dfc')).to.equal('standby');

@@ -91,7 +91,10 @@ export async function startFaultCluster(namespaces: readonly string[]): Promise<
       await writeFile(join(killDir, `${name}.rule`), `${[...words, `after ${afterSeconds}`].join('\n')}\n`);
     },
     async killed() {
-      return (await readdir(killDir)).filter((f) => f.endsWith('.rule.claimed')).map((f) => f.replace(/\.rule\.claimed$/, '')).sort();
+      return (await readdir(killDir))
+        .filter((f) => f.endsWith('.rule.claimed'))
+        .map((f) => f.replace(/\.rule\.claimed$/, ''))
+        .sort();
     },
     task: get,
     editTask(namespace, name, edit) {
@@ -263,9 +266,7 @@ export function sequence(updates: readonly Update[], label: string): string[] {
     }
     if (isTerminal(previous?.state)) throw new Error(`${label}: ${u.state} after the terminal ${previous?.state}`);
   });
-  return updates
-    .filter((u) => u.state !== 'TASK_STAGING')
-    .map((u) => (u.state === 'TASK_RUNNING' ? (u.taskState ?? `RUNNING:${u.reason}`) : u.state));
+  return updates.filter((u) => u.state !== 'TASK_STAGING').map((u) => (u.state === 'TASK_RUNNING' ? (u.taskState ?? `RUNNING:${u.reason}`) : u.state));
 }
 
 export function sleep(ms: number): Promise<void> {

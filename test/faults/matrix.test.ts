@@ -8,7 +8,19 @@ import { expect } from 'chai';
 import type { JsonObject } from '../../src/json.ts';
 import { KubectlTask } from '../../src/task/kubectl-task.ts';
 import { isTerminal } from '../../src/task/states.ts';
-import { KINDS, driverKubectl, rejection, sequence, startDriver, startFaultCluster, waitFor, within, type Driver, type FaultCluster, type Update } from './harness.ts';
+import {
+  KINDS,
+  driverKubectl,
+  rejection,
+  sequence,
+  startDriver,
+  startFaultCluster,
+  waitFor,
+  within,
+  type Driver,
+  type FaultCluster,
+  type Update,
+} from './harness.ts';
 import { startLongOutage } from './outage.ts';
 
 const NS = { task: 'fx-task', fleet: 'fx-fleet', bridge: 'fx-bridge' } as const;
@@ -29,7 +41,8 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
     const s = cluster.task(d.namespace, name)?.['status'] as JsonObject | undefined;
     return s?.['state'] as string | undefined;
   };
-  const spec = (d: Driver, name: string): string | undefined => ((cluster.task(d.namespace, name)?.['spec'] as JsonObject | undefined)?.['state'] as string | undefined);
+  const spec = (d: Driver, name: string): string | undefined =>
+    (cluster.task(d.namespace, name)?.['spec'] as JsonObject | undefined)?.['state'] as string | undefined;
 
   before(async function () {
     this.timeout(60_000);
@@ -44,26 +57,34 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
     await cluster?.close();
   });
 
-  it('429 with Retry-After: kubectl waits the server\'s Retry-After before each retry, and a storm longer than its own retries is retried by the runner', async () => {
+  it("429 with Retry-After: kubectl waits the server's Retry-After before each retry, and a storm longer than its own retries is retried by the runner", async () => {
     await launchAll('r429');
-    for (const d of drivers) faults().failNext({ count: 2, status: 429, retryAfterSeconds: 1, method: 'PATCH', path: new RegExp(`/namespaces/${d.namespace}/tasks/r429$`) });
+    for (const d of drivers)
+      faults().failNext({ count: 2, status: 429, retryAfterSeconds: 1, method: 'PATCH', path: new RegExp(`/namespaces/${d.namespace}/tasks/r429$`) });
     await each(async (d) => {
       expect(await within(30_000, `${d.kind} CONFIGURE`, d.transition('r429', 'CONFIGURE'))).to.equal('configured');
     });
     for (const d of drivers) {
       const patches = cluster.requestsOf(d.namespace, 'r429', 'PATCH');
-      expect(patches.map((p) => p.status ?? 200), d.kind).to.deep.equal([429, 429, 200]);
+      expect(
+        patches.map((p) => p.status ?? 200),
+        d.kind,
+      ).to.deep.equal([429, 429, 200]);
       const gaps = patches.slice(1).map((p, i) => p.at - (patches[i]?.at ?? 0));
       // At least the Retry-After (honoured); no upper bound, which a loaded machine would break.
       for (const gap of gaps) expect(gap, `${d.kind}: wait before a retry (Retry-After: 1)`).to.be.at.least(900);
     }
     // 13 in a row: kubectl gives up after its own 10 retries; the runner retries the call.
-    for (const d of drivers) faults().failNext({ count: 13, status: 429, retryAfterSeconds: 0, method: 'PATCH', path: new RegExp(`/namespaces/${d.namespace}/tasks/r429$`) });
+    for (const d of drivers)
+      faults().failNext({ count: 13, status: 429, retryAfterSeconds: 0, method: 'PATCH', path: new RegExp(`/namespaces/${d.namespace}/tasks/r429$`) });
     await each(async (d) => {
       expect(await within(30_000, `${d.kind} START`, d.transition('r429', 'START'))).to.equal('running');
     });
     for (const d of drivers) {
-      expect(cluster.requestsOf(d.namespace, 'r429', 'PATCH').filter((p) => p.status === 429), d.kind).to.have.length(15);
+      expect(
+        cluster.requestsOf(d.namespace, 'r429', 'PATCH').filter((p) => p.status === 429),
+        d.kind,
+      ).to.have.length(15);
       expect(seq(d, 'r429'), d.kind).to.deep.equal(['TASK_STARTING', 'standby', 'configured', 'running']);
     }
   });
@@ -71,7 +92,11 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
   it('500 and 503 bursts: retried and succeeded; a burst longer than the retries fails the request alone, with ServerError', async () => {
     for (const d of drivers) faults().failNext({ count: 2, status: 503, method: 'POST', path: new RegExp(`/namespaces/${d.namespace}/tasks$`) });
     await launchAll('burst');
-    for (const d of drivers) expect(cluster.test.sandbox.faults.timeline.filter((e) => e.status === 503 && e.method === 'POST' && e.path.includes(`/${d.namespace}/`)), d.kind).to.have.length(2);
+    for (const d of drivers)
+      expect(
+        cluster.test.sandbox.faults.timeline.filter((e) => e.status === 503 && e.method === 'POST' && e.path.includes(`/${d.namespace}/`)),
+        d.kind,
+      ).to.have.length(2);
     for (const d of drivers) faults().failNext({ count: 3, status: 500, method: 'PATCH', path: new RegExp(`/namespaces/${d.namespace}/tasks/burst$`) });
     await each(async (d) => {
       expect(await within(30_000, `${d.kind} CONFIGURE`, d.transition('burst', 'CONFIGURE'))).to.equal('configured');
@@ -183,20 +208,22 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
       const metadata = t['metadata'] as JsonObject;
       metadata['annotations'] = { ...(metadata['annotations'] as JsonObject), 'kubectl-task.io/fake-stuck': value };
     };
-    for (const d of drivers) cluster.editTask(d.namespace, 'odd', (t) => {
-      stuck(t, 'true');
-      t['status'] = { state: 'Bogus-State' };
-    });
+    for (const d of drivers)
+      cluster.editTask(d.namespace, 'odd', (t) => {
+        stuck(t, 'true');
+        t['status'] = { state: 'Bogus-State' };
+      });
     await each(async (d) => {
       await waitFor(() => d.updates('odd').some((u) => u.reason === 'UnknownState'), `${d.kind} UnknownState`);
       const error = await rejection(d.transition('odd', 'CONFIGURE'), `${d.kind} CONFIGURE from an unknown state`);
       expect(error.reason, `${d.kind}: ${error.message}`).to.equal('WrongState');
       expect(error.message).to.contain('Bogus-State');
     });
-    for (const d of drivers) cluster.editTask(d.namespace, 'odd', (t) => {
-      stuck(t, 'false');
-      t['status'] = { state: 'standby' };
-    });
+    for (const d of drivers)
+      cluster.editTask(d.namespace, 'odd', (t) => {
+        stuck(t, 'false');
+        t['status'] = { state: 'standby' };
+      });
     await each(async (d) => {
       await waitFor(() => seq(d, 'odd').length === 4, `${d.kind} standby again`);
       expect(await within(30_000, `${d.kind} CONFIGURE`, d.transition('odd', 'CONFIGURE'))).to.equal('configured');
@@ -234,17 +261,25 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
     for (const d of drivers) {
       // A concurrent writer (an annotation) made the 409: the fresh Task still allows CONFIGURE.
       faults().failNext({
-        count: 1, status: 409, method: 'PATCH', path: new RegExp(`/namespaces/${d.namespace}/tasks/c1$`),
-        onInjected: () => cluster.editTask(d.namespace, 'c1', (t) => {
-          (t['metadata'] as JsonObject)['annotations'] = { ...((t['metadata'] as JsonObject)['annotations'] as JsonObject), other: 'writer' };
-        }),
+        count: 1,
+        status: 409,
+        method: 'PATCH',
+        path: new RegExp(`/namespaces/${d.namespace}/tasks/c1$`),
+        onInjected: () =>
+          cluster.editTask(d.namespace, 'c1', (t) => {
+            (t['metadata'] as JsonObject)['annotations'] = { ...((t['metadata'] as JsonObject)['annotations'] as JsonObject), other: 'writer' };
+          }),
       });
       // Here the concurrent write is the task failing: the fresh Task no longer allows CONFIGURE.
       faults().failNext({
-        count: 1, status: 409, method: 'PATCH', path: new RegExp(`/namespaces/${d.namespace}/tasks/c2$`),
-        onInjected: () => cluster.editTask(d.namespace, 'c2', (t) => {
-          t['status'] = { state: 'error', error: 'failed meanwhile' };
-        }),
+        count: 1,
+        status: 409,
+        method: 'PATCH',
+        path: new RegExp(`/namespaces/${d.namespace}/tasks/c2$`),
+        onInjected: () =>
+          cluster.editTask(d.namespace, 'c2', (t) => {
+            t['status'] = { state: 'error', error: 'failed meanwhile' };
+          }),
       });
     }
     await each(async (d) => {
@@ -253,8 +288,14 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
       expect(error.reason, `${d.kind}: ${error.message}`).to.be.oneOf(['WrongState', 'TransitionFailed']);
     });
     for (const d of drivers) {
-      expect(cluster.requestsOf(d.namespace, 'c1', 'PATCH').map((p) => p.status ?? 200), d.kind).to.deep.equal([409, 200]);
-      expect(cluster.requestsOf(d.namespace, 'c2', 'PATCH').map((p) => p.status ?? 200), `${d.kind}: no blind second patch`).to.deep.equal([409]);
+      expect(
+        cluster.requestsOf(d.namespace, 'c1', 'PATCH').map((p) => p.status ?? 200),
+        d.kind,
+      ).to.deep.equal([409, 200]);
+      expect(
+        cluster.requestsOf(d.namespace, 'c2', 'PATCH').map((p) => p.status ?? 200),
+        `${d.kind}: no blind second patch`,
+      ).to.deep.equal([409]);
       expect(spec(d, 'c2'), d.kind).to.equal('standby');
       expect(seq(d, 'c1'), d.kind).to.deep.equal(['TASK_STARTING', 'standby', 'configured']);
       expect(seq(d, 'c2'), d.kind).to.deep.equal(['TASK_STARTING', 'standby', 'TASK_FAILED']);
@@ -265,13 +306,22 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
     const d = drivers.find((x) => x.kind === 'task')!;
     await within(30_000, 'launch', d.launch('km'));
     const seen: Update[] = [];
-    const observer = KubectlTask.byId({ id: 'km', kubectl: driverKubectl(cluster, d.namespace), namespace: d.namespace, onStatus: (u) => seen.push({ state: u.state, taskState: u.taskState, reason: u.reason, message: u.message }) });
+    const observer = KubectlTask.byId({
+      id: 'km',
+      kubectl: driverKubectl(cluster, d.namespace),
+      namespace: d.namespace,
+      onStatus: (u) => seen.push({ state: u.state, taskState: u.taskState, reason: u.reason, message: u.message }),
+    });
     await within(30_000, 'attach', observer.attach());
     faults().failNext({
-      count: 1, status: 409, method: 'PATCH', path: new RegExp(`/namespaces/${d.namespace}/tasks/km$`),
-      onInjected: () => cluster.editTask(d.namespace, 'km', (t) => {
-        (t['metadata'] as JsonObject)['annotations'] = { ...((t['metadata'] as JsonObject)['annotations'] as JsonObject), other: 'writer' };
-      }),
+      count: 1,
+      status: 409,
+      method: 'PATCH',
+      path: new RegExp(`/namespaces/${d.namespace}/tasks/km$`),
+      onInjected: () =>
+        cluster.editTask(d.namespace, 'km', (t) => {
+          (t['metadata'] as JsonObject)['annotations'] = { ...((t['metadata'] as JsonObject)['annotations'] as JsonObject), other: 'writer' };
+        }),
     });
     expect(await within(30_000, 'kill', d.kill('km'))).to.equal('TASK_KILLED');
     await waitFor(() => seen.some((u) => isTerminal(u.state)), 'the observer ends');
@@ -280,7 +330,7 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
     expect(sequence(seen, 'observer')).to.deep.equal(['standby', 'TASK_KILLED']);
   });
 
-  it('kubectl killed with SIGKILL in the middle of a transition\'s patch: retried, and succeeded once', async () => {
+  it("kubectl killed with SIGKILL in the middle of a transition's patch: retried, and succeeded once", async () => {
     await launchAll('sig');
     for (const d of drivers) {
       // Held 1.5 s at the server, killed after 0.5 s: the request is in flight when kubectl dies.
@@ -297,4 +347,3 @@ describe('fault matrix: KubectlTask, TaskFleet and the bridge (sandbox + real ku
     }
   });
 });
-

@@ -86,10 +86,14 @@ async function run(): Promise<OutageOutcome> {
     await each(async (d) => {
       killedAgain[d.kind] = await within(30_000, `${d.kind} kill o3 again`, d.kill('o3'));
     });
-    const leftOfO3 = drivers.flatMap((d) => [cluster.task(d.namespace, 'o3'), cluster.test.sandbox.store.get('configmaps', d.namespace, 'o3-config')]).filter((o) => o !== undefined).length;
+    const leftOfO3 = drivers
+      .flatMap((d) => [cluster.task(d.namespace, 'o3'), cluster.test.sandbox.store.get('configmaps', d.namespace, 'o3-config')])
+      .filter((o) => o !== undefined).length;
     await each((d) => waitFor(() => d.updates('o1').some((u) => u.taskState === 'running'), `${d.kind}: o1 running after the outage`, 60_000));
     // Those with a grace period shorter than the outage went TASK_UNREACHABLE: back to standby.
-    await each((d) => waitFor(() => d.kind === 'fleet' || d.updates('o2').at(-2)?.state === 'TASK_UNREACHABLE', `${d.kind}: o2 seen again after TASK_UNREACHABLE`, 60_000));
+    await each((d) =>
+      waitFor(() => d.kind === 'fleet' || d.updates('o2').at(-2)?.state === 'TASK_UNREACHABLE', `${d.kind}: o2 seen again after TASK_UNREACHABLE`, 60_000),
+    );
     const retried: OutageOutcome['retried'] = {};
     await each(async (d) => {
       retried[d.kind] = await within(30_000, `${d.kind} CONFIGURE o2 after the outage`, d.transition('o2', 'CONFIGURE'));

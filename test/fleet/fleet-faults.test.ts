@@ -88,7 +88,11 @@ describe('fleet under faults (sandbox + real kubectl)', function () {
       'other-kill': 'TASK_KILLED Killed',
     });
     // The lost stay known (ended) until killed, which removes what is left of them.
-    expect(fleet.status().map((s) => [s.taskId, s.state])).to.deep.equal([['gone', 'TASK_LOST'], ['unlabelled', 'TASK_LOST'], ['kept', 'TASK_RUNNING']]);
+    expect(fleet.status().map((s) => [s.taskId, s.state])).to.deep.equal([
+      ['gone', 'TASK_LOST'],
+      ['unlabelled', 'TASK_LOST'],
+      ['kept', 'TASK_RUNNING'],
+    ]);
     expect(await fleet.kill('unlabelled')).to.equal('TASK_LOST');
     expect(await fleet.kill('gone')).to.equal('TASK_LOST');
     expect(cluster.sandbox.store.get('tasks', NS, 'unlabelled')).to.equal(undefined);
@@ -114,7 +118,10 @@ describe('fleet under faults (sandbox + real kubectl)', function () {
     const names = ids('u', 3);
     await startFleet(names, { unreachableGraceMs: 5_000 });
     await cluster.sandbox.faults.refuseConnections(12_000);
-    await waitFor(() => names.every((id) => checkUpdates(updates, id).at(-1) === 'standby' && updates.some((u) => u.taskId === id && u.state === 'TASK_UNREACHABLE')), 60_000);
+    await waitFor(
+      () => names.every((id) => checkUpdates(updates, id).at(-1) === 'standby' && updates.some((u) => u.taskId === id && u.state === 'TASK_UNREACHABLE')),
+      60_000,
+    );
     for (const id of names) {
       expect(checkUpdates(updates, id), id).to.deep.equal(['TASK_STARTING', 'standby', 'TASK_UNREACHABLE', 'standby']);
       expect(updates.find((u) => u.taskId === id && u.state === 'TASK_UNREACHABLE')?.reason).to.equal('Unreachable');
@@ -135,7 +142,13 @@ describe('fleet under faults (sandbox + real kubectl)', function () {
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [[names[i], (r.reason as Error).message]] : []));
     expect(failed.map(([id]) => id)).to.deep.equal(['b17']);
     expect(failed[0]?.[1]).to.match(/spec\.state: Unsupported value: "bogus"/);
-    expect(spawns.length - before, spawns.slice(before).map((a) => a.join(' ')).join('\n')).to.be.at.most(3);
+    expect(
+      spawns.length - before,
+      spawns
+        .slice(before)
+        .map((a) => a.join(' '))
+        .join('\n'),
+    ).to.be.at.most(3);
     expect(cluster.sandbox.store.get('tasks', NS, 'b17')).to.equal(undefined);
     expect(cluster.sandbox.store.get('configmaps', NS, 'b17-config')).to.equal(undefined);
     const live = names.filter((id) => id !== 'b17');

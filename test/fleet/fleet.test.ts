@@ -114,7 +114,9 @@ describe('fleet/TaskFleet: secrets in messages (sandbox + real kubectl)', functi
     await fleet.start();
     const token = `tok-${Math.random().toString(36).slice(2)}-secret`;
     const template = FLEET_TEMPLATE.replace('mode: direct', 'mode: "${API_TOKEN}"');
-    const error = (await fleet.launch({ taskId: 'leaky', template: { text: template }, env: { TASK_NAME: 'leaky', API_TOKEN: token } }).catch((e: unknown) => e)) as Error;
+    const error = (await fleet
+      .launch({ taskId: 'leaky', template: { text: template }, env: { TASK_NAME: 'leaky', API_TOKEN: token } })
+      .catch((e: unknown) => e)) as Error;
     expect(error.message).to.contain('Unsupported value').and.contain('<redacted>').and.not.contain(token);
     const failed = updates.find((u) => u.taskId === 'leaky' && u.state === 'TASK_FAILED');
     expect(failed?.message).to.contain('<redacted>').and.not.contain(token);
@@ -140,14 +142,23 @@ describe('fleet/TaskFleet with -A (sandbox + real kubectl)', function () {
     const updates: FleetStatusUpdate[] = [];
     fleet.onStatus((u) => updates.push(u));
     await fleet.start();
-    const inNamespace = (ns: string): string => FLEET_TEMPLATE.replace('  name: ${TASK_NAME}\n', `  name: \${TASK_NAME}\n  namespace: ${ns}\n`).replace('  name: ${TASK_NAME}-config\n', `  name: \${TASK_NAME}-config\n  namespace: ${ns}\n`);
+    const inNamespace = (ns: string): string =>
+      FLEET_TEMPLATE.replace('  name: ${TASK_NAME}\n', `  name: \${TASK_NAME}\n  namespace: ${ns}\n`).replace(
+        '  name: ${TASK_NAME}-config\n',
+        `  name: \${TASK_NAME}-config\n  namespace: ${ns}\n`,
+      );
     await Promise.all([
       fleet.launch({ taskId: 'a1', template: { text: inNamespace('ns-a') }, env: { TASK_NAME: 'a1' } }),
       fleet.launch({ taskId: 'b1', template: { text: inNamespace('ns-b') }, env: { TASK_NAME: 'b1' } }),
     ]);
     expect(streams).to.have.length(1);
     expect(streams[0]).to.include('--all-namespaces');
-    expect(fleet.status().map((s) => `${s.namespace}/${s.name}`).sort()).to.deep.equal(['ns-a/a1', 'ns-b/b1']);
+    expect(
+      fleet
+        .status()
+        .map((s) => `${s.namespace}/${s.name}`)
+        .sort(),
+    ).to.deep.equal(['ns-a/a1', 'ns-b/b1']);
     await Promise.all(['a1', 'b1'].map((taskId) => fleet.transition({ taskId, event: 'CONFIGURE' })));
     expect(await Promise.all(['a1', 'b1'].map((id) => fleet.kill(id)))).to.deep.equal(['TASK_KILLED', 'TASK_KILLED']);
     expect(cluster.sandbox.store.get('tasks', 'ns-b', 'b1')).to.equal(undefined);

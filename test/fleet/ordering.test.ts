@@ -63,12 +63,27 @@ describe('ordering under load: no spurious WrongState, pushed states in order', 
     const tasks = new Map(
       Array.from({ length: KUBECTL_TASKS }, (_, i) => `k${i}`).map((id) => [
         id,
-        new KubectlTask({ id, kubectl: cluster.kubectl, template: { text: FLEET_TEMPLATE }, env: { TASK_NAME: id }, baseEnv: {}, transitionTimeoutMs: TRANSITION_TIMEOUT_MS, onStatus: (u) => updates.push(u) }),
+        new KubectlTask({
+          id,
+          kubectl: cluster.kubectl,
+          template: { text: FLEET_TEMPLATE },
+          env: { TASK_NAME: id },
+          baseEnv: {},
+          transitionTimeoutMs: TRANSITION_TIMEOUT_MS,
+          onStatus: (u) => updates.push(u),
+        }),
       ]),
     );
     await Promise.all([...tasks.values()].map((t) => t.launch()));
     const ids = [...tasks.keys()];
-    await Promise.all(ids.map((id) => tasks.get(id)?.transition('CONFIGURE').then(() => tasks.get(id)?.transition('RESET'))));
+    await Promise.all(
+      ids.map((id) =>
+        tasks
+          .get(id)
+          ?.transition('CONFIGURE')
+          .then(() => tasks.get(id)?.transition('RESET')),
+      ),
+    );
     const failures = await cycle(KUBECTL_ROUNDS, ids, (id, event) => tasks.get(id)?.transition(event) ?? Promise.resolve());
     expect(failures).to.deep.equal([]);
     for (const id of ids) {

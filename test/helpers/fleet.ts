@@ -46,7 +46,6 @@ export function recordingKubectl(cluster: TaskCluster, extra: Partial<KubectlOpt
   return { kubectl, spawns, streams };
 }
 
-
 /**
  * Checks one task's pushed updates: seq 1, 2, 3… with no gap, no two equal in a row, and at most
  * one terminal state, at the end. Returns the (state or taskState) sequence for exact assertions.
@@ -56,7 +55,8 @@ export function checkUpdates(updates: readonly FleetStatusUpdate[], taskId: stri
   mine.forEach((u, i) => {
     if (u.seq !== i + 1) throw new Error(`${taskId}: update ${i} has seq ${u.seq}`);
     const previous = mine[i - 1];
-    if (previous !== undefined && previous.state === u.state && previous.taskState === u.taskState) throw new Error(`${taskId}: duplicate update ${u.state}/${u.taskState ?? '-'} at seq ${u.seq}`);
+    if (previous !== undefined && previous.state === u.state && previous.taskState === u.taskState)
+      throw new Error(`${taskId}: duplicate update ${u.state}/${u.taskState ?? '-'} at seq ${u.seq}`);
     if (isTerminal(u.state) && i !== mine.length - 1) throw new Error(`${taskId}: ${u.state} at seq ${u.seq} is followed by more updates`);
   });
   return mine.map((u) => (u.state === 'TASK_RUNNING' ? (u.taskState ?? u.state) : u.state));

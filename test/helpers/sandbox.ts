@@ -49,7 +49,9 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
   try {
     const crdPath = crd === 'none' ? undefined : crd === 'project' ? PROJECT_CRD : UPSTREAM_CRD;
     if (crdPath !== undefined && !existsSync(crdPath)) {
-      throw new Error(`startTestSandbox({ crd: '${crd}' }): ${crdPath} does not exist${crd === 'upstream' ? ` (set ${REFERENCE_ENV} or skip the test with skipWithoutReference)` : ''}`);
+      throw new Error(
+        `startTestSandbox({ crd: '${crd}' }): ${crdPath} does not exist${crd === 'upstream' ? ` (set ${REFERENCE_ENV} or skip the test with skipWithoutReference)` : ''}`,
+      );
     }
     if (crdPath !== undefined) for (const doc of await loadManifest(crdPath)) sandbox.store.put(doc);
   } catch (e) {

@@ -54,7 +54,9 @@ describe('kubectl/argv', () => {
       'get',
       'x',
     ]);
-    expect(redactText('error: bad flag --token=abc and Authorization: Bearer zzz')).to.equal('error: bad flag --token=<redacted> and Authorization: Bearer <redacted>');
+    expect(redactText('error: bad flag --token=abc and Authorization: Bearer zzz')).to.equal(
+      'error: bad flag --token=<redacted> and Authorization: Bearer <redacted>',
+    );
   });
 
   it('redacts secret keys in -p/--patch JSON (merge and JSON-patch paths) and --from-literal values, keeping the rest readable', () => {
@@ -63,7 +65,16 @@ describe('kubectl/argv', () => {
       { op: 'replace', path: '/spec/arguments/api_token', value: 't0k3n' },
       { op: 'add', path: '/spec/state', value: 'configured' },
     ]);
-    const redacted = redactArgv(['kubectl', 'patch', 'task/t1', '--type=json', '-p', jsonPatch, '--patch={"data":{"DB_PASSWD":"pw1","user":"bob"}}', '-p{"spec":{"clientSecret":"cs"}}']);
+    const redacted = redactArgv([
+      'kubectl',
+      'patch',
+      'task/t1',
+      '--type=json',
+      '-p',
+      jsonPatch,
+      '--patch={"data":{"DB_PASSWD":"pw1","user":"bob"}}',
+      '-p{"spec":{"clientSecret":"cs"}}',
+    ]);
     expect(JSON.parse(redacted[5] ?? '')).to.deep.equal([
       { op: 'add', path: '/spec/arguments', value: { password: '<redacted>', environment_id: 'E1' } },
       { op: 'replace', path: '/spec/arguments/api_token', value: '<redacted>' },
@@ -73,11 +84,33 @@ describe('kubectl/argv', () => {
     expect(redacted[7]).to.equal('-p{"spec":{"clientSecret":"<redacted>"}}');
     expect(redactArgv(['kubectl', '-p', '{"spec":{"state":"running"}}'])[2]).to.equal('{"spec":{"state":"running"}}');
     expect(redactArgv(['kubectl', '-p', 'password: hunter2'])[2]).to.equal('<redacted>'); // not JSON: all of it
-    expect(redactArgv(['kubectl', 'create', 'secret', 'generic', 's', '--from-literal=db-password=hunter2', '--from-literal', 'apiKey=k3y', '--from-literal=user=bob'])).to.deep.equal([
-      'kubectl', 'create', 'secret', 'generic', 's', '--from-literal=db-password=<redacted>', '--from-literal', 'apiKey=<redacted>', '--from-literal=user=bob',
+    expect(
+      redactArgv([
+        'kubectl',
+        'create',
+        'secret',
+        'generic',
+        's',
+        '--from-literal=db-password=hunter2',
+        '--from-literal',
+        'apiKey=k3y',
+        '--from-literal=user=bob',
+      ]),
+    ).to.deep.equal([
+      'kubectl',
+      'create',
+      'secret',
+      'generic',
+      's',
+      '--from-literal=db-password=<redacted>',
+      '--from-literal',
+      'apiKey=<redacted>',
+      '--from-literal=user=bob',
     ]);
     expect(redactArgv(redacted)).to.deep.equal(redacted);
-    expect(redactText('{"password": "hunter2", "user": "bob"} --from-literal=TOKEN=abc')).to.equal('{"password": "<redacted>", "user": "bob"} --from-literal=TOKEN=<redacted>');
+    expect(redactText('{"password": "hunter2", "user": "bob"} --from-literal=TOKEN=abc')).to.equal(
+      '{"password": "<redacted>", "user": "bob"} --from-literal=TOKEN=<redacted>',
+    );
   });
 
   it('runner: patch secrets reach kubectl in a 0600 patch file only, never argv, result.argv, error messages, onAttempt or debug lines', async () => {
@@ -89,7 +122,14 @@ describe('kubectl/argv', () => {
       seen.push([...args]);
       const path = args.find((a) => a.startsWith('--patch-file='))?.slice('--patch-file='.length);
       if (path !== undefined) patchFiles.push({ path, text: readFileSync(path, 'utf8'), mode: statSync(path).mode & 0o777 });
-      return { argv: [file, ...args], exitCode: 1, stdout: '', stderr: 'Error from server (InternalError): an error on the server ("unknown") has prevented the request from succeeding\n', durationMs: 1, timedOut: false };
+      return {
+        argv: [file, ...args],
+        exitCode: 1,
+        stdout: '',
+        stderr: 'Error from server (InternalError): an error on the server ("unknown") has prevented the request from succeeding\n',
+        durationMs: 1,
+        timedOut: false,
+      };
     };
     const k = new Kubectl({ spawn, namespace: 'rec', sleep: async () => {}, onAttempt: (e) => events.push(JSON.stringify(e)) });
     const t1 = { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name: 't1', namespace: 'rec' };
@@ -149,9 +189,20 @@ describe('kubectl/argv', () => {
     const k = new Kubectl({ binary: ECHO, kubeconfig: '/tmp/kc $(whoami)', env: { PATH: process.env['PATH'], FAKE_KUBECTL_MARK: 'task-a' } });
     process.env['LEAK_CHECK'] = 'should-not-leak';
     try {
-      const result = await k.run(['annotate', 'x', 'note=; rm -rf /tmp/nothing', '$(echo pwned)', '`id`', "it's \"quoted\""], { stdin: 'a: 1\n', namespace: null });
+      const result = await k.run(['annotate', 'x', 'note=; rm -rf /tmp/nothing', '$(echo pwned)', '`id`', 'it\'s "quoted"'], {
+        stdin: 'a: 1\n',
+        namespace: null,
+      });
       const echoed = JSON.parse(result.stdout) as Echoed;
-      expect(echoed.argv).to.deep.equal(['--kubeconfig=/tmp/kc $(whoami)', 'annotate', 'x', 'note=; rm -rf /tmp/nothing', '$(echo pwned)', '`id`', "it's \"quoted\""]);
+      expect(echoed.argv).to.deep.equal([
+        '--kubeconfig=/tmp/kc $(whoami)',
+        'annotate',
+        'x',
+        'note=; rm -rf /tmp/nothing',
+        '$(echo pwned)',
+        '`id`',
+        'it\'s "quoted"',
+      ]);
       expect(echoed.stdin).to.equal('a: 1\n');
       expect(echoed.env).to.deep.equal({ FAKE_KUBECTL_MARK: 'task-a', KUBECONFIG: null, LEAK_CHECK: null });
     } finally {

@@ -88,7 +88,9 @@ describe('kubectl/commands', () => {
     expect(error.reason).to.equal('Timeout');
     expect(error.attempts).to.equal(1);
     expect(error.message).to.equal('kubectl delete tasks/t1: Timeout: timed out waiting for the condition on tasks/t1');
-    expect(calls).to.deep.equal([['-n', 'rec', 'delete', 'configmap/cfg', 'task.v1alpha1.aliecs.alice.cern/t1', '--ignore-not-found', '--wait=true', '--timeout=2s']]);
+    expect(calls).to.deep.equal([
+      ['-n', 'rec', 'delete', 'configmap/cfg', 'task.v1alpha1.aliecs.alice.cern/t1', '--ignore-not-found', '--wait=true', '--timeout=2s'],
+    ]);
   });
 
   it('deleteObjects: a 503 is retried, but only while the timeout leaves room; process timeout = timeout + margin at most', async () => {
@@ -97,7 +99,14 @@ describe('kubectl/commands', () => {
     const spawn: SpawnFn = async (file, args, options) => {
       timeouts.push(options.timeoutMs);
       clock.advance(Math.min(5_000, options.timeoutMs)); // a process that hits its timeout is killed
-      return { argv: [file, ...args], exitCode: 1, stdout: '', stderr: 'Error from server (ServiceUnavailable): the server is currently unable to handle the request\n', durationMs: 5_000, timedOut: false };
+      return {
+        argv: [file, ...args],
+        exitCode: 1,
+        stdout: '',
+        stderr: 'Error from server (ServiceUnavailable): the server is currently unable to handle the request\n',
+        durationMs: 5_000,
+        timedOut: false,
+      };
     };
     const k = new Kubectl({ spawn, clock, sleep: clock.sleep });
     const error = (await deleteObjects(k, [T1], { timeoutMs: 2_000 }).catch((e: unknown) => e)) as KubectlError;

@@ -15,7 +15,14 @@ function scripted(outcomes: Outcome[]): { spawn: SpawnFn; calls: Array<{ file: s
     calls.push({ file, args });
     const outcome = outcomes[Math.min(calls.length - 1, outcomes.length - 1)];
     if (outcome === undefined) throw new Error('scripted spawn has no outcomes');
-    const result: KubectlResult = { argv: [file, ...args], exitCode: outcome.exitCode, stdout: outcome.stdout ?? '', stderr: outcome.stderr ?? '', durationMs: 5, timedOut: false };
+    const result: KubectlResult = {
+      argv: [file, ...args],
+      exitCode: outcome.exitCode,
+      stdout: outcome.stdout ?? '',
+      stderr: outcome.stderr ?? '',
+      durationMs: 5,
+      timedOut: false,
+    };
     return result;
   };
   return { spawn, calls };
@@ -28,11 +35,16 @@ function recordingSleep(): { sleep: (ms: number) => Promise<void>; delays: numbe
 
 const UNAVAILABLE = 'Error from server (ServiceUnavailable): the server is currently unable to handle the request (get tasks.aliecs.alice.cern t1)\n';
 const INVALID = 'The Task "t1" is invalid: spec.state: Unsupported value: "bogus": supported values: "standby", "deployed", "configured", "running"\n';
-const TOO_MANY = 'I1125 01:00:00.000000   1 request.go:1000] Got a Retry-After 7s response for attempt 10\nError from server (TooManyRequests): Too many requests, please try again later.\n';
+const TOO_MANY =
+  'I1125 01:00:00.000000   1 request.go:1000] Got a Retry-After 7s response for attempt 10\nError from server (TooManyRequests): Too many requests, please try again later.\n';
 
 describe('kubectl/retry', () => {
   it('503-like stderr twice, then success: 3 attempts with growing backoff', async () => {
-    const { spawn, calls } = scripted([{ exitCode: 1, stderr: UNAVAILABLE }, { exitCode: 1, stderr: UNAVAILABLE }, { exitCode: 0, stdout: 'ok' }]);
+    const { spawn, calls } = scripted([
+      { exitCode: 1, stderr: UNAVAILABLE },
+      { exitCode: 1, stderr: UNAVAILABLE },
+      { exitCode: 0, stdout: 'ok' },
+    ]);
     const { sleep, delays } = recordingSleep();
     const events: AttemptEvent[] = [];
     const k = new Kubectl({ spawn, sleep, onAttempt: (e) => events.push(e) });
@@ -163,10 +175,16 @@ describe('kubectl/retry', () => {
   });
 
   it('validates policies with messages naming the option', () => {
-    expect(() => new Kubectl({ retry: { retries: -1, minTimeoutMs: 1, maxTimeoutMs: 2 } })).to.throw(TypeError, 'kubectl options.retry.retries must be a finite integer >= 0, got -1');
+    expect(() => new Kubectl({ retry: { retries: -1, minTimeoutMs: 1, maxTimeoutMs: 2 } })).to.throw(
+      TypeError,
+      'kubectl options.retry.retries must be a finite integer >= 0, got -1',
+    );
     expect(() => new Kubectl({ retry: { retries: 1.5, minTimeoutMs: 1, maxTimeoutMs: 2 } })).to.throw(TypeError, /retry\.retries/);
     expect(() => new Kubectl({ retry: { retries: 1, minTimeoutMs: Number.NaN, maxTimeoutMs: 2 } })).to.throw(TypeError, /retry\.minTimeoutMs/);
-    expect(() => new Kubectl({ retry: { retries: 1, minTimeoutMs: 500, maxTimeoutMs: 100 } })).to.throw(TypeError, /maxTimeoutMs \(100\) must be >= .*minTimeoutMs \(500\)/);
+    expect(() => new Kubectl({ retry: { retries: 1, minTimeoutMs: 500, maxTimeoutMs: 100 } })).to.throw(
+      TypeError,
+      /maxTimeoutMs \(100\) must be >= .*minTimeoutMs \(500\)/,
+    );
     expect(() => new Kubectl({ retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 2, factor: 0.5 } })).to.throw(TypeError, /retry\.factor/);
     expect(() => validateRetryPolicy('often')).to.throw(TypeError, /must be an object/);
     expect(() => new Kubectl({ timeoutMs: 0 })).to.throw(TypeError, /timeoutMs/);

@@ -63,12 +63,16 @@ describe('kubectl/runner (real processes)', () => {
     }
   });
 
-  it('an aborted run kills kubectl and rejects with the caller\'s reason, without retrying', async () => {
+  it("an aborted run kills kubectl and rejects with the caller's reason, without retrying", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubectl-abort-'));
     const pidFile = join(dir, 'pid');
     try {
       const controller = new AbortController();
-      const k = new Kubectl({ binary: fake('kubectl-hang'), env: { ...process.env, FAKE_KUBECTL_PID_FILE: pidFile }, sleep: async () => expect.fail('must not retry') });
+      const k = new Kubectl({
+        binary: fake('kubectl-hang'),
+        env: { ...process.env, FAKE_KUBECTL_PID_FILE: pidFile },
+        sleep: async () => expect.fail('must not retry'),
+      });
       const pending = k.run(['get', 'x'], { signal: controller.signal }).catch((e: unknown) => e);
       await waitFor(() => {
         try {

@@ -63,7 +63,7 @@ describe('kubectl/commands against the sandbox (real kubectl)', function () {
     expect(withStatus['status']).to.deep.include({ state: 'CONFIGURED' });
   });
 
-  it('an enum violation is Invalid after one attempt, with the server\'s message', async () => {
+  it("an enum violation is Invalid after one attempt, with the server's message", async () => {
     const events: AttemptEvent[] = [];
     const k = new Kubectl({ kubeconfig: cluster.kubeconfig, context: 'admin', onAttempt: (e) => events.push(e) });
     const error = (await patchJson(k, t1, [{ op: 'replace', path: '/spec/state', value: 'bogus' }]).catch((e: unknown) => e)) as KubectlError;
@@ -194,7 +194,13 @@ describe('kubectl/commands against the sandbox (real kubectl)', function () {
     );
     const taskPath = '/apis/aliecs.alice.cern/v1alpha1/namespaces/kubectl-it/tasks/fin';
     const events: AttemptEvent[] = [];
-    const k = new Kubectl({ kubeconfig: cluster.kubeconfig, context: 'admin', namespace: 'kubectl-it', sleep: async () => {}, onAttempt: (e) => events.push(e) });
+    const k = new Kubectl({
+      kubeconfig: cluster.kubeconfig,
+      context: 'admin',
+      namespace: 'kubectl-it',
+      sleep: async () => {},
+      onAttempt: (e) => events.push(e),
+    });
     const error = (await deleteObjects(k, refs, { wait: true, timeoutMs: 2_000 }).catch((e: unknown) => e)) as KubectlError;
     expect(error).to.be.instanceOf(KubectlError);
     expect(error.reason).to.equal('Timeout');

@@ -14,14 +14,14 @@ function failed(argv: string[], stderr: string): KubectlResult {
 }
 
 describe('kubectl/classify: stderr reduced to our one line', () => {
-  it('klog lines are not detail: an unreachable get shows kubectl\'s own sentence only', () => {
+  it("klog lines are not detail: an unreachable get shows kubectl's own sentence only", () => {
     const stderr = `${MEMCACHE}\n${MEMCACHE}\n${REFUSED}\n`;
     expect(stderrDetailLines(stderr)).to.deep.equal([REFUSED]);
     const failure = classify(failed(['kubectl', 'get', 'task/t1'], stderr));
     expect(failure).to.deep.equal({ reason: 'Unreachable', message: `kubectl get task/t1: Unreachable: ${REFUSED}` });
   });
 
-  it('kubectl\'s advice to pass --validate=false is dropped from messages and detail', () => {
+  it("kubectl's advice to pass --validate=false is dropped from messages and detail", () => {
     const failure = classify(failed(['kubectl', 'apply', '-f', '-', '-o', 'json'], `${VALIDATE}\n`));
     expect(failure?.reason).to.equal('Unreachable');
     expect(failure?.message).to.equal(

@@ -64,7 +64,14 @@ describe('kubectl/version', () => {
     let answer: string | undefined = JSON.stringify({ clientVersion: { major: '1', minor: '30', gitVersion: 'v1.30.1' } });
     const spawn = async (file: string, args: readonly string[]) => {
       calls += 1;
-      return { argv: [file, ...args], exitCode: answer === undefined ? 1 : 0, stdout: answer ?? '', stderr: answer === undefined ? 'boom' : '', durationMs: 1, timedOut: false };
+      return {
+        argv: [file, ...args],
+        exitCode: answer === undefined ? 1 : 0,
+        stdout: answer ?? '',
+        stderr: answer === undefined ? 'boom' : '',
+        durationMs: 1,
+        timedOut: false,
+      };
     };
     const k = new Kubectl({ retry: false, spawn });
     expect(await k.ensureVersion()).to.deep.equal({ client: 'v1.30.1' });

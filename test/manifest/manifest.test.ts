@@ -4,12 +4,7 @@ import type { JsonObject } from '../../src/json.ts';
 import { buildManifest } from '../../src/manifest/manifest.ts';
 import { renderTemplate } from '../../src/render/template.ts';
 import { ManifestError } from '../../src/manifest/errors.ts';
-import {
-  ANNOTATION_ORIGINAL_NAME,
-  LABEL_MANAGED_BY,
-  LABEL_NAME,
-  LABEL_TASK_ID,
-} from '../../src/manifest/labels.ts';
+import { ANNOTATION_ORIGINAL_NAME, LABEL_MANAGED_BY, LABEL_NAME, LABEL_TASK_ID } from '../../src/manifest/labels.ts';
 
 const task = (name = 'readout', extra: JsonObject = {}): JsonObject => ({
   apiVersion: 'aliecs.alice.cern/v1alpha1',
@@ -60,32 +55,36 @@ describe('manifest: buildManifest', () => {
   it('zero Tasks → ManifestError naming the file and documents', () => {
     const e = fails(() => buildManifest({ documents: [cm()], file: 'm.yaml', taskId: 'x' }));
     expect(e.reason).to.equal('ManifestError');
-    expect(e.message).to.equal(
-      'm.yaml: no Task (aliecs.alice.cern/v1alpha1) found; a manifest needs exactly one (found: document 1 ConfigMap/cfg)',
-    );
+    expect(e.message).to.equal('m.yaml: no Task (aliecs.alice.cern/v1alpha1) found; a manifest needs exactly one (found: document 1 ConfigMap/cfg)');
     expect(fails(() => buildManifest({ documents: [], file: 'e.yaml', taskId: 'x' })).message).to.contain('no documents');
   });
   it('two Tasks → ManifestError naming both', () => {
     const e = fails(() => buildManifest({ documents: [task('a'), cm(), task('b')], file: 'm.yaml', taskId: 'x' }));
-    expect(e.message).to.equal(
-      'm.yaml: 2 Tasks found (document 1 Task/a, document 3 Task/b); a manifest needs exactly one',
-    );
+    expect(e.message).to.equal('m.yaml: 2 Tasks found (document 1 Task/a, document 3 Task/b); a manifest needs exactly one');
   });
   it('a Task of another version is not the Task', () => {
     const other = { ...task(), apiVersion: 'aliecs.alice.cern/v1' };
     expect(fails(() => buildManifest({ documents: [other], taskId: 'x' })).message).to.contain('no Task');
   });
   it('documents need apiVersion, kind and metadata.name', () => {
-    expect(fails(() => buildManifest({ documents: [task(), { kind: 'ConfigMap', metadata: { name: 'a' } }], file: 'f', taskId: 'x' })).message)
-      .to.equal('f: document 2 (ConfigMap): missing apiVersion');
-    expect(fails(() => buildManifest({ documents: [{ apiVersion: 'v1', metadata: { name: 'a' } }], file: 'f', taskId: 'x' })).message)
-      .to.equal('f: document 1 (no kind): missing kind');
-    expect(fails(() => buildManifest({ documents: [task(), { apiVersion: 'v1', kind: 'Service', metadata: {} }], file: 'f', taskId: 'x' })).message)
-      .to.equal('f: document 2 (Service): missing metadata.name');
+    expect(fails(() => buildManifest({ documents: [task(), { kind: 'ConfigMap', metadata: { name: 'a' } }], file: 'f', taskId: 'x' })).message).to.equal(
+      'f: document 2 (ConfigMap): missing apiVersion',
+    );
+    expect(fails(() => buildManifest({ documents: [{ apiVersion: 'v1', metadata: { name: 'a' } }], file: 'f', taskId: 'x' })).message).to.equal(
+      'f: document 1 (no kind): missing kind',
+    );
+    expect(fails(() => buildManifest({ documents: [task(), { apiVersion: 'v1', kind: 'Service', metadata: {} }], file: 'f', taskId: 'x' })).message).to.equal(
+      'f: document 2 (Service): missing metadata.name',
+    );
   });
   it('a metadata.name that YAML typed (TASK_NAME=123, true, null) says so and how to fix it', () => {
     const text = 'apiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\nmetadata:\n  name: ${TASK_NAME}\n';
-    for (const [value, got] of [['123', 'number 123'], ['true', 'boolean true'], ['null', 'null'], ['0644', 'number 420']] as const) {
+    for (const [value, got] of [
+      ['123', 'number 123'],
+      ['true', 'boolean true'],
+      ['null', 'null'],
+      ['0644', 'number 420'],
+    ] as const) {
       const { documents } = renderTemplate({ text, file: 't.yaml', env: { TASK_NAME: value } });
       expect(fails(() => buildManifest({ documents: [cm(), ...documents], file: 't.yaml', taskId: 'x' })).message).to.equal(
         `t.yaml: document 2 (Task): metadata.name must be a string, got ${got} (quote the placeholder, e.g. name: "\${TASK_NAME}")`,
@@ -149,7 +148,7 @@ describe('manifest: names', () => {
     expect(m.companions[0]?.metadata.annotations?.[ANNOTATION_ORIGINAL_NAME]).to.equal('MyTask-config');
     expect(m.task.metadata.annotations?.[ANNOTATION_ORIGINAL_NAME]).to.equal('MyTask');
   });
-  it('rewrites only exact, unambiguous matches of a renamed companion\'s original name', () => {
+  it("rewrites only exact, unambiguous matches of a renamed companion's original name", () => {
     const t = task('t', { labels: { ref: 'My_Cfg' } });
     t['spec'] = { a: 'My_Cfg', b: ['My_Cfg', 'My_Cfg.yaml'], My_Cfg: 'key stays', c: '1svc' };
     // Service 1svc becomes x-1svc, ConfigMap 1svc keeps its name: "1svc" is ambiguous.
@@ -172,11 +171,10 @@ describe('manifest: namespace', () => {
     expect(buildManifest({ documents: [task(), cm()], taskId: 'x', namespace: { explicit: 'cli', context: 'ctx' } }).namespace).to.equal('cli');
     expect(buildManifest({ documents: withNs.slice(0, 1), taskId: 'x', namespace: { explicit: 'from-manifest' } }).namespace).to.equal('from-manifest');
   });
-  it('an object namespace contradicting the explicit one is an error like kubectl\'s', () => {
+  it("an object namespace contradicting the explicit one is an error like kubectl's", () => {
     const e = fails(() => buildManifest({ documents: [task('t', { namespace: 'a' })], file: 'm.yaml', taskId: 'x', namespace: { explicit: 'b' } }));
     expect(e.message).to.equal(
-      'm.yaml: the namespace from the provided object "a" does not match the namespace "b". ' +
-        "You must pass '--namespace=a' to perform this operation.",
+      'm.yaml: the namespace from the provided object "a" does not match the namespace "b". ' + "You must pass '--namespace=a' to perform this operation.",
     );
   });
   it('objects in different namespaces are rejected', () => {

@@ -56,7 +56,10 @@ describe('manifest: parseControlWorkflow', () => {
       expect(MANIFEST_PATH_RULE).to.match(/^an absolute command\.arguments\[0\] is used as is; .*never in the current directory$/);
     });
 
-    const only = (...present: string[]) => (p: string) => present.includes(p);
+    const only =
+      (...present: string[]) =>
+      (p: string) =>
+        present.includes(p);
 
     it("prefers the workflow file's directory", () => {
       const exists = only('/repo/control-workflows/templates/readout.yaml', '/repo/templates/readout.yaml');
@@ -108,11 +111,10 @@ describe('manifest: parseControlWorkflow', () => {
     });
   });
   it('accepts kubectl_fairmq and derives the name from the file', () => {
-    const wf = parseControlWorkflow(
-      'control: {mode: kubectl_fairmq}\ncommand: {arguments: [/abs/t.yaml]}\n',
-      'dir/stfb-kube.yaml',
-      { cwd: '/repo', exists: () => false },
-    );
+    const wf = parseControlWorkflow('control: {mode: kubectl_fairmq}\ncommand: {arguments: [/abs/t.yaml]}\n', 'dir/stfb-kube.yaml', {
+      cwd: '/repo',
+      exists: () => false,
+    });
     expect(wf.mode).to.equal('kubectl_fairmq');
     expect(wf.name).to.equal('stfb');
     expect(wf.manifestPath).to.equal('/abs/t.yaml');
@@ -135,9 +137,7 @@ describe('manifest: parseControlWorkflow', () => {
   });
   it('rejects unresolved ECS {{ }} expressions in consumed fields, without echoing values', () => {
     const e = fails('control: {mode: kubectl_direct}\ncommand:\n  arguments: [a]\n  env: ["PASSWORD={{ secret }}"]\n');
-    expect(e.message).to.equal(
-      'wf.yaml: command.env[0] holds an unresolved ECS expression ({{ }}); ECS resolves these upstream, give a concrete value',
-    );
+    expect(e.message).to.equal('wf.yaml: command.env[0] holds an unresolved ECS expression ({{ }}); ECS resolves these upstream, give a concrete value');
     expect(fails('control: {mode: kubectl_direct}\ncommand: {arguments: [a]}\nproperties: {x: "{{ y }}"}\n').message).to.contain(
       'properties.x holds an unresolved',
     );

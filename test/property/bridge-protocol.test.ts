@@ -90,7 +90,10 @@ const validRequest = fc.oneof(
           value: hostileString,
           arguments: fc.array(fc.string({ minLength: 1 }), { maxLength: 3 }),
           user: fc.string({ minLength: 1 }),
-          env: fc.array(fc.tuple(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/), hostileString).map(([n, v]) => `${n}=${v}`), { maxLength: 3 }),
+          env: fc.array(
+            fc.tuple(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/), hostileString).map(([n, v]) => `${n}=${v}`),
+            { maxLength: 3 },
+          ),
         },
         { requiredKeys: [] },
       ),
@@ -132,7 +135,11 @@ describe('property: bridge request validation', () => {
   });
 
   it(`any line of text → the same outcomes as its JSON, never a throw (${NUM_RUNS} runs)`, () => {
-    const line = fc.oneof(hostileString, json.map((v) => JSON.stringify(v)), nearRequest.map((r) => JSON.stringify(r)));
+    const line = fc.oneof(
+      hostileString,
+      json.map((v) => JSON.stringify(v)),
+      nearRequest.map((r) => JSON.stringify(r)),
+    );
     fc.assert(
       fc.property(line, (text) => checkOutcome(parseRequestLine(text), text)),
       { numRuns: NUM_RUNS },
@@ -153,7 +160,9 @@ describe('property: bridge request validation', () => {
   it('a misspelt field of a valid request is an error naming it, never ignored', () => {
     fc.assert(
       fc.property(validRequest, fc.stringMatching(/^[a-z][A-Za-z]{0,10}$/), (request, field) => {
-        fc.pre(!(field in request) && !['id', 'type', 'taskId', 'manifest', 'env', 'command', 'allowMissing', 'event', 'arguments', 'timeoutMs'].includes(field));
+        fc.pre(
+          !(field in request) && !['id', 'type', 'taskId', 'manifest', 'env', 'command', 'allowMissing', 'event', 'arguments', 'timeoutMs'].includes(field),
+        );
         const parsed = parseRequest({ ...request, [field]: 1 });
         expect(parsed.ok).to.equal(false);
         if (!parsed.ok) expect(parsed.error.message).to.contain(`unknown field "${field}"`);

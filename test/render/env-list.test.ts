@@ -21,7 +21,9 @@ describe('render: parseEnvList (ECS command.env)', () => {
 
 describe('render: parseEnvFile (dotenv)', () => {
   it('reads K=V lines, comments, export and quotes', () => {
-    const text = ['# comment', '', 'A=1', 'export B=two', 'C="quoted # not comment"', "D='single $x'", 'E=value # comment', 'F="a\\nb \\"q\\""', 'G='].join('\n');
+    const text = ['# comment', '', 'A=1', 'export B=two', 'C="quoted # not comment"', "D='single $x'", 'E=value # comment', 'F="a\\nb \\"q\\""', 'G='].join(
+      '\n',
+    );
     expect(parseEnvFile(text, '.env')).to.deep.equal({
       A: '1',
       B: 'two',

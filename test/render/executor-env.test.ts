@@ -1,12 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import {
-  ExecutorEnvError,
-  executorEnv,
-  identityFromEnv,
-  makeUserLookup,
-  shellQuote,
-} from '../../src/render/executor-env.ts';
+import { ExecutorEnvError, executorEnv, identityFromEnv, makeUserLookup, shellQuote } from '../../src/render/executor-env.ts';
 
 const PASSWD = ['root:x:0:0:root:/root:/bin/bash', 'flp:x:1000:1000:FLP:/home/flp:/bin/bash', 'alice:x:1001:1001::/home/alice:/bin/sh', ''].join('\n');
 const GROUP = ['root:x:0:', 'flp:x:1000:', 'pda:x:1001:flp,alice', 'video:x:44:bob, flp', 'other:x:50:bob', ''].join('\n');
@@ -46,9 +40,15 @@ describe('render: executor environment', () => {
       ExecutorEnvError,
       'user "nobody-here" not found in /etc/passwd (it gives FLP_UID, FLP_GID and FLP_SUPPLEMENTAL_GROUPS): pass --user NAME of an existing user, or set FLP_UID and FLP_GID (e.g. --env FLP_UID=1000 --env FLP_GID=1000)',
     );
-    expect(() => executorEnv({ lookupUser: makeUserLookup({ readFile: () => { throw new Error('x'); } }) })).to.throw(
-      /user "flp" not found/,
-    );
+    expect(() =>
+      executorEnv({
+        lookupUser: makeUserLookup({
+          readFile: () => {
+            throw new Error('x');
+          },
+        }),
+      }),
+    ).to.throw(/user "flp" not found/);
   });
   it('empty arguments give an empty KUBE_ARGUMENTS', () => {
     expect(executorEnv({ uid: 1, gid: 1, supplementalGroups: [], lookupUser }).KUBE_ARGUMENTS).to.equal('');

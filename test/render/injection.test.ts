@@ -42,7 +42,16 @@ describe('render: injection corpus (defect 3)', () => {
   it('the marker rendering has the expected shape', () => {
     expect(base.documents).to.have.length(2);
     expect(Object.keys(base.documents[0]?.['data'] as object)).to.deep.equal([
-      'whole', 'inside', 'double', 'single', 'literal', 'folded', 'list', 'flow', 'nested', 'after',
+      'whole',
+      'inside',
+      'double',
+      'single',
+      'literal',
+      'folded',
+      'list',
+      'flow',
+      'nested',
+      'after',
     ]);
     expect(base.documents[0]?.['data']).to.deep.include({ nested: { deeper: { value: MARKER } } });
   });

@@ -23,7 +23,12 @@ export function kubectlRead(yaml: string): JsonObject[] {
     env: { ...process.env, KUBECONFIG: '/dev/null' },
   });
   // One pretty-printed object per document; only top-level braces sit at column 0.
-  const parsed: unknown = JSON.parse(`[${out.trim().split(/\n}\n{\n/).join('\n},\n{\n')}]`);
+  const parsed: unknown = JSON.parse(
+    `[${out
+      .trim()
+      .split(/\n}\n{\n/)
+      .join('\n},\n{\n')}]`,
+  );
   if (!Array.isArray(parsed)) throw new Error('kubectl printed no objects');
   return parsed.map((item: unknown) => {
     if (!isJsonObject(item)) throw new Error('kubectl printed a non-object');

@@ -7,10 +7,51 @@ import { kubectlAvailable, kubectlRead } from './kubectl-read.ts';
 
 /** Plain scalars whose meaning differs between YAML 1.2, YAML 1.1 and go-yaml v2. */
 const SCALARS = [
-  'yes', 'Yes', 'YES', 'y', 'Y', 'n', 'N', 'no', 'on', 'On', 'off', 'OFF', 'true', 'False', 'null', '~',
-  '0644', '0777', '08', '0o17', '0O17', '-0o17', '0x1F', '0X1F', '0b101', '0B101', '-0b101', '1_000', '1__0', '+1',
-  '12:30', '1:2:3', '2001-12-14', '2001-12-14T21:59:43.10-05:00', '1e3', '1.5e3', '.5', '5.', '1.0', '=', '0x', 'NaN',
-  '99999999999999999999', 'plain', 'busybox:1.36',
+  'yes',
+  'Yes',
+  'YES',
+  'y',
+  'Y',
+  'n',
+  'N',
+  'no',
+  'on',
+  'On',
+  'off',
+  'OFF',
+  'true',
+  'False',
+  'null',
+  '~',
+  '0644',
+  '0777',
+  '08',
+  '0o17',
+  '0O17',
+  '-0o17',
+  '0x1F',
+  '0X1F',
+  '0b101',
+  '0B101',
+  '-0b101',
+  '1_000',
+  '1__0',
+  '+1',
+  '12:30',
+  '1:2:3',
+  '2001-12-14',
+  '2001-12-14T21:59:43.10-05:00',
+  '1e3',
+  '1.5e3',
+  '.5',
+  '5.',
+  '1.0',
+  '=',
+  '0x',
+  'NaN',
+  '99999999999999999999',
+  'plain',
+  'busybox:1.36',
 ];
 
 const configMap = (data: JsonObject): JsonObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe' }, data });
@@ -20,7 +61,12 @@ describe('render/kubectl-yaml: YAML as kubectl reads it', function () {
 
   it('reads YAML 1.1 literals: 0644 is 420, yes is true, 1_000 is 1000', () => {
     expect(parse('a: 0644\nb: yes\nc: off\nd: 1_000\ne: 0o17\nf: 0X1F\n', KUBECTL_PARSE_OPTIONS)).to.deep.equal({
-      a: 420, b: true, c: false, d: 1000, e: 15, f: 31,
+      a: 420,
+      b: true,
+      c: false,
+      d: 1000,
+      e: 15,
+      f: 31,
     });
   });
   it('keeps timestamps and sexagesimals as strings, like go-yaml v2', () => {
@@ -50,7 +96,27 @@ describe('render/kubectl-yaml: YAML as kubectl reads it', function () {
       expect(ours).to.deep.equal(kubectlRead(text));
     });
     it('every string we serialise comes back from kubectl as the same string', () => {
-      const strings = [...SCALARS, '<<', 'a\u2028b', 'x\u0085y\u2029z', 'line\nbreak', ' lead', '# c', '- x', 'a: b', '{}', '[]', '+_1', '-_1', '0_x1F', '0_o7', '0_b1', '1e_3', '_1_', '1_0.5'];
+      const strings = [
+        ...SCALARS,
+        '<<',
+        'a\u2028b',
+        'x\u0085y\u2029z',
+        'line\nbreak',
+        ' lead',
+        '# c',
+        '- x',
+        'a: b',
+        '{}',
+        '[]',
+        '+_1',
+        '-_1',
+        '0_x1F',
+        '0_o7',
+        '0_b1',
+        '1e_3',
+        '_1_',
+        '1_0.5',
+      ];
       const docs = [
         configMap(Object.fromEntries(strings.map((s, i) => [`v${i}`, s]))),
         configMap(Object.fromEntries(strings.map((s, i) => [s, `k${i}`]))),

@@ -30,7 +30,7 @@ function renderError(run: () => unknown): RenderError {
   throw new Error('expected a RenderError');
 }
 
-describe('render: ${VAR} is the placeholder, a bare $VAR is the container shell\'s', () => {
+describe("render: ${VAR} is the placeholder, a bare $VAR is the container shell's", () => {
   it('a filled upstream-style manifest renders unchanged, $CONTROL_OCCPLUGIN_ROOT included', () => {
     const r = renderTemplate({ text, file: 'stfsender-test.yaml', env: {} });
     const parsed = parseAllDocuments(text, KUBECTL_PARSE_OPTIONS);
@@ -91,7 +91,18 @@ describe('cli render: --expand-bare-vars', function () {
     expect(command(parseYaml(r.stdout))).to.equal(SHELL_COMMAND);
   });
   it('--expand-bare-vars fills $VAR from the task env', async () => {
-    const r = await run('render', '-f', FIXTURE, '-n', 'demo', '--expand-bare-vars', '--env', 'CONTROL_OCCPLUGIN_ROOT=/opt/occ', '--env', 'O2_INFOLOGGER_SEVERITY=debug');
+    const r = await run(
+      'render',
+      '-f',
+      FIXTURE,
+      '-n',
+      'demo',
+      '--expand-bare-vars',
+      '--env',
+      'CONTROL_OCCPLUGIN_ROOT=/opt/occ',
+      '--env',
+      'O2_INFOLOGGER_SEVERITY=debug',
+    );
     expect(r.code, r.stderr).to.equal(0);
     expect(command(parseYaml(r.stdout))).to.contain('-S /opt/occ/lib/ -P OCC --color false --severity debug');
   });

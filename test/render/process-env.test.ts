@@ -13,7 +13,8 @@ const task = (properties: Record<string, string>): string =>
   `apiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\nmetadata:\n  name: t\nspec:\n  state: standby\n  properties:\n${Object.entries(properties)
     .map(([k, v]) => `    ${k}: "${v}"\n`)
     .join('')}`;
-const properties = (rendered: { manifest: { task: Record<string, unknown> } }): unknown => (rendered.manifest.task['spec'] as { properties: unknown }).properties;
+const properties = (rendered: { manifest: { task: Record<string, unknown> } }): unknown =>
+  (rendered.manifest.task['spec'] as { properties: unknown }).properties;
 
 describe('render: --env NAME passes one process variable through (docker run -e NAME)', () => {
   const shell = { http_proxy: 'http://proxy.example:3128', https_proxy: 'http://proxy.example:3129', API_TOKEN: 'fromshell' };
@@ -59,7 +60,12 @@ describe('render: the process environment never fills a template', () => {
     expect((missing as RenderError).missing.map((m) => m.name)).to.deep.equal(['PATH']);
   });
   it('library: baseEnv, when given, is used under env', async () => {
-    const rendered = await renderTask({ taskId: 't', template: { text: task({ a: '${A}', b: '${B}' }), file: 't.yaml' }, env: { B: 'task' }, baseEnv: { A: 'base', B: 'base' } });
+    const rendered = await renderTask({
+      taskId: 't',
+      template: { text: task({ a: '${A}', b: '${B}' }), file: 't.yaml' },
+      env: { B: 'task' },
+      baseEnv: { A: 'base', B: 'base' },
+    });
     expect(properties(rendered)).to.deep.equal({ a: 'base', b: 'task' });
   });
 

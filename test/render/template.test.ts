@@ -90,9 +90,7 @@ describe('render: strict missing variables', () => {
   });
   it('allowMissing renders missing variables as empty strings (the original behaviour)', () => {
     const r = render(text, {}, true);
-    expect(r.documents).to.deep.equal([
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '' }, data: { a: '', b: '', c: 'one\ntwo \n', d: 'ok' } },
-    ]);
+    expect(r.documents).to.deep.equal([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '' }, data: { a: '', b: '', c: 'one\ntwo \n', d: 'ok' } }]);
   });
   it('comments are neither rendered nor listed', () => {
     const r = render(text, { NAME: 'n', O2_ROLE: 'r', FLP_UID: '1' });
@@ -105,9 +103,7 @@ describe('render: typing of whole plain placeholders', () => {
   const env = { PORT: '31000', GROUPS: '[1000, 1001]', FLAG: 'true', STR: 'hello', BIG: '123456789012345678901', NUL: 'null' };
   it('takes the YAML type of the value', () => {
     const r = render('port: ${PORT}\ngroups: ${GROUPS}\nflag: ${FLAG}\nstr: ${STR}\nbig: ${BIG}\nnul: ${NUL}\n', env);
-    expect(r.documents).to.deep.equal([
-      { port: 31000, groups: [1000, 1001], flag: true, str: 'hello', big: '123456789012345678901', nul: null },
-    ]);
+    expect(r.documents).to.deep.equal([{ port: 31000, groups: [1000, 1001], flag: true, str: 'hello', big: '123456789012345678901', nul: null }]);
   });
   it('keeps strings for quoted scalars, longer strings, tags and keys', () => {
     const r = render('q: "${PORT}"\ns: \'${PORT}\'\nl: p${PORT}\nt: !!str ${PORT}\n${PORT}: v\n', env);

@@ -148,7 +148,13 @@ describeWithReference('sandbox conformance with the batch recordings (kube-apise
   let cacheDir: string;
 
   const args = (argv: string[], context: string): string[] => [
-    ...argv.slice(1), '--kubeconfig', kubeconfig, '--context', context, '--cache-dir', join(cacheDir, context),
+    ...argv.slice(1),
+    '--kubeconfig',
+    kubeconfig,
+    '--context',
+    context,
+    '--cache-dir',
+    join(cacheDir, context),
   ];
 
   function start(argv: string[], context: string, stdin?: string) {
@@ -206,7 +212,9 @@ describeWithReference('sandbox conformance with the batch recordings (kube-apise
     // One test per recording, added once the reference is known to be there (see conformance.test.ts).
     const suite = this.test?.parent;
     if (suite === undefined) throw new Error('conformance-batch.test.ts: the before hook has no parent suite');
-    const recordings = readdirSync(BATCH).filter((f) => /^\d\d-.*\.json$/.test(f)).sort();
+    const recordings = readdirSync(BATCH)
+      .filter((f) => /^\d\d-.*\.json$/.test(f))
+      .sort();
     for (const file of replayOrder(recordings)) suite.addTest(replayTest(file));
   });
 
@@ -218,9 +226,18 @@ describeWithReference('sandbox conformance with the batch recordings (kube-apise
   // Mocha runs a suite's hooks only when it holds a test when it starts, so this one is declared
   // up front; the replays are added by the before hook.
   it('finds the recordings 25–35 and the manifests they use', () => {
-    const names = readdirSync(BATCH).filter((f) => /^\d\d-.*\.json$/.test(f)).map((f) => f.slice(0, 2));
+    const names = readdirSync(BATCH)
+      .filter((f) => /^\d\d-.*\.json$/.test(f))
+      .map((f) => f.slice(0, 2));
     expect(names.sort()).to.deep.equal(['25', '26', '27', '28', '29', '30', '31', '32', '33', '34', '35']);
-    expect(readdirSync(join(BATCH, 'files')).sort()).to.include.members(['batch4.yaml', 'batch4-ok.yaml', 'ssa-configure.yaml', 'ssa-bad.yaml', 'patch3.yaml', 'refs3.yaml']);
+    expect(readdirSync(join(BATCH, 'files')).sort()).to.include.members([
+      'batch4.yaml',
+      'batch4-ok.yaml',
+      'ssa-configure.yaml',
+      'ssa-bad.yaml',
+      'patch3.yaml',
+      'refs3.yaml',
+    ]);
   });
 
   async function replaySteps(rec: Recording, steps: Step[]): Promise<void> {
@@ -254,7 +271,10 @@ describeWithReference('sandbox conformance with the batch recordings (kube-apise
     await sleep(200);
     bg.child.kill('SIGINT');
     const ended = await bg.done;
-    const events = (text: string): string[] => normalise(text).split('\n').filter((l) => l !== '');
+    const events = (text: string): string[] =>
+      normalise(text)
+        .split('\n')
+        .filter((l) => l !== '');
     expect(events(ended.stdout), `${rec.name} watch events: ${watch.argv.join(' ')}`).to.deep.equal(events(watch.stdout));
     compare(`${rec.name} background: ${watch.argv.join(' ')}`, ended, watch);
     expect(resourceCalls([...sandbox.requestLog.entries]), `${rec.name}: resource requests`).to.deep.equal(recordedCalls(rec.http ?? []));
@@ -275,7 +295,9 @@ describeWithReference('sandbox conformance with the batch recordings (kube-apise
       for (const [key, want] of recordedFinalTasks(exchanges)) {
         const [ns = '', name = ''] = key.split('/');
         const got = sandbox.store.get('tasks', ns, name);
-        expect(got === undefined ? null : normalisedObject(got), `${rec.name}: Task ${key} at the end`).to.deep.equal(want === null ? null : normalisedObject(want));
+        expect(got === undefined ? null : normalisedObject(got), `${rec.name}: Task ${key} at the end`).to.deep.equal(
+          want === null ? null : normalisedObject(want),
+        );
       }
     });
   }

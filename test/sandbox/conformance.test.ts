@@ -109,7 +109,15 @@ describeWithReference('sandbox conformance with kube-apiserver 1.26 recordings',
   let cacheDir: string;
 
   // The recorder served each user on its own address, so each context had its own discovery cache.
-  const args = (argv: string[], context: string): string[] => [...argv.slice(1), '--kubeconfig', kubeconfig, '--context', context, '--cache-dir', join(cacheDir, context)];
+  const args = (argv: string[], context: string): string[] => [
+    ...argv.slice(1),
+    '--kubeconfig',
+    kubeconfig,
+    '--context',
+    context,
+    '--cache-dir',
+    join(cacheDir, context),
+  ];
 
   function start(argv: string[], context: string, stdin?: string) {
     const child = spawn(KUBECTL, args(argv, context), { cwd: work, env: { ...process.env, HOME: work } });
@@ -160,11 +168,15 @@ describeWithReference('sandbox conformance with kube-apiserver 1.26 recordings',
     );
     for (const doc of await loadManifest(UPSTREAM_CRD)) sandbox.store.put(doc);
     sandbox.store.put({
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'task-reader', namespace: 'rec' },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'task-reader', namespace: 'rec' },
       rules: [{ apiGroups: ['aliecs.alice.cern'], resources: ['tasks'], verbs: ['get', 'list', 'watch'] }],
     });
     sandbox.store.put({
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'task-reader', namespace: 'rec' },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'task-reader', namespace: 'rec' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'task-reader' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'task-executor' }],
     });
@@ -173,7 +185,10 @@ describeWithReference('sandbox conformance with kube-apiserver 1.26 recordings',
     // reads the reference (mocha runs the tests a suite holds once its `before` hooks are done).
     const suite = this.test?.parent;
     if (suite === undefined) throw new Error('conformance.test.ts: the before hook has no parent suite');
-    for (const file of readdirSync(REFERENCE).filter((f) => /^\d\d-.*\.json$/.test(f)).sort()) suite.addTest(replayTest(file));
+    for (const file of readdirSync(REFERENCE)
+      .filter((f) => /^\d\d-.*\.json$/.test(f))
+      .sort())
+      suite.addTest(replayTest(file));
   });
 
   after(async () => {

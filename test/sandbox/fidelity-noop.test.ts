@@ -72,7 +72,9 @@ describe('sandbox fidelity: writes that change nothing (real kubectl)', function
     await until(() => w.events.length > 0, 'the watch event of the real change');
     await new Promise((r) => setTimeout(r, 100));
     w.stop();
-    expect(w.events.map((e) => `${e.type} ${String((e.object['metadata'] as JsonObject)['resourceVersion'])}`)).to.deep.equal([`MODIFIED ${Number(beforeRv) + 1}`]);
+    expect(w.events.map((e) => `${e.type} ${String((e.object['metadata'] as JsonObject)['resourceVersion'])}`)).to.deep.equal([
+      `MODIFIED ${Number(beforeRv) + 1}`,
+    ]);
   }
 
   it('kubectl label KEY- for a label that is not there: "not labeled", nothing written', async () => {
@@ -100,7 +102,9 @@ describe('sandbox fidelity: writes that change nothing (real kubectl)', function
     const json = await kubectl(['patch', 'task', 't1', '--type=json', '-p', '[{"op":"replace","path":"/spec/state","value":"standby"}]']);
     expect(json.stdout).to.equal('task.aliecs.alice.cern/t1 patched (no change)\n');
     // A merge patch removing a field that is not there changes nothing either.
-    expect((await kubectl(['patch', 'task', 't1', '--type=merge', '-p', '{"spec":{"control":null}}'])).stdout).to.equal('task.aliecs.alice.cern/t1 patched (no change)\n');
+    expect((await kubectl(['patch', 'task', 't1', '--type=merge', '-p', '{"spec":{"control":null}}'])).stdout).to.equal(
+      'task.aliecs.alice.cern/t1 patched (no change)\n',
+    );
     const after = stored();
     expect(after.text).to.equal(before.text);
     expect([after.meta['resourceVersion'], after.meta['generation']]).to.deep.equal([before.meta['resourceVersion'], 1]);
@@ -110,7 +114,10 @@ describe('sandbox fidelity: writes that change nothing (real kubectl)', function
   it('the response to a no-op patch is the stored object, byte for byte', async () => {
     const { before, w } = await setup();
     const got = await call('GET', `${TASKS}/t1`);
-    const patched = await call('PATCH', `${TASKS}/t1?fieldManager=someone-else`, { body: { spec: { state: 'standby' } }, contentType: 'application/merge-patch+json' });
+    const patched = await call('PATCH', `${TASKS}/t1?fieldManager=someone-else`, {
+      body: { spec: { state: 'standby' } },
+      contentType: 'application/merge-patch+json',
+    });
     expect(patched.status).to.equal(200);
     expect(patched.text).to.equal(got.text);
     // A manager that took no field gets no managedFields entry.
@@ -129,7 +136,9 @@ describe('sandbox fidelity: writes that change nothing (real kubectl)', function
   it('a real change still writes: a new resourceVersion, generation only for spec', async () => {
     const { before, w } = await setup();
     const rv = Number(before.meta['resourceVersion']);
-    expect((await kubectl(['patch', 'task', 't1', '--type=merge', '-p', '{"spec":{"state":"configured"}}'])).stdout).to.equal('task.aliecs.alice.cern/t1 patched\n');
+    expect((await kubectl(['patch', 'task', 't1', '--type=merge', '-p', '{"spec":{"state":"configured"}}'])).stdout).to.equal(
+      'task.aliecs.alice.cern/t1 patched\n',
+    );
     expect([stored().meta['resourceVersion'], stored().meta['generation']]).to.deep.equal([String(rv + 1), 2]);
     expect((await kubectl(['label', 'task', 't1', 'foo=bar'])).stdout).to.equal('task.aliecs.alice.cern/t1 labeled\n');
     expect((await kubectl(['label', 'task', 't1', 'foo-'])).stdout).to.equal('task.aliecs.alice.cern/t1 unlabeled\n');

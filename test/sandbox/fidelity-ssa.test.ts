@@ -104,7 +104,9 @@ spec:
 `,
   )
   .join('---\n');
-const CONFIGURE = ['b1', 'b2', 'b4'].map((n) => `apiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\nmetadata:\n  name: ${n}\n  namespace: recb\nspec:\n  state: configured\n`).join('---\n');
+const CONFIGURE = ['b1', 'b2', 'b4']
+  .map((n) => `apiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\nmetadata:\n  name: ${n}\n  namespace: recb\nspec:\n  state: configured\n`)
+  .join('---\n');
 
 describe('sandbox fidelity: client-side → server-side apply migration (batch/28)', function () {
   this.timeout(60_000);
@@ -138,7 +140,9 @@ describe('sandbox fidelity: client-side → server-side apply migration (batch/2
     test.sandbox.requestLog.clear();
     const forced = await run(['apply', '--server-side', '--field-manager=kubectl-task-transition', '--force-conflicts', '-f', '-'], CONFIGURE);
     expect(forced.code, forced.stderr).to.equal(0);
-    expect(forced.stdout).to.equal('task.aliecs.alice.cern/b1 serverside-applied\ntask.aliecs.alice.cern/b2 serverside-applied\ntask.aliecs.alice.cern/b4 serverside-applied\n');
+    expect(forced.stdout).to.equal(
+      'task.aliecs.alice.cern/b1 serverside-applied\ntask.aliecs.alice.cern/b2 serverside-applied\ntask.aliecs.alice.cern/b4 serverside-applied\n',
+    );
     // Per Task: apply, the migration patch, apply again; each one a write.
     const patches = test.sandbox.requestLog.entries.filter((e) => e.method === 'PATCH').map((e) => `${e.path.split('/').pop()} ${e.query} ${e.status}`);
     expect(patches).to.deep.equal(

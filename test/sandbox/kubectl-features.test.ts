@@ -32,7 +32,9 @@ describe('sandbox: kubectl features (real kubectl)', function () {
     expect(conflict.exitCode).to.equal(1);
     expect(conflict.stderr).to.contain('error: Apply failed with 1 conflict: conflict with "kubectl": .spec.state');
     expect((await kubectl(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'], task('running'))).exitCode).to.equal(0);
-    expect((await kubectl(['get', 'task.v1alpha1.aliecs.alice.cern/ssa', '-o', 'jsonpath={.spec}'])).stdout).to.equal('{"properties":{"a":"b"},"state":"running"}');
+    expect((await kubectl(['get', 'task.v1alpha1.aliecs.alice.cern/ssa', '-o', 'jsonpath={.spec}'])).stdout).to.equal(
+      '{"properties":{"a":"b"},"state":"running"}',
+    );
   });
 
   it('client-side apply updates a ConfigMap (strategic merge removes what the manifest dropped)', async () => {

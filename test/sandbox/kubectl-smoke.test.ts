@@ -36,14 +36,20 @@ describe('sandbox with the real kubectl', function () {
 
   it('applies a Task and lists it with the CRD columns', async () => {
     const manifest = join(dirname(t.kubeconfig), 'task.yaml');
-    await writeFile(manifest, `apiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\nmetadata:\n  name: t1\nspec:\n  state: standby\n  control:\n    mode: direct\n    port: 31000\n`);
+    await writeFile(
+      manifest,
+      `apiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\nmetadata:\n  name: t1\nspec:\n  state: standby\n  control:\n    mode: direct\n    port: 31000\n`,
+    );
     const apply = await kubectl(['apply', '-f', manifest]);
     expect(apply).to.deep.include({ code: 0, stdout: 'task.aliecs.alice.cern/t1 created\n', stderr: '' });
     const status = await kubectl(['patch', 'task', 't1', '--subresource=status', '--type=merge', '-p', '{"status":{"state":"RUNNING"}}']);
     expect(status.stdout).to.equal('task.aliecs.alice.cern/t1 patched\n');
     const get = await kubectl(['get', 'tasks']);
     expect(get.code).to.equal(0);
-    const [header, row] = get.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/));
+    const [header, row] = get.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s+/));
     expect(header).to.deep.equal(['NAME', 'DESIRED', 'ACTUAL', 'AGE']);
     expect(row!.slice(0, 3)).to.deep.equal(['t1', 'standby', 'RUNNING']);
     expect(get.stderr).to.equal('');

@@ -14,7 +14,6 @@ const BIN_DIR = '/usr/lib/google-cloud-sdk/bin';
 const MINORS = [27, 28, 29, 30, 31, 32, 33];
 const TASK = 'tasks.v1alpha1.aliecs.alice.cern';
 
-
 function taskYaml(namespace: string): string {
   return [
     'apiVersion: aliecs.alice.cern/v1alpha1',
@@ -84,7 +83,10 @@ async function smoke(run: SmokeRun): Promise<void> {
   const patched = quiet('patch', await kubectl.run([cache, 'patch', TASK, 'smoke', '--type=json', '-p', patch], { namespace }));
   expect(patched.stdout.trim()).to.equal('task.aliecs.alice.cern/smoke patched');
 
-  const waited = quiet('wait', await kubectl.run([cache, 'wait', `${TASK}/smoke`, '--for=jsonpath={.status.state}=configured', '--timeout=60s'], { namespace }));
+  const waited = quiet(
+    'wait',
+    await kubectl.run([cache, 'wait', `${TASK}/smoke`, '--for=jsonpath={.status.state}=configured', '--timeout=60s'], { namespace }),
+  );
   expect(waited.stdout.trim()).to.equal('task.aliecs.alice.cern/smoke condition met');
 
   const line = await firstWatchLine(kubectl, [cache, 'get', TASK, 'smoke', '--watch', '-o', 'json', '--output-watch-events'], namespace);
@@ -97,7 +99,9 @@ async function smoke(run: SmokeRun): Promise<void> {
   expect(gone.exitCode).to.equal(1);
   expect(gone.stderr).to.equal('Error from server (NotFound): tasks.aliecs.alice.cern "smoke" not found\n');
   // The versioned binary itself (not the dispatcher's default) sent the patch.
-  const patches = sandbox.requestLog.entries.filter((e) => e.verb === 'patch' && e.path === `/apis/aliecs.alice.cern/v1alpha1/namespaces/${namespace}/tasks/smoke`);
+  const patches = sandbox.requestLog.entries.filter(
+    (e) => e.verb === 'patch' && e.path === `/apis/aliecs.alice.cern/v1alpha1/namespaces/${namespace}/tasks/smoke`,
+  );
   expect(patches.map((e) => e.userAgent)).to.have.length.greaterThan(0);
   for (const entry of patches) expect(entry.userAgent).to.match(new RegExp(`/v1\\.${minor}\\.\\d+ `));
 }

@@ -60,19 +60,23 @@ export function watch(sb: Sandbox, path: string, token = sb.tokens['admin']) {
   const url = new URL(path, sb.url);
   const opened = new Promise<number>((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { headers: { authorization: `Bearer ${token ?? ''}`, accept: 'application/json' }, ...(sb.caPem !== undefined ? { ca: sb.caPem } : {}) }, (res) => {
-      let buf = '';
-      res.on('data', (c: Buffer) => {
-        buf += c.toString();
-        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-          events.push(JSON.parse(buf.slice(0, nl)) as { type: string; object: Record<string, unknown> });
-          buf = buf.slice(nl + 1);
-        }
-      });
-      res.on('end', () => (ended = true));
-      res.on('error', () => (ended = true));
-      resolve(res.statusCode ?? 0);
-    });
+    const req = send(
+      url,
+      { headers: { authorization: `Bearer ${token ?? ''}`, accept: 'application/json' }, ...(sb.caPem !== undefined ? { ca: sb.caPem } : {}) },
+      (res) => {
+        let buf = '';
+        res.on('data', (c: Buffer) => {
+          buf += c.toString();
+          for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+            events.push(JSON.parse(buf.slice(0, nl)) as { type: string; object: Record<string, unknown> });
+            buf = buf.slice(nl + 1);
+          }
+        });
+        res.on('end', () => (ended = true));
+        res.on('error', () => (ended = true));
+        resolve(res.statusCode ?? 0);
+      },
+    );
     abort = () => req.destroy();
     req.on('error', (e) => {
       ended = true;

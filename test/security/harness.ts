@@ -203,7 +203,8 @@ export class Bridge {
     for (;;) {
       const hit = this.#lines.find(match);
       if (hit !== undefined) return hit;
-      if (Date.now() > deadline) throw new Error(`bridge: no ${what} within ${timeoutMs} ms; stdout so far:\n${this.stdout}\nstderr:\n${this.stderr.slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`bridge: no ${what} within ${timeoutMs} ms; stdout so far:\n${this.stdout}\nstderr:\n${this.stderr.slice(-3000)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 250);
         this.#waiters.push(() => {

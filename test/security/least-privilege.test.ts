@@ -15,17 +15,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
 import { execa } from 'execa';
-import {
-  EXECUTOR_USER,
-  MANIFESTS,
-  REAL_KUBECTL,
-  SECRETS_OPT_IN,
-  TASK_NS,
-  cli,
-  startRbacCluster,
-  type RbacCluster,
-  type Run,
-} from './harness.ts';
+import { EXECUTOR_USER, MANIFESTS, REAL_KUBECTL, SECRETS_OPT_IN, TASK_NS, cli, startRbacCluster, type RbacCluster, type Run } from './harness.ts';
 
 const TEMPLATES = join(import.meta.dirname, 'templates');
 const WITH_SERVICE = join(TEMPLATES, 'task-with-service.yaml');
@@ -89,7 +79,10 @@ describe('security: least privilege of manifests/ on the sandbox (executor = Ser
       await Promise.all(
         questions.slice(i, i + 2).map(async ([verb, resource, ns, expected, extra]) => {
           const got = await canI(verb, resource, ns, extra);
-          if (got !== expected) wrong.push(`can-i ${verb} ${resource}${extra ? ` ${extra.join(' ')}` : ''} -n ${ns ?? '(cluster)'}: ${got ? 'yes' : 'no'}, expected ${expected ? 'yes' : 'no'}`);
+          if (got !== expected)
+            wrong.push(
+              `can-i ${verb} ${resource}${extra ? ` ${extra.join(' ')}` : ''} -n ${ns ?? '(cluster)'}: ${got ? 'yes' : 'no'}, expected ${expected ? 'yes' : 'no'}`,
+            );
         }),
       );
     }
@@ -114,7 +107,9 @@ describe('security: least privilege of manifests/ on the sandbox (executor = Ser
   });
 
   it('kubectl apply -k manifests/ binds the executor ServiceAccount to a Role without Secrets, and the executor token is that ServiceAccount', async () => {
-    const role = JSON.parse((await c.admin(['get', 'role', 'kubectl-task-executor', '-n', TASK_NS, '-o', 'json'])).stdout) as { rules: { resources: string[]; verbs: string[] }[] };
+    const role = JSON.parse((await c.admin(['get', 'role', 'kubectl-task-executor', '-n', TASK_NS, '-o', 'json'])).stdout) as {
+      rules: { resources: string[]; verbs: string[] }[];
+    };
     expect(role.rules.flatMap((r) => r.resources)).to.have.members(['tasks', 'tasks/status', 'configmaps', 'services']);
     expect(role.rules.flatMap((r) => r.verbs)).to.not.include.members(['update', 'deletecollection', '*']);
     const binding = JSON.parse((await c.admin(['get', 'rolebinding', 'kubectl-task-executor', '-n', TASK_NS, '-o', 'json'])).stdout) as Record<string, unknown>;
@@ -166,8 +161,19 @@ describe('security: least privilege of manifests/ on the sandbox (executor = Ser
     // The rules review (can-i --list) shows exactly the Role's rules besides the bootstrap ones.
     const listed = await c.admin(['auth', 'can-i', '--list', `--as=${EXECUTOR_USER}`, '-n', TASK_NS]);
     expect(listed.code, listed.stderr).to.equal(0);
-    const resources = listed.stdout.split('\n').slice(1).map((l) => l.split(/\s+/)[0]).filter((r) => r !== '' && r !== undefined);
-    expect(resources).to.have.members(['selfsubjectaccessreviews.authorization.k8s.io', 'selfsubjectrulesreviews.authorization.k8s.io', 'configmaps', 'services', TASKS, `${TASKS}/status`]);
+    const resources = listed.stdout
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/\s+/)[0])
+      .filter((r) => r !== '' && r !== undefined);
+    expect(resources).to.have.members([
+      'selfsubjectaccessreviews.authorization.k8s.io',
+      'selfsubjectrulesreviews.authorization.k8s.io',
+      'configmaps',
+      'services',
+      TASKS,
+      `${TASKS}/status`,
+    ]);
     expect(listed.stdout).to.match(/^tasks\.aliecs\.alice\.cern\s+\[\]\s+\[\]\s+\[get list watch create patch delete\]$/m);
     const elsewhere = await c.admin(['auth', 'can-i', '--list', `--as=${EXECUTOR_USER}`, '-n', OTHER_NS]);
     expect(elsewhere.stdout).to.not.match(/configmaps|services|tasks\.aliecs|secrets/);
@@ -195,10 +201,16 @@ describe('security: least privilege of manifests/ on the sandbox (executor = Ser
 
   it('the executor token is refused the same in another namespace, and on nodes, CRDs, tasks/status writes, Secrets, namespaces and RBAC', async () => {
     const other = ['-n', OTHER_NS];
-    forbidden(await c.executor(['apply', '-f', '-', ...other], rawManifest('intruder')), /cannot (get|create|patch) resource "(configmaps|services|tasks)" .* in the namespace "other"/);
+    forbidden(
+      await c.executor(['apply', '-f', '-', ...other], rawManifest('intruder')),
+      /cannot (get|create|patch) resource "(configmaps|services|tasks)" .* in the namespace "other"/,
+    );
     expect((await c.admin(['get', 'configmap,service,task', ...other, '-o', 'name'])).stdout).to.not.contain('intruder');
     forbidden(await c.executor(['get', 'tasks', ...other]), /cannot list resource "tasks" in API group "aliecs.alice.cern" in the namespace "other"/);
-    forbidden(await c.executor(['patch', 'task', 'elsewhere', '--type=merge', '-p', '{"spec":{"state":"configured"}}', ...other]), /cannot (get|patch) resource "tasks"/);
+    forbidden(
+      await c.executor(['patch', 'task', 'elsewhere', '--type=merge', '-p', '{"spec":{"state":"configured"}}', ...other]),
+      /cannot (get|patch) resource "tasks"/,
+    );
     forbidden(await c.executor(['delete', 'task', 'elsewhere', ...other]), /cannot delete resource "tasks"/);
     forbidden(await c.executor(['delete', 'configmap', 'elsewhere-config', ...other]), /cannot delete resource "configmaps"/);
     forbidden(await c.executor(['get', 'tasks', '-A']), /cannot list resource "tasks" in API group "aliecs.alice.cern" at the cluster scope/);
@@ -219,7 +231,18 @@ describe('security: least privilege of manifests/ on the sandbox (executor = Ser
     forbidden(await c.executor(['get', 'secret', 'someone-elses', '-n', TASK_NS]), /cannot get resource "secrets"/);
     forbidden(await c.executor(['create', 'secret', 'generic', 'sneaky', '--from-literal=a=b', '-n', TASK_NS]), /cannot create resource "secrets"/);
     forbidden(await c.executor(['get', 'namespaces']), /cannot list resource "namespaces"/);
-    forbidden(await c.executor(['create', 'rolebinding', 'escalate', '--clusterrole=cluster-admin', `--serviceaccount=${TASK_NS}:kubectl-task-executor`, '-n', TASK_NS]), /cannot create resource "rolebindings"/);
+    forbidden(
+      await c.executor([
+        'create',
+        'rolebinding',
+        'escalate',
+        '--clusterrole=cluster-admin',
+        `--serviceaccount=${TASK_NS}:kubectl-task-executor`,
+        '-n',
+        TASK_NS,
+      ]),
+      /cannot create resource "rolebindings"/,
+    );
     forbidden(await c.executor(['get', 'tasks', '--as=admin', '-n', TASK_NS]), /cannot impersonate resource "users"/);
     expect((await c.admin(['delete', 'task/mine', 'configmap/mine-config', 'service/mine-svc', '-n', TASK_NS])).code).to.equal(0);
   });
@@ -232,7 +255,9 @@ describe('security: least privilege of manifests/ on the sandbox (executor = Ser
       c.test.sandbox.requestLog.clear();
       const launched = await cli(c.env, ['launch', ...tpl('p1'), ...conn()]);
       expect(launched.code, launched.stderr).to.equal(0);
-      expect(launched.stdout).to.match(/p1\s+TASK_STARTING\s+\[Applied\]\s+\(applied configmap\/p1-config, service\/p1-control, task\.v1alpha1\.aliecs\.alice\.cern\/p1\)/);
+      expect(launched.stdout).to.match(
+        /p1\s+TASK_STARTING\s+\[Applied\]\s+\(applied configmap\/p1-config, service\/p1-control, task\.v1alpha1\.aliecs\.alice\.cern\/p1\)/,
+      );
       expect(launched.stdout).to.match(/p1\s+TASK_RUNNING\s+\(none\) → standby/);
       const configured = await cli(c.env, ['transition', 'CONFIGURE', ...tpl('p1'), '--arg', 'environment_id=E1', ...conn()]);
       expect(configured.code, configured.stderr).to.equal(0);
@@ -245,7 +270,10 @@ describe('security: least privilege of manifests/ on the sandbox (executor = Ser
       expect(JSON.parse(status.stdout)).to.deep.include({ taskId: 'p1', desired: 'running', actual: 'running', executorState: 'TASK_RUNNING' });
 
       const mine = c.test.sandbox.requestLog.entries.filter((e) => e.user === EXECUTOR_USER);
-      expect(mine.some((e) => e.verb === 'watch' && e.status === 200), 'the monitor watched the Task').to.equal(true);
+      expect(
+        mine.some((e) => e.verb === 'watch' && e.status === 200),
+        'the monitor watched the Task',
+      ).to.equal(true);
       // The only refusal is kubectl apply's optional look at the namespace (it goes on without it).
       const refused = mine.filter((e) => e.status === 403).map((e) => `${e.verb} ${e.path}`);
       expect([...new Set(refused)]).to.deep.equal([`get /api/v1/namespaces/${TASK_NS}`]);
@@ -338,7 +366,12 @@ subjects: [{kind: ServiceAccount, name: kubectl-task-executor, namespace: ${TASK
       expect(applied.code, applied.stderr).to.equal(0);
       expect(await secretRights(true, ['get', 'list', 'create', 'patch', 'delete'])).to.deep.equal([]);
       expect(await secretRights(false, ['watch', 'update', 'deletecollection'])).to.deep.equal([]);
-      expect(await unexpectedAnswers([['get', 'secrets', OTHER_NS, false], ['list', 'secrets', null, false]])).to.deep.equal([]);
+      expect(
+        await unexpectedAnswers([
+          ['get', 'secrets', OTHER_NS, false],
+          ['list', 'secrets', null, false],
+        ]),
+      ).to.deep.equal([]);
 
       const launched = await cli(c.env, ['launch', ...tpl('s1'), ...conn()]);
       expect(launched.code, launched.stderr).to.equal(0);
@@ -349,7 +382,9 @@ subjects: [{kind: ServiceAccount, name: kubectl-task-executor, namespace: ${TASK
       expect(configured.code, configured.stderr).to.equal(0);
       const killed = await cli(c.env, ['kill', ...tpl('s1'), ...conn()]);
       expect(killed.code, killed.stderr).to.equal(0);
-      expect(killed.stdout).to.match(/s1\s+TASK_KILLED\s+\[Killed\]\s+\(deleted task\.v1alpha1\.aliecs\.alice\.cern\/s1, configmap\/s1-config, secret\/s1-creds\)/);
+      expect(killed.stdout).to.match(
+        /s1\s+TASK_KILLED\s+\[Killed\]\s+\(deleted task\.v1alpha1\.aliecs\.alice\.cern\/s1, configmap\/s1-config, secret\/s1-creds\)/,
+      );
       expect((await c.admin(['get', 'task,configmap,secret', '-n', TASK_NS, '-o', 'name'])).stdout).to.not.contain('s1');
     });
 

@@ -68,7 +68,7 @@ spec:
     const configMap = (ns: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nst-config\n  namespace: ${ns}\ndata: {a: b}\n---\n`;
 
     it('launch and render refuse a manifest with any document in another namespace than -n, before any kubectl call', async () => {
-      const cases = { 'the Task': task('other'), 'a companion': configMap('other') + task(), 'both': configMap('other') + task('other') };
+      const cases = { 'the Task': task('other'), 'a companion': configMap('other') + task(), both: configMap('other') + task('other') };
       await recorder.clear();
       for (const [what, text] of Object.entries(cases)) {
         const file = join(dir, `ns-${what.replace(/\W/g, '')}.yaml`);
@@ -85,7 +85,10 @@ spec:
       expect(r.code, r.stderr).to.equal(2);
       expect(r.stderr).to.contain('objects are in different namespaces (other, o2-tasks)');
       const calls = await recorder.argvs();
-      expect(calls.filter((argv) => argv.includes('apply') || argv.includes('get')), 'no kubectl apply or get was run').to.deep.equal([]);
+      expect(
+        calls.filter((argv) => argv.includes('apply') || argv.includes('get')),
+        'no kubectl apply or get was run',
+      ).to.deep.equal([]);
       expect(await names('other')).to.equal('');
       expect(await names(TASK_NS)).to.equal('');
     });
@@ -112,7 +115,14 @@ spec:
   describe('task ids', () => {
     it('an id that is not a label value gets a valid, distinct label; the raw id never reaches kubectl, and kill --task-id finds it (library)', async () => {
       await recorder.clear();
-      const kubectl = new Kubectl({ binary: kubectlPath, kubeconfig: c.test.kubeconfig, context: 'executor', namespace: TASK_NS, env: c.env, timeoutMs: 30_000 });
+      const kubectl = new Kubectl({
+        binary: kubectlPath,
+        kubeconfig: c.test.kubeconfig,
+        context: 'executor',
+        namespace: TASK_NS,
+        env: c.env,
+        timeoutMs: 30_000,
+      });
       const pwned = join(dir, 'pwned');
       const ids = [...ODD_IDS, `$(touch ${pwned})`, `; touch ${pwned}`];
       const labels = new Map<string, string>();
@@ -135,12 +145,17 @@ spec:
 
       const argvs = await recorder.argvs();
       expect(argvs.length).to.be.greaterThan(ids.length * 3);
-      const selectors = argvs.flatMap((argv) => argv.flatMap((arg, i) => (arg === '-l' || arg === '--selector' ? [argv[i + 1] ?? ''] : arg.startsWith('--selector=') ? [arg.slice(11)] : [])));
+      const selectors = argvs.flatMap((argv) =>
+        argv.flatMap((arg, i) => (arg === '-l' || arg === '--selector' ? [argv[i + 1] ?? ''] : arg.startsWith('--selector=') ? [arg.slice(11)] : [])),
+      );
       expect(selectors.length).to.be.at.least(ids.length);
       for (const selector of selectors) {
         const m = TASK_ID_SELECTOR.exec(selector);
         if (m === null) expect(selector, 'any other selector is kubectl-task’s own').to.match(/^app\.kubernetes\.io\/managed-by=kubectl-task/);
-        else expect(m[1], `selector ${JSON.stringify(selector)}`).to.match(LABEL_VALUE).and.have.length.within(1, 63);
+        else
+          expect(m[1], `selector ${JSON.stringify(selector)}`)
+            .to.match(LABEL_VALUE)
+            .and.have.length.within(1, 63);
       }
       for (const id of ids.filter((x) => !(LABEL_VALUE.test(x) && x.length <= 63))) {
         const carrying = argvs.filter((argv) => argv.some((arg) => arg.includes(id)));
@@ -188,7 +203,9 @@ spec:
       for (const raw of ['a/b', '..', 'UPPER', 'a b', 'y'.repeat(300), 'a_b!c', '-x-', 'a..b', '../../etc/passwd']) {
         const r = await run('render', '-f', WITH_SERVICE, '--env', `TASK_NAME=${raw}`, '-o', 'json', '-n', TASK_NS);
         expect(r.code, `${raw}: ${r.stderr}`).to.equal(0);
-        const list = JSON.parse(r.stdout) as { items: { kind: string; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: { selector?: Record<string, string> } }[] };
+        const list = JSON.parse(r.stdout) as {
+          items: { kind: string; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: { selector?: Record<string, string> } }[];
+        };
         for (const o of list.items) {
           expect(o.metadata.namespace).to.equal(TASK_NS);
           expect(isSubdomain(o.metadata.name), `${raw} → ${o.kind} ${o.metadata.name}`).to.equal(true);
@@ -203,7 +220,20 @@ spec:
       expect(first.code, first.stderr).to.equal(0);
       expect(first.stdout).to.contain('task.v1alpha1.aliecs.alice.cern/same-name');
       const before = (await c.admin(['get', 'task', 'same-name', '-n', TASK_NS, '-o', 'jsonpath={.metadata.resourceVersion}'])).stdout;
-      const second = await run('launch', '-f', WITH_SERVICE, '--env', 'TASK_NAME=same name', '--env', 'MESSAGE=hijack', '--task-id', 'intruder', ...conn(), '-n', TASK_NS);
+      const second = await run(
+        'launch',
+        '-f',
+        WITH_SERVICE,
+        '--env',
+        'TASK_NAME=same name',
+        '--env',
+        'MESSAGE=hijack',
+        '--task-id',
+        'intruder',
+        ...conn(),
+        '-n',
+        TASK_NS,
+      );
       expect(second.code, second.stderr).to.equal(3);
       expect(second.stderr).to.match(/already exists and belongs to task owner .*\[OwnedElsewhere\]/);
       expect((await c.admin(['get', 'task', 'same-name', '-n', TASK_NS, '-o', 'jsonpath={.metadata.resourceVersion}'])).stdout).to.equal(before);
@@ -216,7 +246,8 @@ spec:
     it('task/NAME that is not a valid Task name is refused before kubectl is called', async () => {
       await recorder.clear();
       const results: Record<string, { code: number; stderr: string }> = {};
-      for (const ref of ['task/..', 'task/.', 'task/a b', 'task/A_B', `task/${'z'.repeat(300)}`]) results[ref] = await run('status', ref, ...conn(), '-n', TASK_NS);
+      for (const ref of ['task/..', 'task/.', 'task/a b', 'task/A_B', `task/${'z'.repeat(300)}`])
+        results[ref] = await run('status', ref, ...conn(), '-n', TASK_NS);
       const calls = (await recorder.argvs()).filter((argv) => argv.includes('get'));
       // Never sent to the API server, whatever the outcome: kubectl itself refuses `.` and `..`.
       const requested = c.test.sandbox.requestLog.entries.filter((e) => /\/tasks\/(\.|\.\.)$/.test(e.path));

@@ -147,12 +147,20 @@ describe('security: no secret in any output (logs at every DEBUG level, errors, 
 
     await step('launch', ['launch', ...task, ...conn], 0);
     await step('launch again (AlreadyLaunched)', ['launch', ...task, ...conn], 1);
-    const configured = await step('transition CONFIGURE', ['transition', 'CONFIGURE', ...task, '--arg', `password=${tokens.arg}`, '--arg', `session=${tokens.arg}`, ...conn], 0);
+    const configured = await step(
+      'transition CONFIGURE',
+      ['transition', 'CONFIGURE', ...task, '--arg', `password=${tokens.arg}`, '--arg', `session=${tokens.arg}`, ...conn],
+      0,
+    );
     expect(configured.stdout).to.match(/standby → configured/);
     await step('transition CONFIGURE again (WrongState)', ['transition', 'CONFIGURE', ...task, '--arg', `password=${tokens.arg}`, ...conn], 2);
     await step('status -o json', ['status', ...task, '-o', 'json', ...conn], 0);
     await step('status --task-id -o yaml', ['status', '--task-id', 'leak1', '-o', 'yaml', ...conn], 0);
-    await step('launch in a namespace it may not use (Forbidden)', ['launch', ...task, '--kubeconfig', c.test.kubeconfig, '--context', 'executor', '-n', 'default', '-v'], 3);
+    await step(
+      'launch in a namespace it may not use (Forbidden)',
+      ['launch', ...task, '--kubeconfig', c.test.kubeconfig, '--context', 'executor', '-n', 'default', '-v'],
+      3,
+    );
     await step('launch with a variable missing (RenderError)', ['launch', '-f', file, '--env', `API_TOKEN=${tokens.env}`, '--env-file', envFile, ...conn], 2);
     await step('render -o name', ['render', ...task, '-o', 'name', '-v'], 0);
 
@@ -205,7 +213,10 @@ describe('security: no secret in any output (logs at every DEBUG level, errors, 
       bridge.send(JSON.stringify({ type: 'transition', id: 6, taskId: 'leak2', event: 'CONFIGURE', arguments: { password: 7 }, note: tokens.arg }));
       expect(await bridge.response(6)).to.deep.include({ ok: false });
       bridge.send(`{"type":"launch","id":7,"env":{"API_TOKEN":"${tokens.env}"`);
-      await bridge.until((m) => m['type'] === 'response' && m['ok'] === false && (m['error'] as { reason?: string } | undefined)?.reason === 'BadRequest' && m['id'] === null, 'BadRequest for the broken line');
+      await bridge.until(
+        (m) => m['type'] === 'response' && m['ok'] === false && (m['error'] as { reason?: string } | undefined)?.reason === 'BadRequest' && m['id'] === null,
+        'BadRequest for the broken line',
+      );
 
       expect(await secretValue('leak2-creds', 'token')).to.equal(tokens.commandEnv);
       expect(await secretValue('leak2-creds', 'literal')).to.equal(tokens.literal);
@@ -220,7 +231,9 @@ describe('security: no secret in any output (logs at every DEBUG level, errors, 
     } finally {
       bridge.stop();
     }
-    const states = bridge.messages.filter((m) => m['type'] === 'status' && m['taskId'] === 'leak2').map((m) => `${String(m['state'])}/${String(m['taskState'] ?? '')}`);
+    const states = bridge.messages
+      .filter((m) => m['type'] === 'status' && m['taskId'] === 'leak2')
+      .map((m) => `${String(m['state'])}/${String(m['taskState'] ?? '')}`);
     expect(states).to.include.members(['TASK_STARTING/', 'TASK_RUNNING/standby', 'TASK_RUNNING/configured', 'TASK_KILLED/configured']);
     expect(bridge.stderr).to.contain('kubectl-task:kubectl');
     expect((await recorder.argvs()).length).to.be.greaterThan(5);
@@ -235,7 +248,28 @@ describe('security: no secret in any output (logs at every DEBUG level, errors, 
     const file = join(dir, 'echo.yaml');
     await writeFile(file, template('literal-not-secret', '\n  control:\n    mode: "${API_TOKEN}"'));
     await recorder.clear();
-    const run = await cli(env, ['launch', '-f', file, '--env', 'TASK_NAME=leak4', '--env', `API_TOKEN=${token}`, '--env', 'DB_PASSWORD=x', '--kubeconfig', c.test.kubeconfig, '--context', 'executor', '-n', TASK_NS, '-v'], { cwd: dir });
+    const run = await cli(
+      env,
+      [
+        'launch',
+        '-f',
+        file,
+        '--env',
+        'TASK_NAME=leak4',
+        '--env',
+        `API_TOKEN=${token}`,
+        '--env',
+        'DB_PASSWORD=x',
+        '--kubeconfig',
+        c.test.kubeconfig,
+        '--context',
+        'executor',
+        '-n',
+        TASK_NS,
+        '-v',
+      ],
+      { cwd: dir },
+    );
     expect(run.code, run.stderr).to.equal(3);
     expect(run.stderr).to.contain('Unsupported value');
     expect(run.stderr).to.contain('<redacted>');

@@ -10,7 +10,13 @@ import { REDACTED } from '../../src/secret-policy.ts';
 
 describe('security: secretValuesOf and redactValues', () => {
   const documents: JsonObject[] = [
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { token: 'tok-string-data', empty: '' }, data: { b64: Buffer.from('tok-from-base64').toString('base64') } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      stringData: { token: 'tok-string-data', empty: '' },
+      data: { b64: Buffer.from('tok-from-base64').toString('base64') },
+    },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { plain: 'not-a-secret-value' } },
   ];
   const env = { API_TOKEN: 'tok-env-value', DB_PASSWORD: 'pw-12345', TASK_NAME: 'readout', SHORT_KEY: 'ab', UNSET_SECRET: undefined };

@@ -65,7 +65,8 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
   }
 
   /** Watches of one Task the sandbox has started streaming (it logs a watch when its stream starts). */
-  const watchesOf = (name: string) => cluster.sandbox.requestLog.entries.filter((e) => e.verb === 'watch' && e.query.includes(`metadata.name%3D${name}`)).length;
+  const watchesOf = (name: string) =>
+    cluster.sandbox.requestLog.entries.filter((e) => e.verb === 'watch' && e.query.includes(`metadata.name%3D${name}`)).length;
 
   const taskRef = (name: string) => ({ apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name, namespace: cluster.namespace });
   const configRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace: cluster.namespace });
@@ -106,7 +107,10 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
 
   it('a launch without any status.state rejects with NoStatus and leaves the Task as it is', async () => {
     const { task, updates } = makeTask('no-status', { STUCK: 'true' }, { launchTimeoutMs: 800 });
-    const error = await task.launch().then(() => undefined, (e: unknown) => e);
+    const error = await task.launch().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(TaskError);
     expect((error as TaskError).reason).to.equal('NoStatus');
     expect((error as TaskError).message).to.equal(
@@ -129,7 +133,10 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     const writesBefore = writes();
 
     const { task: again, updates } = makeTask('relaunch');
-    const error = await again.launch().then(() => undefined, (e: unknown) => e);
+    const error = await again.launch().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(TaskError);
     expect((error as TaskError).reason).to.equal('AlreadyLaunched');
     expect((error as TaskError).message).to.equal(
@@ -154,31 +161,46 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     await launched.detach();
     // A Secret carrying the task's label that no template of it lists.
     await cluster.kubectl.run(['apply', '-f', '-'], {
-      stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'by-id-extra', labels: { 'kubectl-task/task-id': 'by-id' } }, stringData: { a: 'b' } }),
+      stdin: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'by-id-extra', labels: { 'kubectl-task/task-id': 'by-id' } },
+        stringData: { a: 'b' },
+      }),
     });
     const { task, updates } = byId('by-id');
-    const launch = await task.launch().then(() => undefined, (e: unknown) => e);
+    const launch = await task.launch().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((launch as TaskError).reason).to.equal('NoTemplate');
     expect((await task.attach()).state).to.equal('standby');
     expect(task.taskRef).to.deep.equal(taskRef('by-id'));
     expect((await task.transition('CONFIGURE')).state).to.equal('configured');
     expect(await task.kill()).to.equal('TASK_KILLED');
-    expect(updates.at(-1)?.message).to.equal(
-      'deleted task.v1alpha1.aliecs.alice.cern/by-id, configmap/by-id-config, secret/by-id-extra',
-    );
+    expect(updates.at(-1)?.message).to.equal('deleted task.v1alpha1.aliecs.alice.cern/by-id, configmap/by-id-config, secret/by-id-extra');
     expect(await getObject(cluster.kubectl, taskRef('by-id'))).to.equal(undefined);
     expect(await getObject(cluster.kubectl, configRef('by-id-config'))).to.equal(undefined);
     expect(await getObject(cluster.kubectl, { apiVersion: 'v1', kind: 'Secret', name: 'by-id-extra', namespace: 'kt' })).to.equal(undefined);
 
     const { task: missing } = byId('never-was');
-    const attach = await missing.attach().then(() => undefined, (e: unknown) => e);
+    const attach = await missing.attach().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((attach as TaskError).message).to.equal('task never-was: no Task with task-id never-was (label kubectl-task/task-id=never-was) in namespace kt');
     expect(await byId('never-was').task.kill()).to.equal('TASK_KILLED'); // idempotent
   });
 
   it('byId finds a task whose id had to be hashed into its label', async () => {
     const id = `scheduler/${'x'.repeat(70)}#1`;
-    const task = new KubectlTask({ id, kubectl: cluster.kubectl, template: { text: TASK_TEMPLATE, file: 'hashed.yaml' }, env: { TASK_NAME: 'hashed', DETECTOR: 'TPC' }, baseEnv: {} });
+    const task = new KubectlTask({
+      id,
+      kubectl: cluster.kubectl,
+      template: { text: TASK_TEMPLATE, file: 'hashed.yaml' },
+      env: { TASK_NAME: 'hashed', DETECTOR: 'TPC' },
+      baseEnv: {},
+    });
     await task.launch();
     await task.detach();
     const { task: found } = byId(id);
@@ -220,7 +242,10 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     const { task, updates } = makeTask('fails', { FAIL_ON: 'configured' }, { transitionTimeoutMs: 30_000 });
     await task.launch();
     const started = Date.now();
-    const error = await task.transition('CONFIGURE').then(() => undefined, (e: unknown) => e);
+    const error = await task.transition('CONFIGURE').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(TaskError);
     expect((error as TaskError).reason).to.equal('TransitionFailed');
     expect((error as TaskError).message).to.match(/CONFIGURE failed: .*standby -> configured/);
@@ -240,7 +265,10 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     await task.launch();
     await task.transition('CONFIGURE');
     await cluster.kubectl.run(['annotate', 'task.v1alpha1.aliecs.alice.cern/stuck', 'kubectl-task.io/fake-stuck=true', '--overwrite']);
-    const error = await task.transition('START').then(() => undefined, (e: unknown) => e);
+    const error = await task.transition('START').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as TaskError).reason).to.equal('TransitionTimeout');
     expect((error as TaskError).message).to.match(/START timed out after 1500 ms waiting for "running"; last observed status.state: configured/);
     expect(await task.kill()).to.equal('TASK_KILLED');
@@ -251,10 +279,16 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     await task.launch();
     await task.transition('CONFIGURE');
     const patchesBefore = cluster.sandbox.requestLog.count({ method: 'PATCH', path: /\/tasks\/wrong$/ });
-    const error = await task.transition('CONFIGURE').then(() => undefined, (e: unknown) => e);
+    const error = await task.transition('CONFIGURE').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as TaskError).reason).to.equal('WrongState');
     expect((error as TaskError).message).to.contain('cannot CONFIGURE from "configured"; CONFIGURE needs "standby"');
-    const unsupported = await task.transition('GO_ERROR').then(() => undefined, (e: unknown) => e);
+    const unsupported = await task.transition('GO_ERROR').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((unsupported as TaskError).reason).to.equal('UnsupportedTransition');
     expect(cluster.sandbox.requestLog.count({ method: 'PATCH', path: /\/tasks\/wrong$/ })).to.equal(patchesBefore);
     await task.kill();
@@ -264,7 +298,10 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
     const { task } = makeTask('serial');
     await task.launch();
     const first = task.transition('CONFIGURE');
-    const second = await task.transition('CONFIGURE').then(() => undefined, (e: unknown) => e);
+    const second = await task.transition('CONFIGURE').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((second as TaskError).reason).to.equal('WrongState');
     expect((second as TaskError).message).to.contain('cannot CONFIGURE while CONFIGURE is in progress');
     expect((await first).state).to.equal('configured');
@@ -318,7 +355,10 @@ describe('task/KubectlTask (sandbox + real kubectl)', function () {
   it('a kill before launch wins, also when requested from the first status update', async () => {
     const { task } = makeTask('early');
     const killed = task.kill();
-    const launch = await task.launch().then(() => undefined, (e: unknown) => e);
+    const launch = await task.launch().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((launch as TaskError).reason).to.equal('Terminated');
     expect(await killed).to.equal('TASK_KILLED');
     expect(await getObject(cluster.kubectl, taskRef('early'))).to.equal(undefined);
@@ -370,7 +410,10 @@ data:
     const { task: first } = makeTask('owner-a', {}, { template: shared('owner-a') });
     const { task: second, updates } = makeTask('owner-b', {}, { template: shared('owner-b') });
     await first.launch();
-    const error = await second.launch().then(() => undefined, (e: unknown) => e);
+    const error = await second.launch().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as TaskError).reason).to.equal('OwnedElsewhere');
     expect((error as TaskError).message).to.contain('configmap/shared-config in namespace kt already exists and belongs to task owner-a');
     expect(updates.at(-1)).to.include({ state: 'TASK_FAILED', reason: 'OwnedElsewhere' });
@@ -441,7 +484,10 @@ data:
 
   it('applies nothing when one document is invalid', async () => {
     const { task, updates } = makeTask('halfway', { PORT: '"not-a-port"' });
-    const error = await task.launch().then(() => undefined, (e: unknown) => e);
+    const error = await task.launch().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(KubectlError);
     expect((error as KubectlError).reason).to.equal('Invalid');
     expect(await getObject(cluster.kubectl, configRef('halfway-config'))).to.equal(undefined);
@@ -458,7 +504,10 @@ data:
       baseEnv: {},
       namespace: { explicit: cluster.namespace },
     });
-    const error = await task.launch().then(() => undefined, (e: unknown) => e);
+    const error = await task.launch().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(reasonOf(error)).to.equal('RenderError');
     expect((error as Error).message).to.match(/missing\.yaml: missing variables: DETECTOR \(lines \d+, \d+\)/);
   });

@@ -17,7 +17,7 @@ const container = (doc: unknown) => (doc as TaskDoc).spec.pod.containers[0];
 /** The fixture's own container, as written: what the server must hold after the launch. */
 const written = container(parseYaml(readFileSync(FIXTURE, 'utf8')));
 
-describe('task: a filled manifest with the container shell\'s $VAR launches unchanged (sandbox + real kubectl)', function () {
+describe("task: a filled manifest with the container shell's $VAR launches unchanged (sandbox + real kubectl)", function () {
   this.timeout(60_000);
   let cluster: TaskCluster;
 
@@ -30,7 +30,7 @@ describe('task: a filled manifest with the container shell\'s $VAR launches unch
 
   const taskRef = () => ({ apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name: 'stfsender-test', namespace: cluster.namespace });
 
-  it('library: KubectlTask with no variables at all; the server\'s Task has the $CONTROL_OCCPLUGIN_ROOT text', async () => {
+  it("library: KubectlTask with no variables at all; the server's Task has the $CONTROL_OCCPLUGIN_ROOT text", async () => {
     expect(written?.command[2]).to.contain('-S $CONTROL_OCCPLUGIN_ROOT/lib/');
     const task = new KubectlTask({
       id: 'stfsender-test',

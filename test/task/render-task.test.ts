@@ -45,11 +45,17 @@ describe('task/render-task', () => {
   });
 
   it('keeps a bare $VAR for the container by default; placeholders: braced-and-bare expands it', async () => {
-    const text = 'apiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\nmetadata:\n  name: ${TASK_NAME}\nspec:\n  state: standby\n  properties:\n    cmd: "run -S $ROOT/lib/"\n';
+    const text =
+      'apiVersion: aliecs.alice.cern/v1alpha1\nkind: Task\nmetadata:\n  name: ${TASK_NAME}\nspec:\n  state: standby\n  properties:\n    cmd: "run -S $ROOT/lib/"\n';
     const kept = await renderTask({ taskId: 'r1', template: { text, file: 't.yaml' }, env: { TASK_NAME: 'r1', ROOT: '/task' } });
     expect(kept.manifest.task['spec']).to.deep.include({ properties: { cmd: 'run -S $ROOT/lib/' } });
     expect(kept.yaml).to.contain('run -S $ROOT/lib/');
-    const expanded = await renderTask({ taskId: 'r1', template: { text, file: 't.yaml' }, env: { TASK_NAME: 'r1', ROOT: '/task' }, placeholders: 'braced-and-bare' });
+    const expanded = await renderTask({
+      taskId: 'r1',
+      template: { text, file: 't.yaml' },
+      env: { TASK_NAME: 'r1', ROOT: '/task' },
+      placeholders: 'braced-and-bare',
+    });
     expect(expanded.manifest.task['spec']).to.deep.include({ properties: { cmd: 'run -S /task/lib/' } });
   });
 
@@ -60,7 +66,10 @@ describe('task/render-task', () => {
       env: { TASK_NAME: 'r1', DB_PASSWORD: 'x', API_TOKEN: 'y' },
       baseEnv: {},
       executor: { user: 'no-such-user-here' },
-    }).then(() => undefined, (e: unknown) => e);
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as Error).message).to.match(/t\.yaml: .*no-such-user-here/);
   });
 

@@ -7,14 +7,26 @@ import { Kubectl, type SpawnFn, type StreamSpawnFn } from '../../src/kubectl/run
 import { Informer, type InformerEvent } from '../../src/watch/informer.ts';
 
 const REFUSED = 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?';
-const task = { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { name: 't1', namespace: 'ns', resourceVersion: '5' }, status: { state: 'running' } };
+const task = {
+  apiVersion: 'aliecs.alice.cern/v1alpha1',
+  kind: 'Task',
+  metadata: { name: 't1', namespace: 'ns', resourceVersion: '5' },
+  status: { state: 'running' },
+};
 const list = JSON.stringify({ kind: 'TaskList', apiVersion: 'aliecs.alice.cern/v1alpha1', metadata: { resourceVersion: '5' }, items: [task] });
 
 /** Per round: does the raw list answer, and does the watch fail at once or stream until stopped? */
 function scripted(rounds: { list: boolean; watch: 'fails' | 'streams' }[]): { spawn: SpawnFn; streamSpawn: StreamSpawnFn } {
   let lists = 0;
   let watches = 0;
-  const result = (argv: readonly string[], exitCode: number, stdout: string, stderr: string) => ({ argv: [...argv], exitCode, stdout, stderr, durationMs: 1, timedOut: false });
+  const result = (argv: readonly string[], exitCode: number, stdout: string, stderr: string) => ({
+    argv: [...argv],
+    exitCode,
+    stdout,
+    stderr,
+    durationMs: 1,
+    timedOut: false,
+  });
   const spawn: SpawnFn = async (file, args) => {
     const round = rounds[Math.min(lists++, rounds.length - 1)]!;
     return round.list ? result([file, ...args], 0, list, '') : result([file, ...args], 1, '', REFUSED);

@@ -62,7 +62,13 @@ describe('watch/object-watcher (scripted kubectl)', () => {
     ]);
     const sleeps: number[] = [];
     const seen: WatchEvent[] = [];
-    const watcher = watchObject({ kubectl: new Kubectl({ streamSpawn: spawn }), ref, onEvent: (e) => seen.push(e), absenceCheckMs: 60_000, sleep: async (ms) => void sleeps.push(ms) });
+    const watcher = watchObject({
+      kubectl: new Kubectl({ streamSpawn: spawn }),
+      ref,
+      onEvent: (e) => seen.push(e),
+      absenceCheckMs: 60_000,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
     while (started() < 2 || seen.length < 3) await new Promise((r) => setTimeout(r, 5));
     await watcher.stop();
     expect(sleeps).to.deep.equal([]);
@@ -78,8 +84,15 @@ describe('watch/object-watcher (scripted kubectl)', () => {
     ]);
     const seen: WatchEvent[] = [];
     const sleeps: number[] = [];
-    const watcher = watchObject({ kubectl: new Kubectl({ streamSpawn: spawn }), ref, onEvent: (e) => seen.push(e), absenceCheckMs: 60_000, sleep: async (ms) => void sleeps.push(ms) });
-    while (!seen.some((e) => e.type === 'observed' && (e.object['status'] as { state: string }).state === 'running')) await new Promise((r) => setTimeout(r, 5));
+    const watcher = watchObject({
+      kubectl: new Kubectl({ streamSpawn: spawn }),
+      ref,
+      onEvent: (e) => seen.push(e),
+      absenceCheckMs: 60_000,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    while (!seen.some((e) => e.type === 'observed' && (e.object['status'] as { state: string }).state === 'running'))
+      await new Promise((r) => setTimeout(r, 5));
     await watcher.stop();
     const errors = seen.filter((e) => e.type === 'error');
     expect(errors).to.have.length(1);

@@ -80,7 +80,15 @@ describe('watch/object-watcher (sandbox + real kubectl)', function () {
     await cluster.kubectl.run(['apply', '-f', '-'], { stdin: TASK('w3') });
     cluster.sandbox.faults.failNext({ count: 1000, status: 403, method: 'GET', path: /\/tasks/ });
     const events: WatchEvent[] = [];
-    const watcher = watchObject({ kubectl: cluster.kubectl, ref: ref('w3'), onEvent: (e) => events.push(e), backoff: { initialMs: 10, maxMs: 20 }, errorLimit: 2, pollIntervalMs: 20, watchFailuresBeforePolling: 1 });
+    const watcher = watchObject({
+      kubectl: cluster.kubectl,
+      ref: ref('w3'),
+      onEvent: (e) => events.push(e),
+      backoff: { initialMs: 10, maxMs: 20 },
+      errorLimit: 2,
+      pollIntervalMs: 20,
+      watchFailuresBeforePolling: 1,
+    });
     await watcher.done;
     const last = events.at(-1);
     expect(last?.type).to.equal('gave-up');

@@ -82,8 +82,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'Serve many tasks to an executor: NDJSON requests on stdin, responses and status updates on stdout',
   usage:
-    'kubectl-task serve [--kubeconfig F] [--context C] [-n NS | -A/--all-namespaces] [--executor-id ID] [--unreachable-grace 60s] ' +
-    '[--kubectl PATH] [-v]',
+    'kubectl-task serve [--kubeconfig F] [--context C] [-n NS | -A/--all-namespaces] [--executor-id ID] [--unreachable-grace 60s] ' + '[--kubectl PATH] [-v]',
   newOptions: () => new ServeOptions(),
 };
 

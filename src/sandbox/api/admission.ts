@@ -104,10 +104,15 @@ function decodingError(type: ResourceType, ctx: AdmissionContext, problem: { str
   }
   if ('strict' in problem) return badRequest(problem.strict);
   const message = `Invalid value: ${goQuote(problem.json)}: ${problem.types}`;
-  return new ApiError(422, failure({
-    code: 422, reason: 'Invalid', message: ` "" is invalid: patch: ${message}`,
-    details: { causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }] },
-  }));
+  return new ApiError(
+    422,
+    failure({
+      code: 422,
+      reason: 'Invalid',
+      message: ` "" is invalid: patch: ${message}`,
+      details: { causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }] },
+    }),
+  );
 }
 
 /** Runs defaulting and validation; returns the (possibly pruned) object or throws an ApiError. */

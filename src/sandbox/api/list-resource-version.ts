@@ -48,7 +48,8 @@ export function validateListOptions(query: URLSearchParams, watch: boolean): voi
   if ((query.get('continue') ?? '') !== '') forbidden('resourceVersionMatch is forbidden when continue is provided');
   if (match !== 'Exact' && match !== 'NotOlderThan') {
     causes.push({
-      reason: 'FieldValueNotSupported', field: 'resourceVersionMatch',
+      reason: 'FieldValueNotSupported',
+      field: 'resourceVersionMatch',
       message: `Unsupported value: ${goQuote(match)}: supported values: "Exact", "NotOlderThan", ""`,
     });
   }
@@ -76,7 +77,9 @@ export function watchResourceVersion(value: string): number {
 
 function tooLarge(requested: string, current: number): ApiError {
   const body = failure({
-    code: 504, reason: 'Timeout', message: `Timeout: Too large resource version: ${requested}, current: ${current}`,
+    code: 504,
+    reason: 'Timeout',
+    message: `Timeout: Too large resource version: ${requested}, current: ${current}`,
     details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
   });
   return new ApiError(504, body, { 'retry-after': '1' });

@@ -9,7 +9,13 @@ import { goJsonKind } from '../core/go-json.ts';
 import { meta, str } from '../core/objects.ts';
 import { ApiError, badRequest, failure, patchRejected, unknownError, unsupportedMediaType } from '../core/status.ts';
 import {
-  applyConflictMessage, applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, decodePatch, type PatchKind,
+  applyConflictMessage,
+  applyJsonPatch,
+  applyMergePatch,
+  applyServerSideApply,
+  applyStrategicMergePatch,
+  decodePatch,
+  type PatchKind,
 } from '../patch/patch.ts';
 import { groupVersionOf, keyOf } from '../registry/resources.ts';
 import { create, current, update, type WriteRequest, type WriteResult } from './writes.ts';
@@ -31,10 +37,15 @@ export function patch(w: WriteRequest, raw: string, contentType: string, force: 
   const decoded = decodePatch(kind, raw, w.fieldValidation !== 'Ignore');
   if (!decoded.ok) {
     if (decoded.code === 400) throw badRequest(decoded.message);
-    throw new ApiError(422, failure({
-      code: 422, reason: 'Invalid', message: ` "" is invalid: patch: ${decoded.message}`,
-      details: { causes: [{ reason: 'FieldValueInvalid', message: decoded.message, field: 'patch' }] },
-    }));
+    throw new ApiError(
+      422,
+      failure({
+        code: 422,
+        reason: 'Invalid',
+        message: ` "" is invalid: patch: ${decoded.message}`,
+        details: { causes: [{ reason: 'FieldValueInvalid', message: decoded.message, field: 'patch' }] },
+      }),
+    );
   }
   const body = decoded.value;
   const doc = structuredClone(live.obj);

@@ -10,8 +10,15 @@ import { isJsonObject } from '../../json.ts';
 import { groupVersionOf, keyOf, targetOf, type ResourceType } from '../registry/resources.ts';
 import type { ResourceRequest } from '../core/request-info.ts';
 import {
-  convertFieldLabels, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, selectableFields, SelectorError,
-  type FieldSelector, type LabelSelector,
+  convertFieldLabels,
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  selectableFields,
+  SelectorError,
+  type FieldSelector,
+  type LabelSelector,
 } from '../selectors/labels.ts';
 import { ApiError, badRequest, failure, notFound } from '../core/status.ts';
 import { goJsonKind, goJsonSyntaxError, goUnmarshalTypeError } from '../core/go-json.ts';
@@ -115,9 +122,9 @@ function encodeContinue(t: ContinueToken): string {
 
 const INCONSISTENT_CONTINUE =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or ' +
-    'use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an ' +
-    'inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in ' +
-    'the list.';
+  'use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an ' +
+  'inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in ' +
+  'the list.';
 
 /** base64.RawURLEncoding.DecodeString's error, if any ('\r' and '\n' are skipped). */
 function base64Error(s: string): string | undefined {
@@ -252,4 +259,3 @@ export function listJson(type: ResourceType, r: ListResult): string {
 export function parseObjects(r: ListResult): JsonObject[] {
   return r.items.map((o) => o.obj);
 }
-

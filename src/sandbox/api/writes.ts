@@ -218,11 +218,16 @@ function forbidNewFinalizers(w: WriteRequest, before: JsonObject, after: JsonObj
   const added = [...new Set(list(after).filter((f) => !old.has(f)))].sort();
   if (added.length === 0) return;
   throw invalid({
-    kind: w.type.kind, group: w.type.group, name: w.req.name,
-    causes: [{
-      reason: 'FieldValueForbidden', field: 'metadata.finalizers',
-      message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map(goQuote).join(', ')}}`,
-    }],
+    kind: w.type.kind,
+    group: w.type.group,
+    name: w.req.name,
+    causes: [
+      {
+        reason: 'FieldValueForbidden',
+        field: 'metadata.finalizers',
+        message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map(goQuote).join(', ')}}`,
+      },
+    ],
   });
 }
 
@@ -243,7 +248,9 @@ export function replace(w: WriteRequest, body: JsonObject): WriteResult {
   const rv = meta(body)['resourceVersion'];
   if (w.type.origin === 'crd' && (rv === undefined || rv === '')) {
     throw invalid({
-      kind: w.type.kind, group: w.type.group, name: w.req.name,
+      kind: w.type.kind,
+      group: w.type.group,
+      name: w.req.name,
       causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update', field: 'metadata.resourceVersion' }],
     });
   }

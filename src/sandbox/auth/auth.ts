@@ -40,9 +40,7 @@ export const ANONYMOUS_USER: SandboxUser = { name: 'system:anonymous', groups: [
  * 'anonymous' when no bearer token is presented (no header, another scheme, empty token), as the
  * apiserver's token authenticator has no opinion then; 'invalid' for an unknown token (401).
  */
-export function createAuthenticator(
-  tokens: Record<string, SandboxUser>,
-): (authorizationHeader: string | undefined) => AuthenticationOutcome {
+export function createAuthenticator(tokens: Record<string, SandboxUser>): (authorizationHeader: string | undefined) => AuthenticationOutcome {
   const entries = Object.entries(tokens).map(([token, user]) => ({ token: Buffer.from(token), user }));
   return (header) => {
     if (header === undefined) return 'anonymous';

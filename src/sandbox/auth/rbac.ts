@@ -66,7 +66,10 @@ export const BOOTSTRAP_CLUSTER_ROLES: Readonly<Record<string, PolicyRule[]>> = {
 };
 
 const clusterBinding = (name: string, role: string, groups: string[]): Binding => ({
-  kind: 'ClusterRoleBinding', name, namespace: '', roleRef: { kind: 'ClusterRole', name: role },
+  kind: 'ClusterRoleBinding',
+  name,
+  namespace: '',
+  roleRef: { kind: 'ClusterRole', name: role },
   subjects: groups.map((g) => ({ kind: 'Group', name: g, namespace: '' })),
 });
 
@@ -98,7 +101,9 @@ function bindingOf(obj: JsonObject, kind: Binding['kind']): Binding | undefined 
   const m = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
   const subjects = Array.isArray(obj['subjects']) ? obj['subjects'].filter(isJsonObject) : [];
   return {
-    kind, name: str(m['name']), namespace: str(m['namespace']),
+    kind,
+    name: str(m['name']),
+    namespace: str(m['namespace']),
     roleRef: { kind: str(ref['kind']), name: str(ref['name']) },
     subjects: subjects.map((s) => ({ kind: str(s['kind']), name: str(s['name']), namespace: str(s['namespace']) })),
   };

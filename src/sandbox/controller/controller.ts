@@ -209,10 +209,7 @@ export class Controller {
     if (pending?.kind === 'write' && pending.atMs === plan.atMs && pending.statusJson === statusJson) return;
     entry.pending?.cancel();
     const status = plan.status;
-    const cancel = this.#clock.setTimer(
-      () => this.#fire(entry, status),
-      Math.max(0, plan.atMs - this.#clock.now()),
-    );
+    const cancel = this.#clock.setTimer(() => this.#fire(entry, status), Math.max(0, plan.atMs - this.#clock.now()));
     entry.pending = { kind: 'write', atMs: plan.atMs, statusJson, cancel };
   }
 

@@ -66,11 +66,7 @@ export class HttpTaskSource extends LoopingTaskSource {
     }
   }
 
-  async #list(): Promise<
-    | { kind: 'ok'; items: JsonObject[]; resourceVersion: string }
-    | { kind: 'crd-missing' }
-    | { kind: 'failed'; message: string }
-  > {
+  async #list(): Promise<{ kind: 'ok'; items: JsonObject[]; resourceVersion: string } | { kind: 'crd-missing' } | { kind: 'failed'; message: string }> {
     let res: HttpResponse;
     try {
       res = await this.#options.client.request({ method: 'GET', path: this.#collection });

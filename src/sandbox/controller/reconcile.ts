@@ -33,9 +33,7 @@ export const DEFAULT_DELAY_MS = 200;
 /** Status states the upstream task manager reports; terminal ones never change again. */
 export const TERMINAL_STATES: ReadonlySet<string> = new Set(['error', 'done']);
 
-export type ReconcilePlan =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'write'; readonly atMs: number; readonly status: JsonObject };
+export type ReconcilePlan = { readonly kind: 'none' } | { readonly kind: 'write'; readonly atMs: number; readonly status: JsonObject };
 
 export interface ReconcileInput {
   readonly task: JsonObject;
@@ -71,9 +69,7 @@ export function reconcile(input: ReconcileInput): ReconcilePlan {
   const atMs = input.desiredSinceMs + delay;
   const errorOn = annotations[ANNOTATION_ERROR_ON]?.trim().toLowerCase();
   if (errorOn !== undefined && errorOn === desired) {
-    const message =
-      annotations[ANNOTATION_ERROR_MESSAGE] ??
-      `fake controller: ${actual ?? '(none)'} -> ${desired} failed (annotation ${ANNOTATION_ERROR_ON})`;
+    const message = annotations[ANNOTATION_ERROR_MESSAGE] ?? `fake controller: ${actual ?? '(none)'} -> ${desired} failed (annotation ${ANNOTATION_ERROR_ON})`;
     return { kind: 'write', atMs, status: { state: 'error', error: message } };
   }
   return { kind: 'write', atMs, status: { state: desired } };

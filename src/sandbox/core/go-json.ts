@@ -75,10 +75,12 @@ export function goJsonSyntaxError(input: string | Buffer): string | undefined {
     return fail(c, 'after array element');
   };
   const endTopState: State = (c) => (isSpace(c) ? endTopState : fail(c, 'after top-level value'));
-  const literal = (word: string, at: number, next: State): State => (c) => {
-    if (c === word.charCodeAt(at)) return at + 1 === word.length ? next : literal(word, at + 1, next);
-    return fail(c, `in literal ${word} (expecting '${word[at]}')`);
-  };
+  const literal =
+    (word: string, at: number, next: State): State =>
+    (c) => {
+      if (c === word.charCodeAt(at)) return at + 1 === word.length ? next : literal(word, at + 1, next);
+      return fail(c, `in literal ${word} (expecting '${word[at]}')`);
+    };
   const inString: State = (c) => {
     if (c === 0x22) return endValue;
     if (c === 0x5c) return inStringEsc;
@@ -90,10 +92,12 @@ export function goJsonSyntaxError(input: string | Buffer): string | undefined {
     if (c === 0x75) return hexEscape(0);
     return fail(c, 'in string escape code');
   };
-  const hexEscape = (n: number): State => (c) => {
-    if (!isHex(c)) return fail(c, 'in \\u hexadecimal character escape');
-    return n === 3 ? inString : hexEscape(n + 1);
-  };
+  const hexEscape =
+    (n: number): State =>
+    (c) => {
+      if (!isHex(c)) return fail(c, 'in \\u hexadecimal character escape');
+      return n === 3 ? inString : hexEscape(n + 1);
+    };
   const e0: State = (c) => (isDigit(c) ? e0 : endValue(c));
   const eSign: State = (c) => (isDigit(c) ? e0 : fail(c, 'in exponent of numeric literal'));
   const e: State = (c) => (c === 0x2b || c === 0x2d ? eSign : eSign(c));

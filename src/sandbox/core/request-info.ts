@@ -58,7 +58,10 @@ export function verbFor(method: string, hasName: boolean, query: URLSearchParams
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 export function route(method: string, pathname: string, query: URLSearchParams): Route {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   const [p0, p1 = '', p2 = ''] = parts;
   if (p0 === 'version' && parts.length === 1) return { kind: 'version' };
   if (p0 === 'healthz' || p0 === 'readyz' || p0 === 'livez') return { kind: 'health' };

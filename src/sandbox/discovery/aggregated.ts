@@ -35,17 +35,19 @@ export function aggregatedDiscovery(registry: ResourceRegistry, which: 'api' | '
     kind: 'APIGroupDiscoveryList',
     apiVersion: `apidiscovery.k8s.io/${version}`,
     metadata: {},
-    items: groups.map((g): JsonObject => ({
-      metadata: g.group === '' ? { creationTimestamp: null } : ({ name: g.group, creationTimestamp: null } as JsonObject),
-      versions: g.versions.map((v) => ({
-        version: v,
-        resources: registry
-          .inGroupVersion(g.group, v)
-          .sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0))
-          .map(resourceDiscovery),
-        freshness: 'Current',
-      })),
-    })),
+    items: groups.map(
+      (g): JsonObject => ({
+        metadata: g.group === '' ? { creationTimestamp: null } : ({ name: g.group, creationTimestamp: null } as JsonObject),
+        versions: g.versions.map((v) => ({
+          version: v,
+          resources: registry
+            .inGroupVersion(g.group, v)
+            .sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0))
+            .map(resourceDiscovery),
+          freshness: 'Current',
+        })),
+      }),
+    ),
   };
 }
 

@@ -139,7 +139,7 @@ export class Faults {
     this.injectedFailures++;
     this.record({ at: Date.now(), method: req.method, path: req.path, delayMs, status: rule.status });
     rule.onInjected?.({ method: req.method, path: req.path });
-    return { delayMs, failure: rule.status === 409 ? conflictFor(req.path) ?? injected(409) : injected(rule.status, rule.retryAfterSeconds) };
+    return { delayMs, failure: rule.status === 409 ? (conflictFor(req.path) ?? injected(409)) : injected(rule.status, rule.retryAfterSeconds) };
   }
 
   private record(entry: FaultTimelineEntry): void {

@@ -83,7 +83,10 @@ function decodeBody(r: IncomingResource, type: ResourceType, registry: ResourceR
       throw e;
     }
   }
-  const siblings = registry.all().filter((t) => t.group === type.group && t.version === type.version).map((t) => t.kind);
+  const siblings = registry
+    .all()
+    .filter((t) => t.group === type.group && t.version === type.version)
+    .map((t) => t.kind);
   return decodeObjectBody(type, r.body, siblings);
 }
 

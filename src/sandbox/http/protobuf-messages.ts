@@ -50,8 +50,12 @@ const SERVICE_PORT: Message = {
 
 // `kubectl auth can-i` sends a SelfSubjectAccessReview through a typed client.
 const RESOURCE_ATTRIBUTES: Message = {
-  1: { name: 'namespace', type: 'string' }, 2: { name: 'verb', type: 'string' }, 3: { name: 'group', type: 'string' },
-  4: { name: 'version', type: 'string' }, 5: { name: 'resource', type: 'string' }, 6: { name: 'subresource', type: 'string' },
+  1: { name: 'namespace', type: 'string' },
+  2: { name: 'verb', type: 'string' },
+  3: { name: 'group', type: 'string' },
+  4: { name: 'version', type: 'string' },
+  5: { name: 'resource', type: 'string' },
+  6: { name: 'subresource', type: 'string' },
   7: { name: 'name', type: 'string' },
 };
 const ACCESS_REVIEW: Message = {

@@ -164,8 +164,14 @@ export class SandboxServer {
     let verb = '';
     const log = (status: number): void => {
       this.o.requestLog.add({
-        method, path: url.pathname, query: url.search.replace(/^\?/, ''), status, user: userName,
-        userAgent: req.headers['user-agent'] ?? '', verb, ms: performance.now() - started,
+        method,
+        path: url.pathname,
+        query: url.search.replace(/^\?/, ''),
+        status,
+        user: userName,
+        userAgent: req.headers['user-agent'] ?? '',
+        verb,
+        ms: performance.now() - started,
       });
     };
     try {
@@ -226,5 +232,4 @@ export class SandboxServer {
     res.writeHead(reply.status, headers);
     res.end(payload);
   }
-
 }

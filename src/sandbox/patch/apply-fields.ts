@@ -11,14 +11,25 @@ export const SEP = '\u0000';
 
 /** Never owned: identity and bookkeeping fields of metadata, and the type fields. */
 const STRIPPED_METADATA = new Set([
-  'name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
-  'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink',
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
 ]);
 
 function canonical(v: JsonValue): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (!isJsonObject(v)) return JSON.stringify(v);
-  return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k] ?? null)}`).join(',')}}`;
+  return `{${Object.keys(v)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(v[k] ?? null)}`)
+    .join(',')}}`;
 }
 
 export const keyToken = (item: JsonObject, mergeKey: string): string => `k:${canonical({ [mergeKey]: item[mergeKey] ?? null })}`;
@@ -111,7 +122,9 @@ export function pathString(path: string): string {
       if (t.startsWith('f:')) return `.${t.slice(2)}`;
       if (t.startsWith('k:')) {
         const key = JSON.parse(t.slice(2)) as JsonObject;
-        return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+        return `[${Object.entries(key)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(',')}]`;
       }
       return `[=${t.slice(2)}]`;
     })

@@ -86,13 +86,11 @@ function compareEntries(p: JsonObject, q: JsonObject): number {
 
 const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function applyServerSideApply(args: {
-  live: JsonObject | null;
-  applied: JsonObject;
-  manager: string;
-  force: boolean;
-  now: Date;
-}): { object: JsonObject; conflicts: string[]; conflictDetails: ApplyConflict[] } {
+export function applyServerSideApply(args: { live: JsonObject | null; applied: JsonObject; manager: string; force: boolean; now: Date }): {
+  object: JsonObject;
+  conflicts: string[];
+  conflictDetails: ApplyConflict[];
+} {
   const applied = dropNulls(structuredClone(args.applied)) as JsonObject;
   const appliedMeta = isJsonObject(applied['metadata']) ? applied['metadata'] : {};
   delete appliedMeta['managedFields'];
@@ -133,7 +131,10 @@ export function applyServerSideApply(args: {
     return false;
   };
   const holdsOwned = (p: string): boolean => below(p, appliedLeaves.keys()) || others.some((o) => below(p, o.paths));
-  for (const p of [...previous].filter((x) => !appliedLeaves.has(x)).sort().reverse()) {
+  for (const p of [...previous]
+    .filter((x) => !appliedLeaves.has(x))
+    .sort()
+    .reverse()) {
     if (!ownedByOthers(p) && !holdsOwned(p)) removePath(object, p);
   }
   // Forcing moves the conflicting fields to the applier.
@@ -147,9 +148,7 @@ export function applyServerSideApply(args: {
     operation: 'Apply',
     time: rfc3339(args.now),
   };
-  const kept = others
-    .filter((o) => o.paths.size > 0)
-    .map((o) => (conflicting.size > 0 ? { ...o.entry, fieldsV1: pathsToFields(o.paths) } : o.entry));
+  const kept = others.filter((o) => o.paths.size > 0).map((o) => (conflicting.size > 0 ? { ...o.entry, fieldsV1: pathsToFields(o.paths) } : o.entry));
   let objectMeta = object['metadata'];
   if (!isJsonObject(objectMeta)) {
     objectMeta = {};

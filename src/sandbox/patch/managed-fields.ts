@@ -26,7 +26,6 @@ const STRIPPED_METADATA = new Set([
 
 type Paths = Set<string>;
 
-
 /** Every owned-able path of an object (maps as nodes, lists atomic), as SEP-joined `f:` keys. */
 function pathsOf(obj: JsonObject): Map<string, JsonValue> {
   const out = new Map<string, JsonValue>();

@@ -27,7 +27,6 @@ export type DecodedPatch = { ok: true; value: JsonValue } | { ok: false; message
 /** `json: cannot unmarshal <kind> into Go value of type <goType>`. */
 const typeError = (v: JsonValue, goType: string): string => `json: cannot unmarshal ${goJsonKind(v)} into Go value of type ${goType}`;
 
-
 /**
  * The patch body as 1.26's patch handlers decode it (after the object was read, so a missing
  * object is a 404 first). With fieldValidation Warn or Strict (`strict`, the default) JSON and

@@ -98,8 +98,7 @@ function mergeList(original: JsonValue[], patch: JsonValue[], meta: ListMeta | u
  * server-only ones in their old order, interleaved by their positions in the original list.
  */
 function orderList(list: JsonValue[], order: JsonValue[], original: JsonValue[], mergeKey: string | undefined): JsonValue[] {
-  const id = (v: JsonValue | undefined): string =>
-    mergeKey !== undefined && isJsonObject(v) ? JSON.stringify(v[mergeKey]) : JSON.stringify(v);
+  const id = (v: JsonValue | undefined): string => (mergeKey !== undefined && isJsonObject(v) ? JSON.stringify(v[mergeKey]) : JSON.stringify(v));
   const orderIds = order.map(id);
   const serverIds = original.map(id);
   const byIndex = (ids: string[]) => (a: JsonValue, b: JsonValue) => ids.indexOf(id(a)) - ids.indexOf(id(b));

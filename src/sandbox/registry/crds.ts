@@ -88,9 +88,7 @@ export function crdStatus(crd: JsonObject, now: string, previous?: JsonObject): 
   const prevStored = strings(obj(previous?.['status'])['storedVersions']);
   const stored = [...prevStored];
   if (storage !== undefined && !stored.includes(str(storage['name']))) stored.push(str(storage['name']));
-  const prevConditions = Array.isArray(obj(previous?.['status'])['conditions'])
-    ? (obj(previous?.['status'])['conditions'] as JsonValue[]).map(obj)
-    : [];
+  const prevConditions = Array.isArray(obj(previous?.['status'])['conditions']) ? (obj(previous?.['status'])['conditions'] as JsonValue[]).map(obj) : [];
   const since = (type: string): string => str(prevConditions.find((c) => c['type'] === type)?.['lastTransitionTime']) || now;
   return {
     acceptedNames: { ...names },

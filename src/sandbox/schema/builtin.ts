@@ -30,14 +30,30 @@ function struct(name: string, properties: Record<string, JSONSchemaProps>, open 
 const listOf = (item: JSONSchemaProps): JSONSchemaProps => ({ type: 'array', items: item, 'x-go-type': `[]${String(item['x-go-type'])}` });
 
 const ownerReference = struct('OwnerReference', {
-  apiVersion: str(), kind: str(), name: str(), uid: str('types.UID'), controller: bool, blockOwnerDeletion: bool,
+  apiVersion: str(),
+  kind: str(),
+  name: str(),
+  uid: str('types.UID'),
+  controller: bool,
+  blockOwnerDeletion: bool,
 });
 
 /** ObjectMeta: which fields exist is pruning's business (prune.ts); these are their types. */
 export const OBJECT_META: JSONSchemaProps = struct('ObjectMeta', {
-  name: str(), generateName: str(), namespace: str(), selfLink: str(), uid: str('types.UID'), resourceVersion: str(),
-  generation: int64, creationTimestamp: opaque, deletionTimestamp: opaque, deletionGracePeriodSeconds: int64,
-  labels: stringMap(), annotations: stringMap(), ownerReferences: listOf(ownerReference), finalizers: strings(),
+  name: str(),
+  generateName: str(),
+  namespace: str(),
+  selfLink: str(),
+  uid: str('types.UID'),
+  resourceVersion: str(),
+  generation: int64,
+  creationTimestamp: opaque,
+  deletionTimestamp: opaque,
+  deletionGracePeriodSeconds: int64,
+  labels: stringMap(),
+  annotations: stringMap(),
+  ownerReferences: listOf(ownerReference),
+  finalizers: strings(),
   managedFields: opaque,
 });
 
@@ -46,35 +62,85 @@ function kind(name: string, properties: Record<string, JSONSchemaProps>): JSONSc
 }
 
 const objectReference = struct('ObjectReference', {
-  kind: str(), namespace: str(), name: str(), uid: str('types.UID'), apiVersion: str(), resourceVersion: str(), fieldPath: str(),
+  kind: str(),
+  namespace: str(),
+  name: str(),
+  uid: str('types.UID'),
+  apiVersion: str(),
+  resourceVersion: str(),
+  fieldPath: str(),
 });
 const localObjectReference = struct('LocalObjectReference', { name: str() });
 
 const servicePort = struct('ServicePort', {
-  name: str(), protocol: str('v1.Protocol'), appProtocol: str(), port: int32, targetPort: opaque, nodePort: int32,
+  name: str(),
+  protocol: str('v1.Protocol'),
+  appProtocol: str(),
+  port: int32,
+  targetPort: opaque,
+  nodePort: int32,
 });
 
 const serviceSpec = struct('ServiceSpec', {
-  ports: listOf(servicePort), selector: stringMap(), clusterIP: str(), clusterIPs: strings(), type: str('v1.ServiceType'),
-  externalIPs: strings(), sessionAffinity: str('v1.ServiceAffinity'), loadBalancerIP: str(), loadBalancerSourceRanges: strings(),
-  externalName: str(), externalTrafficPolicy: str('v1.ServiceExternalTrafficPolicyType'), healthCheckNodePort: int32,
-  publishNotReadyAddresses: bool, sessionAffinityConfig: opaque, ipFamilies: strings('v1.IPFamily'),
-  ipFamilyPolicy: str('v1.IPFamilyPolicy'), allocateLoadBalancerNodePorts: bool, loadBalancerClass: str(),
+  ports: listOf(servicePort),
+  selector: stringMap(),
+  clusterIP: str(),
+  clusterIPs: strings(),
+  type: str('v1.ServiceType'),
+  externalIPs: strings(),
+  sessionAffinity: str('v1.ServiceAffinity'),
+  loadBalancerIP: str(),
+  loadBalancerSourceRanges: strings(),
+  externalName: str(),
+  externalTrafficPolicy: str('v1.ServiceExternalTrafficPolicyType'),
+  healthCheckNodePort: int32,
+  publishNotReadyAddresses: bool,
+  sessionAffinityConfig: opaque,
+  ipFamilies: strings('v1.IPFamily'),
+  ipFamilyPolicy: str('v1.IPFamilyPolicy'),
+  allocateLoadBalancerNodePorts: bool,
+  loadBalancerClass: str(),
   internalTrafficPolicy: str('v1.ServiceInternalTrafficPolicyType'),
 });
 
-const container = struct('Container', {
-  name: str(), image: str(), command: strings(), args: strings(), workingDir: str(), imagePullPolicy: str('v1.PullPolicy'),
-  env: opaque, envFrom: opaque, ports: opaque, resources: opaque, volumeMounts: opaque,
-}, true);
+const container = struct(
+  'Container',
+  {
+    name: str(),
+    image: str(),
+    command: strings(),
+    args: strings(),
+    workingDir: str(),
+    imagePullPolicy: str('v1.PullPolicy'),
+    env: opaque,
+    envFrom: opaque,
+    ports: opaque,
+    resources: opaque,
+    volumeMounts: opaque,
+  },
+  true,
+);
 
-const podSpec = struct('PodSpec', {
-  containers: listOf(container), initContainers: listOf(container), restartPolicy: str('v1.RestartPolicy'),
-  nodeName: str(), serviceAccountName: str(), hostname: str(), terminationGracePeriodSeconds: int64,
-}, true);
+const podSpec = struct(
+  'PodSpec',
+  {
+    containers: listOf(container),
+    initContainers: listOf(container),
+    restartPolicy: str('v1.RestartPolicy'),
+    nodeName: str(),
+    serviceAccountName: str(),
+    hostname: str(),
+    terminationGracePeriodSeconds: int64,
+  },
+  true,
+);
 
 const policyRule = struct('PolicyRule', {
-  verbs: strings(), apiGroups: strings(), resources: strings(), resourceNames: strings(), nonResourceURLs: strings(),
+  verbs: strings(),
+  apiGroups: strings(),
+  resources: strings(),
+  resourceNames: strings(),
+  nonResourceURLs: strings(),
 });
 const subject = struct('Subject', { kind: str(), apiGroup: str(), name: str(), namespace: str() });
 const roleRef = struct('RoleRef', { apiGroup: str(), kind: str(), name: str() });
@@ -83,7 +149,9 @@ const SCHEMAS: Record<string, JSONSchemaProps> = {
   '/configmaps': kind('ConfigMap', { immutable: bool, data: stringMap(), binaryData: stringMap('[]uint8') }),
   '/secrets': kind('Secret', { immutable: bool, data: stringMap('[]uint8'), stringData: stringMap(), type: str('v1.SecretType') }),
   '/serviceaccounts': kind('ServiceAccount', {
-    secrets: listOf(objectReference), imagePullSecrets: listOf(localObjectReference), automountServiceAccountToken: bool,
+    secrets: listOf(objectReference),
+    imagePullSecrets: listOf(localObjectReference),
+    automountServiceAccountToken: bool,
   }),
   '/namespaces': kind('Namespace', {
     spec: struct('NamespaceSpec', { finalizers: strings('v1.FinalizerName') }),

@@ -11,7 +11,10 @@ import { isJsonObject } from '../../json.ts';
 function canonical(v: JsonValue): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (!isJsonObject(v)) return JSON.stringify(v);
-  return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k] ?? null)}`).join(',')}}`;
+  return `{${Object.keys(v)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(v[k] ?? null)}`)
+    .join(',')}}`;
 }
 
 const duplicate = (field: string, value: JsonValue): FieldCause => ({

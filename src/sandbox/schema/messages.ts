@@ -6,16 +6,13 @@ import { goQuote } from '../core/go-format.ts';
 
 /** The "in body" sentence kube-openapi puts after the bad value; `path` is the dotted data path. */
 export const detail = {
-  type: (path: string, expected: string, actual: string): string =>
-    `${path} in body must be of type ${expected}: ${goQuote(actual)}`,
+  type: (path: string, expected: string, actual: string): string => `${path} in body must be of type ${expected}: ${goQuote(actual)}`,
   pattern: (path: string, pattern: string): string => `${path} in body should match '${pattern}'`,
   minLength: (path: string, n: number): string => `${path} in body should be at least ${n} chars long`,
   maxLength: (path: string, n: number): string => `${path} in body should be at most ${n} chars long`,
   /** `bound` is already rendered: as int64 for integer data, as float64 otherwise (see validation.ts). */
-  minimum: (path: string, bound: string, exclusive: boolean): string =>
-    `${path} in body should be greater than ${exclusive ? '' : 'or equal to '}${bound}`,
-  maximum: (path: string, bound: string, exclusive: boolean): string =>
-    `${path} in body should be less than ${exclusive ? '' : 'or equal to '}${bound}`,
+  minimum: (path: string, bound: string, exclusive: boolean): string => `${path} in body should be greater than ${exclusive ? '' : 'or equal to '}${bound}`,
+  maximum: (path: string, bound: string, exclusive: boolean): string => `${path} in body should be less than ${exclusive ? '' : 'or equal to '}${bound}`,
   multipleOf: (path: string, factor: string): string => `${path} in body should be a multiple of ${factor}`,
   minItems: (path: string, n: number): string => `${path} in body should have at least ${n} items`,
   minProperties: (path: string, n: number): string => `${path} in body should have at least ${n} properties`,

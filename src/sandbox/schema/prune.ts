@@ -10,9 +10,21 @@ const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 
 /** ObjectMeta's JSON fields; anything else under metadata is unknown to the apiserver. */
 const OBJECT_META_FIELDS = new Set([
-  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation',
-  'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations',
-  'ownerReferences', 'finalizers', 'managedFields',
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
 ]);
 
 const key = (path: string, k: string): string => (path === '' ? k : `${path}.${k}`);
@@ -93,8 +105,7 @@ export function pruneUnknownFields(obj: JsonObject, schema: JSONSchemaProps): { 
   return { pruned, unknownFields: paths };
 }
 
-const isNonNullableNull = (v: JsonValue | undefined, s: JSONSchemaProps | undefined): boolean =>
-  v === null && s !== undefined && s.nullable !== true;
+const isNonNullableNull = (v: JsonValue | undefined, s: JSONSchemaProps | undefined): boolean => v === null && s !== undefined && s.nullable !== true;
 
 /** Removes nulls the schema does not allow and has no default for (the apiserver does this before defaulting). */
 function dropDisallowedNulls(x: JsonValue, s: JSONSchemaProps | undefined): void {

@@ -30,7 +30,6 @@ export interface LabelSelector {
   requirements: LabelRequirement[];
 }
 
-
 type TokenKind = 'id' | 'in' | 'notin' | '(' | ')' | ',' | '=' | '==' | '!=' | '!' | '>' | '<' | 'end';
 interface Token {
   kind: TokenKind;

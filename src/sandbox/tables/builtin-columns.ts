@@ -7,13 +7,13 @@ import type { PrinterColumn } from './table.ts';
 
 export const NAME_DESCRIPTION =
   'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the ' +
-    'generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot ' +
-    'be updated. More info: http://kubernetes.io/docs/user-guide/identifiers#names';
+  'generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot ' +
+  'be updated. More info: http://kubernetes.io/docs/user-guide/identifiers#names';
 export const CREATED_DESCRIPTION =
   'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in ' +
-    'happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\n' +
-    'Populated by the system. Read-only. Null for lists. More info: ' +
-    'https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
+  'happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\n' +
+  'Populated by the system. Read-only. Null for lists. More info: ' +
+  'https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
 
 export const NAME: PrinterColumn = { name: 'Name', type: 'string', format: 'name', description: NAME_DESCRIPTION, jsonPath: '.metadata.name' };
 export const AGE: PrinterColumn = { name: 'Age', type: 'string', description: CREATED_DESCRIPTION, jsonPath: '.metadata.creationTimestamp' };
@@ -33,8 +33,8 @@ export const COLUMNS: Record<string, PrinterColumn[]> = {
     col(
       'Data',
       "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte " +
-        "sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is " +
-        "enforced during validation process.",
+        'sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is ' +
+        'enforced during validation process.',
     ),
     AGE,
   ],
@@ -44,8 +44,8 @@ export const COLUMNS: Record<string, PrinterColumn[]> = {
     col(
       'Data',
       "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret " +
-        "data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in " +
-        "https://tools.ietf.org/html/rfc4648#section-4",
+        'data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in ' +
+        'https://tools.ietf.org/html/rfc4648#section-4',
     ),
     AGE,
   ],

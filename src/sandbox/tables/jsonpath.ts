@@ -28,7 +28,10 @@ function leadingStep(rest: string): { step: Step; length: number } | undefined {
 
 /** Parses a path; throws with the offending text when it is outside the supported subset. */
 export function parseJsonPath(path: string): Step[] {
-  const src = path.trim().replace(/^\{(.*)\}$/s, '$1').replace(/^\$/, '');
+  const src = path
+    .trim()
+    .replace(/^\{(.*)\}$/s, '$1')
+    .replace(/^\$/, '');
   const steps: Step[] = [];
   let i = 0;
   while (i < src.length) {

@@ -10,7 +10,7 @@ import type { PrinterColumn } from './table.ts';
 
 const ROLE_REF_DESCRIPTION =
   'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the ' +
-    'Authorizer must return an error.';
+  'Authorizer must return an error.';
 
 type Describe = { name: PrinterColumn; age: PrinterColumn; createdDescription: string };
 

@@ -88,10 +88,7 @@ function crdCell(column: PrinterColumn, value: JsonValue | undefined, now: Date)
 
 function crdColumns(columns: PrinterColumn[]): PrinterColumn[] {
   const extra = columns.length > 0 ? columns : [{ name: 'Age', type: 'date', description: CREATED_DESCRIPTION, jsonPath: '.metadata.creationTimestamp' }];
-  return [
-    NAME_COLUMN,
-    ...extra.map((c) => ({ ...c, description: c.description || `Custom resource definition column (in JSONPath format): ${c.jsonPath}` })),
-  ];
+  return [NAME_COLUMN, ...extra.map((c) => ({ ...c, description: c.description || `Custom resource definition column (in JSONPath format): ${c.jsonPath}` }))];
 }
 
 function rowObject(o: JsonObject, includeObject: 'None' | 'Metadata' | 'Object'): JsonValue {

@@ -17,7 +17,9 @@ describe('sandbox DELETE options and garbage collection', function () {
     expect(r.status, r.text).to.equal(201);
   };
   const owner = async (name: string, finalizers?: string[]) => {
-    const r = await call('POST', TASKS, { body: { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { name, ...(finalizers ? { finalizers } : {}) }, spec: { state: 'standby' } } });
+    const r = await call('POST', TASKS, {
+      body: { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { name, ...(finalizers ? { finalizers } : {}) }, spec: { state: 'standby' } },
+    });
     expect(r.status, r.text).to.equal(201);
     return r;
   };
@@ -27,7 +29,9 @@ describe('sandbox DELETE options and garbage collection', function () {
     await owner('a');
     const r = await call('DELETE', `${TASKS}/a`, { body: { propagationPolicy: 'Sideways' } });
     expect(r.status).to.equal(422);
-    expect(r.json['message']).to.equal('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"');
+    expect(r.json['message']).to.equal(
+      'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"',
+    );
     expect(r.json['details']).to.deep.include({ group: 'meta.k8s.io', kind: 'DeleteOptions' });
     const q = await call('DELETE', `${TASKS}/a?propagationPolicy=nope`);
     expect(q.status).to.equal(422);
@@ -64,7 +68,12 @@ describe('sandbox DELETE options and garbage collection', function () {
     const ref = { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', name: 'fg', uid: String(meta(o)['uid']) };
     await call('POST', CM, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', finalizers: ['x/y'], ownerReferences: [ref] } } });
     await call('DELETE', `${TASKS}/fg`, { body: { propagationPolicy: 'Foreground' } });
-    await until(() => ctx.sandbox.store.get('configmaps', 'test', 'held')?.['metadata'] !== undefined && 'deletionTimestamp' in (ctx.sandbox.store.get('configmaps', 'test', 'held')!['metadata'] as object), 'the dependent to be deleting');
+    await until(
+      () =>
+        ctx.sandbox.store.get('configmaps', 'test', 'held')?.['metadata'] !== undefined &&
+        'deletionTimestamp' in (ctx.sandbox.store.get('configmaps', 'test', 'held')!['metadata'] as object),
+      'the dependent to be deleting',
+    );
     expect(await exists(`${TASKS}/fg`)).to.equal(true);
     await call('PATCH', `${CM}/held`, { body: { metadata: { finalizers: null } }, contentType: 'application/merge-patch+json' });
     await until(() => ctx.sandbox.store.get('tasks', 'test', 'fg') === undefined, 'the owner to go');
@@ -78,8 +87,15 @@ describe('sandbox DELETE options and garbage collection', function () {
     expect(meta(del)['generation']).to.equal(2);
     const add = await call('PATCH', `${TASKS}/a`, { body: { metadata: { finalizers: ['x/y', 'x/z'] } }, contentType: 'application/merge-patch+json' });
     expect(add.status).to.equal(422);
-    expect(add.json['message']).to.equal('Task.aliecs.alice.cern "a" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"x/z"}');
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', finalizers: ['x/y'] }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i' }] } };
+    expect(add.json['message']).to.equal(
+      'Task.aliecs.alice.cern "a" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"x/z"}',
+    );
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', finalizers: ['x/y'] },
+      spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i' }] },
+    };
     expect((await call('POST', '/api/v1/namespaces/test/pods', { body: pod })).status).to.equal(201);
     const podDel = await call('DELETE', '/api/v1/namespaces/test/pods/p', { body: { gracePeriodSeconds: 7 } });
     expect(meta(podDel)['deletionGracePeriodSeconds']).to.equal(7);
@@ -93,7 +109,10 @@ describe('sandbox DELETE options and garbage collection', function () {
       expect(r.exitCode, r.stderr).to.equal(0);
       expect(r.stdout).to.equal(`task.aliecs.alice.cern "${cascade}" deleted\n`);
       expect(ctx.sandbox.store.get('tasks', 'test', cascade)).to.equal(undefined);
-      await until(() => (ctx.sandbox.store.get('configmaps', 'test', `${cascade}-dep`) === undefined) === (cascade !== 'orphan'), `${cascade} dependent handled`);
+      await until(
+        () => (ctx.sandbox.store.get('configmaps', 'test', `${cascade}-dep`) === undefined) === (cascade !== 'orphan'),
+        `${cascade} dependent handled`,
+      );
     }
   });
 });

@@ -4,7 +4,13 @@ import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox.ts';
 import { client } from '../sandbox-client.ts';
 
 const CM = '/api/v1/namespaces/test/configmaps';
-const configMap = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' }, ...extra });
+const configMap = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name },
+  data: { a: 'b' },
+  ...extra,
+});
 
 describe('sandbox fieldValidation and decoding of built-in kinds', function () {
   this.timeout(20_000);
@@ -20,16 +26,28 @@ describe('sandbox fieldValidation and decoding of built-in kinds', function () {
   it('Strict rejects unknown top-level and nested fields of a ConfigMap and a Service', async () => {
     const cm = await call('POST', `${CM}?fieldValidation=Strict`, { body: configMap('a', { foo: 1, metadata: { name: 'a', bogus: 'x' } }) });
     expect(cm.status).to.equal(400);
-    expect(cm.json['message']).to.equal('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "foo", unknown field "metadata.bogus"');
+    expect(cm.json['message']).to.equal(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "foo", unknown field "metadata.bogus"',
+    );
     const svc = await call('POST', '/api/v1/namespaces/test/services?fieldValidation=Strict', {
       body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, bar: 1 }], baz: true } },
     });
     expect(svc.status).to.equal(400);
-    expect(svc.json['message']).to.equal('Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.baz", unknown field "spec.ports[0].bar"');
+    expect(svc.json['message']).to.equal(
+      'Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.baz", unknown field "spec.ports[0].bar"',
+    );
     const binding = await call('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/test/rolebindings?fieldValidation=Strict', {
-      body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'rb' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r', x: 1 }, subjects: [] },
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'rb' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r', x: 1 },
+        subjects: [],
+      },
     });
-    expect(binding.json['message']).to.equal('RoleBinding in version "v1" cannot be handled as a RoleBinding: strict decoding error: unknown field "roleRef.x"');
+    expect(binding.json['message']).to.equal(
+      'RoleBinding in version "v1" cannot be handled as a RoleBinding: strict decoding error: unknown field "roleRef.x"',
+    );
   });
 
   it('Warn stores the pruned object and sends one warning per unknown field', async () => {
@@ -51,27 +69,49 @@ describe('sandbox fieldValidation and decoding of built-in kinds', function () {
     const data = await call('POST', CM, { body: configMap('a', { data: { a: 1 } }) });
     expect(data.status).to.equal(400);
     expect(data.json['reason']).to.equal('BadRequest');
-    expect(data.json['message']).to.equal('ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string');
+    expect(data.json['message']).to.equal(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string',
+    );
     const label = await call('POST', CM, { body: configMap('b', { metadata: { name: 'b', labels: { x: true } } }) });
-    expect(label.json['message']).to.equal('ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string');
+    expect(label.json['message']).to.equal(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string',
+    );
     const port = await call('POST', '/api/v1/namespaces/test/services', {
       body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: '80' }] } },
     });
-    expect(port.json['message']).to.equal('Service in version "v1" cannot be handled as a Service: json: cannot unmarshal string into Go struct field ServicePort.spec.ports.port of type int32');
+    expect(port.json['message']).to.equal(
+      'Service in version "v1" cannot be handled as a Service: json: cannot unmarshal string into Go struct field ServicePort.spec.ports.port of type int32',
+    );
     const patch = await call('PATCH', `${CM}/a`, { body: { data: { a: 1 } }, contentType: 'application/merge-patch+json' });
     expect(patch.status).to.equal(404);
     await call('POST', CM, { body: configMap('a') });
     const badPatch = await call('PATCH', `${CM}/a`, { body: { data: { a: 1 } }, contentType: 'application/merge-patch+json' });
     expect(badPatch.status).to.equal(422);
-    expect(String(badPatch.json['message'])).to.match(/^ "" is invalid: patch: Invalid value: ".*": json: cannot unmarshal number into Go struct field ConfigMap\.data of type string$/);
+    expect(String(badPatch.json['message'])).to.match(
+      /^ "" is invalid: patch: Invalid value: ".*": json: cannot unmarshal number into Go struct field ConfigMap\.data of type string$/,
+    );
   });
 
   it('accepts the fields a full object of each kind carries', async () => {
     const ok = [
-      ['/api/v1/namespaces/test/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', labels: { a: 'b' } }, type: 'Opaque', stringData: { k: 'v' } }],
+      [
+        '/api/v1/namespaces/test/secrets',
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', labels: { a: 'b' } }, type: 'Opaque', stringData: { k: 'v' } },
+      ],
       ['/api/v1/namespaces/test/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa' }, imagePullSecrets: [{ name: 'x' }] }],
-      ['/apis/rbac.authorization.k8s.io/v1/namespaces/test/roles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }],
-      ['/api/v1/namespaces/test/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox', livenessProbe: {} }] } }],
+      [
+        '/apis/rbac.authorization.k8s.io/v1/namespaces/test/roles',
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'Role',
+          metadata: { name: 'r' },
+          rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+        },
+      ],
+      [
+        '/api/v1/namespaces/test/pods',
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox', livenessProbe: {} }] } },
+      ],
     ] as const;
     for (const [path, body] of ok) {
       const r = await call('POST', `${path}?fieldValidation=Strict`, { body });

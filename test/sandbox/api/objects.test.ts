@@ -45,7 +45,9 @@ describe('sandbox API objects', function () {
   it('rejects schema violations with 422 causes, one or several', async () => {
     const one = await call('POST', TASKS, { body: task('a', { state: 'bogus' }) });
     expect(one.status).to.equal(422);
-    expect(one.json['message']).to.equal('Task.aliecs.alice.cern "a" is invalid: spec.state: Unsupported value: "bogus": supported values: "standby", "deployed", "configured", "running"');
+    expect(one.json['message']).to.equal(
+      'Task.aliecs.alice.cern "a" is invalid: spec.state: Unsupported value: "bogus": supported values: "standby", "deployed", "configured", "running"',
+    );
     const two = await call('POST', TASKS, { body: task('b', { state: 'standby', bind: [{ name: 'r', type: 'push' }] }) });
     expect(two.status).to.equal(422);
     expect(two.json['message']).to.equal('Task.aliecs.alice.cern "b" is invalid: [spec.bind[0].global: Required value, spec.bind[0].target: Required value]');
@@ -86,7 +88,9 @@ describe('sandbox API objects', function () {
     await call('PATCH', `${TASKS}/a`, { body: { spec: { state: 'running' } }, contentType: 'application/merge-patch+json' });
     const stale = await call('PUT', `${TASKS}/a`, { body: obj });
     expect(stale.status).to.equal(409);
-    expect(stale.json['message']).to.equal('Operation cannot be fulfilled on tasks.aliecs.alice.cern "a": the object has been modified; please apply your changes to the latest version and try again');
+    expect(stale.json['message']).to.equal(
+      'Operation cannot be fulfilled on tasks.aliecs.alice.cern "a": the object has been modified; please apply your changes to the latest version and try again',
+    );
     const { resourceVersion: _rv, ...noRv } = obj['metadata'] as Record<string, unknown>;
     const missing = await call('PUT', `${TASKS}/a`, { body: { ...obj, metadata: noRv } });
     expect(missing.status).to.equal(422);
@@ -96,7 +100,16 @@ describe('sandbox API objects', function () {
     await call('POST', TASKS, { body: task('a') });
     const r = await call('PATCH', `${TASKS}/a`, { body: [{ op: 'test', path: '/spec/state', value: 'x' }], contentType: 'application/json-patch+json' });
     expect(r.status).to.equal(422);
-    expect(r.json).to.deep.equal({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server rejected our request due to an error in our request', reason: 'Invalid', details: {}, code: 422 });
+    expect(r.json).to.deep.equal({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'the server rejected our request due to an error in our request',
+      reason: 'Invalid',
+      details: {},
+      code: 422,
+    });
   });
 
   it('keeps an object with finalizers until they are removed', async () => {
@@ -115,7 +128,13 @@ describe('sandbox API objects', function () {
     expect(dry.json['status']).to.equal('Success');
     expect((await call('GET', `${TASKS}/a`)).status).to.equal(200);
     const del = await call('DELETE', `${TASKS}/a`);
-    expect(del.json).to.deep.equal({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'a', group: 'aliecs.alice.cern', kind: 'tasks', uid: meta(created)['uid'] } });
+    expect(del.json).to.deep.equal({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name: 'a', group: 'aliecs.alice.cern', kind: 'tasks', uid: meta(created)['uid'] },
+    });
     const dryCreate = await call('POST', `${TASKS}?dryRun=All`, { body: task('b') });
     expect(dryCreate.status).to.equal(201);
     expect(ctx.sandbox.store.get('tasks', 'test', 'b')).to.equal(undefined);

@@ -9,7 +9,13 @@ describe('sandbox store view', () => {
   after(() => sb.close());
 
   it('creates the context namespace, default and the system namespaces at start', () => {
-    expect(sb.store.list('namespaces').map((n) => (n['metadata'] as { name: string }).name)).to.deep.equal(['default', 'kube-node-lease', 'kube-public', 'kube-system', 'work']);
+    expect(sb.store.list('namespaces').map((n) => (n['metadata'] as { name: string }).name)).to.deep.equal([
+      'default',
+      'kube-node-lease',
+      'kube-public',
+      'kube-system',
+      'work',
+    ]);
   });
 
   it('puts objects through admission, replaces them, sets status and deletes', () => {

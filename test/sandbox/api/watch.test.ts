@@ -61,7 +61,8 @@ describe('sandbox watches', function () {
     await call('POST', TASKS, { body: task('a') });
     const w = watch(ctx.sandbox, `${TASKS}?watch=true&labelSelector=team%3Dx`);
     await w.opened;
-    const label = (value: string | null) => call('PATCH', `${TASKS}/a`, { body: { metadata: { labels: { team: value } } }, contentType: 'application/merge-patch+json' });
+    const label = (value: string | null) =>
+      call('PATCH', `${TASKS}/a`, { body: { metadata: { labels: { team: value } } }, contentType: 'application/merge-patch+json' });
     await label('x');
     await label('y');
     await until(() => w.events.length === 2, 'two events');
@@ -74,7 +75,11 @@ describe('sandbox watches', function () {
     await w.opened;
     await until(() => w.ended, 'the timeout', 5000);
     expect(w.events.map((e) => e.type)).to.deep.equal(['BOOKMARK']);
-    expect(w.events[0]!.object).to.deep.equal({ kind: 'Task', apiVersion: 'aliecs.alice.cern/v1alpha1', metadata: { resourceVersion: String(ctx.sandbox.store.resourceVersion) } });
+    expect(w.events[0]!.object).to.deep.equal({
+      kind: 'Task',
+      apiVersion: 'aliecs.alice.cern/v1alpha1',
+      metadata: { resourceVersion: String(ctx.sandbox.store.resourceVersion) },
+    });
   });
 
   it('ends open watches when the sandbox closes', async () => {

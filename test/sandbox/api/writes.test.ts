@@ -9,7 +9,8 @@ const task = (name: string, spec: Record<string, unknown> = { state: 'standby' }
   spec,
 });
 const meta = (r: Response) => r.json['metadata'] as Record<string, unknown>;
-const LOCK = 'Operation cannot be fulfilled on tasks.aliecs.alice.cern "a": the object has been modified; please apply your changes to the latest version and try again';
+const LOCK =
+  'Operation cannot be fulfilled on tasks.aliecs.alice.cern "a": the object has been modified; please apply your changes to the latest version and try again';
 
 describe('sandbox writes: concurrency and decoding errors', function () {
   this.timeout(20_000);
@@ -54,7 +55,9 @@ describe('sandbox writes: concurrency and decoding errors', function () {
     expect(bad.json['message']).to.equal(
       `Task.aliecs.alice.cern "a" is invalid: metadata.labels: Invalid value: "bad key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
     );
-    const value = await call('POST', '/api/v1/namespaces/test/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { app: '-x' } } } });
+    const value = await call('POST', '/api/v1/namespaces/test/configmaps', {
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { app: '-x' } } },
+    });
     expect(value.status).to.equal(422);
     expect(value.json['message']).to.equal(
       `ConfigMap "c" is invalid: metadata.labels: Invalid value: "-x": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
@@ -69,7 +72,9 @@ describe('sandbox writes: concurrency and decoding errors', function () {
     const patched = await call('PATCH', `${TASKS}/c`, { body: { metadata: { labels: { 'x/': 'y' } } }, contentType: 'application/merge-patch+json' });
     expect(patched.status).to.equal(422);
     // As IsQualifiedName: an empty name part fails both the emptiness and the regex check.
-    expect(patched.json['message']).to.match(/^Task\.aliecs\.alice\.cern "c" is invalid: \[metadata\.labels: Invalid value: "x\/": name part must be non-empty, metadata\.labels: Invalid value: "x\/": name part must consist of /);
+    expect(patched.json['message']).to.match(
+      /^Task\.aliecs\.alice\.cern "c" is invalid: \[metadata\.labels: Invalid value: "x\/": name part must be non-empty, metadata\.labels: Invalid value: "x\/": name part must consist of /,
+    );
   });
 
   it('rejects annotations larger than 256 KiB in total', async () => {

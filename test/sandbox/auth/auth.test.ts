@@ -137,9 +137,16 @@ describe('sandbox/auth/auth', () => {
           'configmaps is forbidden: User "system:serviceaccount:o2-tasks:kubectl-task-executor" cannot list resource "configmaps" in API group "" in the namespace "o2-tasks"',
         );
         expect((await get('admin', configmaps)).status).to.equal(200);
-        sb.store.put({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'o2-tasks' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }] });
         sb.store.put({
-          apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'r', namespace: 'o2-tasks' },
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'Role',
+          metadata: { name: 'r', namespace: 'o2-tasks' },
+          rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }],
+        });
+        sb.store.put({
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: 'r', namespace: 'o2-tasks' },
           roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' },
           subjects: [{ kind: 'ServiceAccount', name: 'kubectl-task-executor', namespace: 'o2-tasks' }],
         });

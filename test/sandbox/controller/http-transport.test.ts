@@ -3,13 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TaskEvent } from '../../../src/sandbox/controller/controller.ts';
 import { HttpStatusWriter, HttpTaskSource, TASKS_API } from '../../../src/sandbox/controller/http.ts';
-import {
-  createNodeHttpClient,
-  type HttpClient,
-  type HttpRequest,
-  type HttpResponse,
-  type StreamEnd,
-} from '../../../src/sandbox/controller/http-client.ts';
+import { createNodeHttpClient, type HttpClient, type HttpRequest, type HttpResponse, type StreamEnd } from '../../../src/sandbox/controller/http-client.ts';
 
 interface PendingStream {
   path: string;

@@ -13,15 +13,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const CRD_PATH = path.join(ROOT, 'manifests', 'task-crd.yaml');
 const TASK = 'tasks.v1alpha1.aliecs.alice.cern';
 
-
 function taskYaml(namespace: string, name: string, annotations: Record<string, string> = {}): string {
-  const lines = [
-    'apiVersion: aliecs.alice.cern/v1alpha1',
-    'kind: Task',
-    'metadata:',
-    `  name: ${name}`,
-    `  namespace: ${namespace}`,
-  ];
+  const lines = ['apiVersion: aliecs.alice.cern/v1alpha1', 'kind: Task', 'metadata:', `  name: ${name}`, `  namespace: ${namespace}`];
   const entries = Object.entries(annotations);
   if (entries.length > 0) {
     lines.push('  annotations:');
@@ -184,7 +177,9 @@ describe('sandbox/controller integration (sandbox + real kubectl)', function () 
     await waitForJsonpath(kubectl, 'ctl-cli', 'cli', '{.status.state}', 'running');
     abort.abort();
     expect(await exit).to.equal(0);
-    expect(cliLogs.join('\n')).to.match(/watching Tasks in namespace ctl-cli/).and.match(/stopped after \d+ status writes/);
+    expect(cliLogs.join('\n'))
+      .to.match(/watching Tasks in namespace ctl-cli/)
+      .and.match(/stopped after \d+ status writes/);
   });
 
   it('never logs the bearer token', () => {

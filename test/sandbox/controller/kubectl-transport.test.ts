@@ -3,12 +3,7 @@ import { KubectlError } from '../../../src/kubectl/errors.ts';
 import type { KubectlResult } from '../../../src/kubectl/types.ts';
 import type { JsonObject } from '../../../src/json.ts';
 import type { TaskEvent } from '../../../src/sandbox/controller/controller.ts';
-import {
-  KubectlStatusWriter,
-  KubectlTaskSource,
-  TASK_RESOURCE,
-  type ControllerKubectl,
-} from '../../../src/sandbox/controller/kubectl.ts';
+import { KubectlStatusWriter, KubectlTaskSource, TASK_RESOURCE, type ControllerKubectl } from '../../../src/sandbox/controller/kubectl.ts';
 
 function result(argv: readonly string[], exitCode: number, stdout = ''): KubectlResult {
   return { argv, exitCode, stdout, stderr: '', durationMs: 1, timedOut: false };

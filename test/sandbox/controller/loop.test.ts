@@ -1,14 +1,7 @@
 import { expect } from 'chai';
 import type { Clock } from '../../../src/clock.ts';
 import type { JsonObject } from '../../../src/json.ts';
-import {
-  Controller,
-  type StatusWriter,
-  type TaskEvent,
-  type TaskKey,
-  type TaskSource,
-  type WriteOutcome,
-} from '../../../src/sandbox/controller/controller.ts';
+import { Controller, type StatusWriter, type TaskEvent, type TaskKey, type TaskSource, type WriteOutcome } from '../../../src/sandbox/controller/controller.ts';
 
 class FakeClock implements Clock {
   #now = 0;

@@ -71,7 +71,9 @@ describe('sandbox/controller/reconcile', () => {
     if (plan.kind !== 'write') return;
     expect(plan.atMs).to.equal(1200);
     expect(plan.status['state']).to.equal('error');
-    expect(plan.status['error']).to.be.a('string').and.match(/standby -> configured/);
+    expect(plan.status['error'])
+      .to.be.a('string')
+      .and.match(/standby -> configured/);
   });
 
   it('uses fake-error-message when present', () => {

@@ -13,7 +13,14 @@ describe('sandbox/core/request-info', () => {
 
   it('parses namespaced resources, names, subresources and verbs', () => {
     expect(route('PATCH', '/apis/aliecs.alice.cern/v1alpha1/namespaces/rec/tasks/t1/status', q())).to.deep.equal({
-      kind: 'resource', verb: 'patch', group: 'aliecs.alice.cern', version: 'v1alpha1', namespace: 'rec', resource: 'tasks', name: 't1', subresource: 'status',
+      kind: 'resource',
+      verb: 'patch',
+      group: 'aliecs.alice.cern',
+      version: 'v1alpha1',
+      namespace: 'rec',
+      resource: 'tasks',
+      name: 't1',
+      subresource: 'status',
     });
     expect(route('GET', '/apis/g/v1/namespaces/rec/tasks', q('watch=true'))).to.include({ verb: 'watch', namespace: 'rec', resource: 'tasks', name: '' });
     expect(route('GET', '/apis/g/v1/tasks', q())).to.include({ verb: 'list', namespace: '', resource: 'tasks' });

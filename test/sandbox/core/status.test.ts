@@ -21,7 +21,11 @@ describe('sandbox/core/status', () => {
 
   it('builds the Success Status of a delete and injected failures with Retry-After', () => {
     expect(deleteSuccess({ name: 'm1', group: 'aliecs.alice.cern', kind: 'tasks', uid: 'u' })).to.deep.equal({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'm1', group: 'aliecs.alice.cern', kind: 'tasks', uid: 'u' },
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name: 'm1', group: 'aliecs.alice.cern', kind: 'tasks', uid: 'u' },
     });
     const e = injected(503, 2);
     expect(e.headers).to.deep.equal({ 'retry-after': '2' });

@@ -26,7 +26,12 @@ describe('sandbox/discovery/aggregated', () => {
 
   it('describes the core group under /api and the named groups under /apis', () => {
     const registry = new ResourceRegistry();
-    const core = aggregatedDiscovery(registry, 'api', 'v2') as { items: { metadata: Record<string, unknown>; versions: { version: string; resources: { resource: string; singularResource: string; scope: string }[] }[] }[] };
+    const core = aggregatedDiscovery(registry, 'api', 'v2') as {
+      items: {
+        metadata: Record<string, unknown>;
+        versions: { version: string; resources: { resource: string; singularResource: string; scope: string }[] }[];
+      }[];
+    };
     expect(core.items).to.have.length(1);
     expect(core.items[0]?.metadata).to.deep.equal({ creationTimestamp: null });
     const configmaps = core.items[0]?.versions[0]?.resources.find((r) => r.resource === 'configmaps');
@@ -48,7 +53,9 @@ describe('sandbox/discovery/aggregated', () => {
         const cache = ['--cache-dir', path.join(dir, 'cache')];
         await kubectl.run([...cache, 'apply', '-f', PROJECT_CRD], { namespace: null });
         sandbox.requestLog.clear();
-        const resources = await kubectl.run(['--cache-dir', path.join(dir, 'fresh-cache'), 'api-resources', '--api-group=aliecs.alice.cern'], { namespace: null });
+        const resources = await kubectl.run(['--cache-dir', path.join(dir, 'fresh-cache'), 'api-resources', '--api-group=aliecs.alice.cern'], {
+          namespace: null,
+        });
         expect(resources.stdout).to.match(/tasks\s+aliecs\.alice\.cern\/v1alpha1\s+true\s+Task/);
         const discovery = sandbox.requestLog.entries.filter((e) => /^\/apis?(\/[^/]+\/[^/]+|\/v1)?$/.test(e.path));
         const agents = [...new Set(discovery.map((e) => e.userAgent.split(' ')[0]))];

@@ -12,8 +12,13 @@ const task = (name: string) => ({ apiVersion: 'aliecs.alice.cern/v1alpha1', kind
 
 /** The Status object of the ERROR event a real apiserver sends for a compacted resourceVersion. */
 const expired = (seen: number, horizon: number) => ({
-  kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-  message: `too old resource version: ${seen} (${horizon})`, reason: 'Expired', code: 410,
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message: `too old resource version: ${seen} (${horizon})`,
+  reason: 'Expired',
+  code: 410,
 });
 
 describe('sandbox faults: expireWatches', function () {
@@ -78,7 +83,10 @@ describe('sandbox faults: expireWatches', function () {
       const code = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 10_000))]);
       expect(code, 'kubectl should end by itself when the stream ends').to.equal(0);
       expect(stderr).to.equal('');
-      const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; object: Record<string, unknown> });
+      const lines = stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; object: Record<string, unknown> });
       expect(lines.map((l) => l.type)).to.deep.equal(['ADDED', 'ADDED', 'ERROR']);
       expect(lines[2]!.object).to.deep.equal(expired(current, current));
       expect(ctx.sandbox.requestLog.count({ verb: 'watch' }), 'kubectl does not watch again').to.equal(1);
@@ -98,11 +106,12 @@ describe('sandbox faults: expireWatches', function () {
       const current = ctx.sandbox.store.resourceVersion;
       ctx.sandbox.faults.expireWatches();
       expect(await exited).to.equal(0);
-      expect(stdout.split('\n').slice(-3).map((l) => l.split(/\s{2,}/).join('|'))).to.deep.equal([
-        'STATUS|REASON|MESSAGE',
-        `Failure|Expired|too old resource version: ${current} (${current})`,
-        '',
-      ]);
+      expect(
+        stdout
+          .split('\n')
+          .slice(-3)
+          .map((l) => l.split(/\s{2,}/).join('|')),
+      ).to.deep.equal(['STATUS|REASON|MESSAGE', `Failure|Expired|too old resource version: ${current} (${current})`, '']);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

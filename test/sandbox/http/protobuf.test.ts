@@ -16,7 +16,12 @@ describe('sandbox/http/protobuf', () => {
   });
 
   it('decodes a ConfigMap with its data map', () => {
-    expect(decodeKubernetesProtobuf(CONFIGMAP)).to.deep.equal({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm1', namespace: 'ns1' }, data: { a: 'b', c: 'd' } });
+    expect(decodeKubernetesProtobuf(CONFIGMAP)).to.deep.equal({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cm1', namespace: 'ns1' },
+      data: { a: 'b', c: 'd' },
+    });
   });
 
   it('decodes Secret data as base64, like its JSON form', () => {

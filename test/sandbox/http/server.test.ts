@@ -26,7 +26,9 @@ describe('sandbox HTTP front', function () {
     for (const path of ['/version', '/api', TASK]) {
       const r = await call('GET', path, { token: 'wrong-token' });
       expect(r.status).to.equal(401);
-      expect(r.text).to.equal('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}\n');
+      expect(r.text).to.equal(
+        '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}\n',
+      );
     }
   });
 
@@ -37,20 +39,28 @@ describe('sandbox HTTP front', function () {
     }
     const api = await call('GET', '/api', { token: null });
     expect(api.status).to.equal(403);
-    expect(api.text).to.equal('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"forbidden: User \\"system:anonymous\\" cannot get path \\"/api\\"","reason":"Forbidden","details":{},"code":403}\n');
+    expect(api.text).to.equal(
+      '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"forbidden: User \\"system:anonymous\\" cannot get path \\"/api\\"","reason":"Forbidden","details":{},"code":403}\n',
+    );
     const list = await call('GET', '/api/v1/namespaces/test/configmaps', { token: null });
     expect(list.status).to.equal(403);
-    expect(list.json['message']).to.equal('configmaps is forbidden: User "system:anonymous" cannot list resource "configmaps" in API group "" in the namespace "test"');
+    expect(list.json['message']).to.equal(
+      'configmaps is forbidden: User "system:anonymous" cannot list resource "configmaps" in API group "" in the namespace "test"',
+    );
     const empty = await call('GET', TASK, { headers: { authorization: '' }, token: null });
     expect(empty.status).to.equal(403);
   });
 
   it('answers 403 with the apiserver wording when the rules do not allow the verb', async () => {
-    const other = await startSandbox({ rules: { 'task-executor': [{ verbs: ['get'], resources: ['tasks'], apiGroups: ['aliecs.alice.cern'], namespaces: '*' }] } });
+    const other = await startSandbox({
+      rules: { 'task-executor': [{ verbs: ['get'], resources: ['tasks'], apiGroups: ['aliecs.alice.cern'], namespaces: '*' }] },
+    });
     try {
       const r = await client(other, 'executor')('DELETE', '/api/v1/namespaces/default/configmaps/x');
       expect(r.status).to.equal(403);
-      expect(r.json['message']).to.equal('configmaps "x" is forbidden: User "task-executor" cannot delete resource "configmaps" in API group "" in the namespace "default"');
+      expect(r.json['message']).to.equal(
+        'configmaps "x" is forbidden: User "task-executor" cannot delete resource "configmaps" in API group "" in the namespace "default"',
+      );
       expect(r.json['details']).to.deep.equal({ name: 'x', kind: 'configmaps' });
     } finally {
       await other.close();
@@ -60,7 +70,11 @@ describe('sandbox HTTP front', function () {
   it('answers SelfSubjectAccessReviews (kubectl auth can-i) with the same rules', async () => {
     const review = (verb: string, resource: string, group: string) =>
       client(ctx.sandbox, 'executor')('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
-        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb, resource, group, namespace: 'test' } } },
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { verb, resource, group, namespace: 'test' } },
+        },
       });
     const yes = await review('patch', 'tasks', 'aliecs.alice.cern');
     expect(yes.status).to.equal(201);
@@ -81,7 +95,14 @@ describe('sandbox HTTP front', function () {
     expect(groups.map((g) => g.name)).to.include.members(['rbac.authorization.k8s.io', 'apiextensions.k8s.io', 'aliecs.alice.cern']);
     const list = await call('GET', '/apis/aliecs.alice.cern/v1alpha1');
     expect(list.json['resources']).to.deep.equal([
-      { name: 'tasks', singularName: 'task', namespaced: true, kind: 'Task', verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'], storageVersionHash: 'DT9Tte4n0q8=' },
+      {
+        name: 'tasks',
+        singularName: 'task',
+        namespaced: true,
+        kind: 'Task',
+        verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'],
+        storageVersionHash: 'DT9Tte4n0q8=',
+      },
       { name: 'tasks/status', singularName: '', namespaced: true, kind: 'Task', verbs: ['get', 'patch', 'update'] },
     ]);
   });
@@ -89,7 +110,7 @@ describe('sandbox HTTP front', function () {
   it('serves OpenAPI v3 with immutable hashed documents and revalidation', async () => {
     const root = await call('GET', '/openapi/v3');
     expect(root.headers['content-type']).to.equal('text/plain; charset=utf-8');
-    const url = ((root.json['paths'] as Record<string, { serverRelativeURL: string }>)['apis/aliecs.alice.cern/v1alpha1'])!.serverRelativeURL;
+    const url = (root.json['paths'] as Record<string, { serverRelativeURL: string }>)['apis/aliecs.alice.cern/v1alpha1']!.serverRelativeURL;
     const doc = await call('GET', url);
     expect(doc.headers['cache-control']).to.equal('public, immutable');
     const paths = doc.json['paths'] as Record<string, { patch?: { parameters: { name: string }[] } }>;
@@ -117,7 +138,9 @@ describe('sandbox HTTP front', function () {
     const after = await call('GET', '/openapi/v3', { headers: { 'if-modified-since': String(before.headers['last-modified']) } });
     expect(after.status).to.equal(200);
     expect(Object.keys(after.json['paths'] as object)).to.include('apis/example.com/v1');
-    const created = await call('POST', '/apis/example.com/v1/namespaces/test/widgets', { body: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, anything: 1 } });
+    const created = await call('POST', '/apis/example.com/v1/namespaces/test/widgets', {
+      body: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, anything: 1 },
+    });
     expect(created.status).to.equal(201);
     expect(created.json['anything']).to.equal(1);
   });

@@ -12,7 +12,9 @@ const entries = (v: JsonValue[]) => v as { manager: string; subresource?: string
 
 describe('sandbox/patch/managed-fields', () => {
   it('gives the creator every field, with "." on maps it created and no metadata identity fields', () => {
-    const mf = entries(updateManagedFields({ before: null, after: base, manager: 'kubectl-client-side-apply', apiVersion: 'aliecs.alice.cern/v1alpha1', time: 'T1' }));
+    const mf = entries(
+      updateManagedFields({ before: null, after: base, manager: 'kubectl-client-side-apply', apiVersion: 'aliecs.alice.cern/v1alpha1', time: 'T1' }),
+    );
     expect(mf).to.have.length(1);
     expect(mf[0]!.fieldsV1).to.deep.equal({
       'f:metadata': { 'f:labels': { '.': {}, 'f:a': {} } },
@@ -21,7 +23,13 @@ describe('sandbox/patch/managed-fields', () => {
   });
 
   it('moves changed fields to the acting manager, as the 1.26 recordings show', () => {
-    const created = { ...base, metadata: { ...(base['metadata'] as JsonObject), managedFields: updateManagedFields({ before: null, after: base, manager: 'csa', apiVersion: 'v', time: 'T1' }) } };
+    const created = {
+      ...base,
+      metadata: {
+        ...(base['metadata'] as JsonObject),
+        managedFields: updateManagedFields({ before: null, after: base, manager: 'csa', apiVersion: 'v', time: 'T1' }),
+      },
+    };
     const patched: JsonObject = structuredClone(created);
     (patched['spec'] as JsonObject)['state'] = 'configured';
     (patched['spec'] as JsonObject)['arguments'] = { x: '1' };
@@ -40,7 +48,22 @@ describe('sandbox/patch/managed-fields', () => {
   });
 
   it('drops removed fields from every owner and entries that end up empty', () => {
-    const before = { ...base, metadata: { ...(base['metadata'] as JsonObject), managedFields: [{ apiVersion: 'v', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:a': {} } } }, manager: 'labeler', operation: 'Update', time: 'T0' }] } };
+    const before = {
+      ...base,
+      metadata: {
+        ...(base['metadata'] as JsonObject),
+        managedFields: [
+          {
+            apiVersion: 'v',
+            fieldsType: 'FieldsV1',
+            fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:a': {} } } },
+            manager: 'labeler',
+            operation: 'Update',
+            time: 'T0',
+          },
+        ],
+      },
+    };
     const after: JsonObject = structuredClone(before);
     delete (after['metadata'] as JsonObject)['labels'];
     const mf = entries(updateManagedFields({ before, after, manager: 'x', apiVersion: 'v', time: 'T1' }));

@@ -73,7 +73,15 @@ describe('sandbox/patch/patch', () => {
       metadata: { name: 'p', finalizers: ['a', 'b'] },
       spec: {
         containers: [
-          { name: 'main', image: 'img:1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }], ports: [{ containerPort: 80 }] },
+          {
+            name: 'main',
+            image: 'img:1',
+            env: [
+              { name: 'A', value: '1' },
+              { name: 'B', value: '2' },
+            ],
+            ports: [{ containerPort: 80 }],
+          },
           { name: 'side', image: 'side:1' },
         ],
         volumes: [{ name: 'v', emptyDir: {} }],
@@ -84,7 +92,21 @@ describe('sandbox/patch/patch', () => {
       const out = value(
         applyStrategicMergePatch(
           pod(),
-          { spec: { containers: [{ name: 'main', image: 'img:2', env: [{ name: 'B', value: '3' }, { name: 'C', value: '4' }] }, { name: 'new', image: 'n' }] } },
+          {
+            spec: {
+              containers: [
+                {
+                  name: 'main',
+                  image: 'img:2',
+                  env: [
+                    { name: 'B', value: '3' },
+                    { name: 'C', value: '4' },
+                  ],
+                },
+                { name: 'new', image: 'n' },
+              ],
+            },
+          },
           'Pod',
         ),
       );
@@ -93,7 +115,11 @@ describe('sandbox/patch/patch', () => {
       expect(containers[0]).to.deep.equal({
         name: 'main',
         image: 'img:2',
-        env: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }, { name: 'C', value: '4' }],
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '3' },
+          { name: 'C', value: '4' },
+        ],
         ports: [{ containerPort: 80 }],
       });
     });
@@ -106,7 +132,10 @@ describe('sandbox/patch/patch', () => {
             metadata: { finalizers: ['c'], '$deleteFromPrimitiveList/finalizers': ['a'] },
             spec: {
               '$setElementOrder/containers': [{ name: 'side' }, { name: 'main' }],
-              containers: [{ name: 'main', env: [{ $patch: 'replace' }, { name: 'Z', value: '9' }] }, { name: 'side', image: 'side:2' }],
+              containers: [
+                { name: 'main', env: [{ $patch: 'replace' }, { name: 'Z', value: '9' }] },
+                { name: 'side', image: 'side:2' },
+              ],
               volumes: [{ name: 'v', $retainKeys: ['name', 'configMap'], configMap: { name: 'cm' } }],
             },
           },
@@ -143,7 +172,9 @@ describe('sandbox/patch/patch', () => {
       expect((task['spec'] as JsonObject)['control']).to.deep.equal({ mode: 'direct', port: 31000 });
       // mergepatch.ErrNoMergeKey reaches the client unconverted: a 500 with Go's %v of the item.
       expect(applyStrategicMergePatch(pod(), { spec: { containers: [{ image: 'x' }] } }, 'Pod')).to.deep.equal({
-        ok: false, code: 500, message: 'map: map[image:x] does not contain declared merge key: name',
+        ok: false,
+        code: 500,
+        message: 'map: map[image:x] does not contain declared merge key: name',
       });
     });
   });
@@ -157,7 +188,14 @@ describe('sandbox/patch/patch', () => {
       expect(conflicts).to.deep.equal([]);
       expect(object['data']).to.deep.equal({ a: '1' });
       expect((object['metadata'] as JsonObject)['managedFields']).to.deep.equal([
-        { apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } }, manager: 'kubectl', operation: 'Apply', time: '2026-11-25T02:00:00Z' },
+        {
+          apiVersion: 'v1',
+          fieldsType: 'FieldsV1',
+          fieldsV1: { 'f:data': { 'f:a': {} } },
+          manager: 'kubectl',
+          operation: 'Apply',
+          time: '2026-11-25T02:00:00Z',
+        },
       ]);
     });
 
@@ -171,7 +209,14 @@ describe('sandbox/patch/patch', () => {
     it('reports a conflict with another manager changing its field, and forces it over', () => {
       const live = cm({ a: '1', b: '2' });
       (live['metadata'] as JsonObject)['managedFields'] = [
-        { apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { '.': {}, 'f:a': {}, 'f:b': {} } }, manager: 'kubectl-client-side-apply', operation: 'Update', time: '2026-11-25T01:00:00Z' },
+        {
+          apiVersion: 'v1',
+          fieldsType: 'FieldsV1',
+          fieldsV1: { 'f:data': { '.': {}, 'f:a': {}, 'f:b': {} } },
+          manager: 'kubectl-client-side-apply',
+          operation: 'Update',
+          time: '2026-11-25T01:00:00Z',
+        },
       ];
       const same = applyServerSideApply({ live, applied: cm({ a: '1' }), manager: 'kubectl', force: false, now });
       expect(same.conflicts).to.deep.equal([]);

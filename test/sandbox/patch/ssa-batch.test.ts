@@ -70,8 +70,18 @@ describe('sandbox server-side apply after client-side apply (real kubectl)', fun
 
   it('takes managedFields a patch sets, resets them on an empty list, and keeps them when a patch leaves them alone', async () => {
     await call('POST', TASKS, { body: { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { name: 't2' }, spec: { state: 'standby' } } });
-    const entry = { manager: 'someone', operation: 'Apply', apiVersion: 'aliecs.alice.cern/v1alpha1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:state': {} } } };
-    const replaced = await call('PATCH', `${TASKS}/t2`, { body: [{ op: 'replace', path: '/metadata/managedFields', value: [entry] }], contentType: 'application/json-patch+json' });
+    const entry = {
+      manager: 'someone',
+      operation: 'Apply',
+      apiVersion: 'aliecs.alice.cern/v1alpha1',
+      time: '2026-01-01T00:00:00Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:spec': { 'f:state': {} } },
+    };
+    const replaced = await call('PATCH', `${TASKS}/t2`, {
+      body: [{ op: 'replace', path: '/metadata/managedFields', value: [entry] }],
+      contentType: 'application/json-patch+json',
+    });
     expect(replaced.status).to.equal(200);
     expect((replaced.json['metadata'] as Record<string, unknown>)['managedFields']).to.deep.equal([entry]);
     const merged = await call('PATCH', `${TASKS}/t2`, { body: { metadata: { labels: { a: 'b' } } }, contentType: 'application/merge-patch+json' });

@@ -98,9 +98,7 @@ describe('sandbox/schema/validation', () => {
           expect(unknownFields).to.deep.equal(['extra', 'spec.bind[0].bar', 'spec.foo']);
           expect(pruned).to.deep.equal(task({ state: 'standby', bind: [{ name: 'a' }], arguments: { anything: 'x' } }));
           expect(obj['extra']).to.equal('x');
-          expect(strictDecodingMessage(unknownFields.slice(0, 2))).to.equal(
-            'strict decoding error: unknown field "extra", unknown field "spec.bind[0].bar"',
-          );
+          expect(strictDecodingMessage(unknownFields.slice(0, 2))).to.equal('strict decoding error: unknown field "extra", unknown field "spec.bind[0].bar"');
         });
 
         it('reports unknown ObjectMeta fields and respects x-kubernetes-preserve-unknown-fields', () => {
@@ -156,9 +154,7 @@ describe('sandbox/schema/validation', () => {
     const check = (o: JsonObject) => validateAgainstSchema(o, s);
 
     it('pattern', () => {
-      expect(check({ p: 'b' })).to.deep.equal([
-        { reason: 'FieldValueInvalid', message: `Invalid value: "b": p in body should match '^a$'`, field: 'p' },
-      ]);
+      expect(check({ p: 'b' })).to.deep.equal([{ reason: 'FieldValueInvalid', message: `Invalid value: "b": p in body should match '^a$'`, field: 'p' }]);
     });
 
     it('minimum and exclusive maximum, with Go number formatting', () => {
@@ -169,16 +165,12 @@ describe('sandbox/schema/validation', () => {
     });
 
     it('string length', () => {
-      expect(check({ l: 'abcd' })).to.deep.equal([
-        { reason: 'FieldValueTooLong', message: 'Too long: may not be longer than 3', field: 'l' },
-      ]);
+      expect(check({ l: 'abcd' })).to.deep.equal([{ reason: 'FieldValueTooLong', message: 'Too long: may not be longer than 3', field: 'l' }]);
       expect(check({ l: 'a' })[0]?.message).to.equal('Invalid value: "a": l in body should be at least 2 chars long');
     });
 
     it('array size and item paths', () => {
-      expect(check({ arr: [1, 2, 3] })).to.deep.equal([
-        { reason: 'FieldValueTooMany', message: 'Too many: 3: must have at most 2 items', field: 'arr' },
-      ]);
+      expect(check({ arr: [1, 2, 3] })).to.deep.equal([{ reason: 'FieldValueTooMany', message: 'Too many: 3: must have at most 2 items', field: 'arr' }]);
       expect(check({ arr: [] })[0]?.message).to.equal('Invalid value: 0: arr in body should have at least 1 items');
       expect(check({ arr: [1, 'x'] })[0]).to.deep.equal({
         reason: 'FieldValueTypeInvalid',

@@ -79,7 +79,9 @@ describe('sandbox/selectors', () => {
       // The parser checks the key against its nil field path first; NewRequirement then names values by index and key.
       expect(labelError('-a=b')).to.match(/^unable to parse requirement: <nil>: Invalid value: "-a": name part must consist of alphanumeric/);
       expect(labelError('a=b$')).to.match(/^unable to parse requirement: values\[0\]\[a\]: Invalid value: "b\$": a valid label must be/);
-      expect(labelError('n>x')).to.equal("unable to parse requirement: values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer");
+      expect(labelError('n>x')).to.equal(
+        "unable to parse requirement: values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer",
+      );
       expect(labelError('n<-1')).to.match(/^unable to parse requirement: values\[0\]\[n\]: Invalid value: "-1": a valid label must be/);
       expect(labelError('a in (x,=)')).to.equal("unable to parse requirement: found '=', expected: ',', or identifier");
       expect(labelError('a in (=)')).to.equal("unable to parse requirement: found '=', expected: ',', ')' or identifier");
@@ -115,11 +117,16 @@ describe('sandbox/selectors', () => {
 
     it('reads metadata fields and per-kind extras', () => {
       const sel = parseFieldSelector('metadata.name=t1,metadata.namespace=rec');
-      expect(selectableFields(task, { kind: 'Task', metadata: { name: 't1', namespace: 'rec' }, spec: { state: 'x' } }, sel)).to.deep.equal({ 'metadata.name': 't1', 'metadata.namespace': 'rec' });
-      expect(selectableFields(secret, { kind: 'Secret', metadata: { name: 's' }, type: 'Opaque' }, parseFieldSelector('type=Opaque'))).to.deep.equal({ type: 'Opaque' });
+      expect(selectableFields(task, { kind: 'Task', metadata: { name: 't1', namespace: 'rec' }, spec: { state: 'x' } }, sel)).to.deep.equal({
+        'metadata.name': 't1',
+        'metadata.namespace': 'rec',
+      });
+      expect(selectableFields(secret, { kind: 'Secret', metadata: { name: 's' }, type: 'Opaque' }, parseFieldSelector('type=Opaque'))).to.deep.equal({
+        type: 'Opaque',
+      });
     });
 
-    it('names unsupported labels with the wording of the type\'s conversion function', () => {
+    it("names unsupported labels with the wording of the type's conversion function", () => {
       expect(labels(task, 'metadata.name=t1')).to.deep.equal(['metadata.name']);
       expect(() => labels(task, 'metadata.name=t1,spec.state=x')).to.throw(SelectorError, 'field label not supported: spec.state');
       expect(() => labels({ ...task, namespaced: false }, 'metadata.namespace=x')).to.throw(SelectorError, 'field label not supported: metadata.namespace');

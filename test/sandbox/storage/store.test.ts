@@ -15,7 +15,12 @@ describe('sandbox/storage/store', () => {
 
   it('lists in namespace then name order, in one namespace or all', () => {
     const s = new Store();
-    for (const [n, ns] of [['b', 'y'], ['a', 'y'], ['c', 'x']] as const) s.put('k', obj(n, ns), 'ADDED');
+    for (const [n, ns] of [
+      ['b', 'y'],
+      ['a', 'y'],
+      ['c', 'x'],
+    ] as const)
+      s.put('k', obj(n, ns), 'ADDED');
     expect(s.list('k').map((o) => o.obj['metadata'])).to.deep.equal([
       { name: 'c', namespace: 'x', resourceVersion: '103' },
       { name: 'a', namespace: 'y', resourceVersion: '102' },

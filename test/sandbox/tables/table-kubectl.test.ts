@@ -19,11 +19,27 @@ const TASK_COLUMNS: PrinterColumn[] = [
   { jsonPath: '.metadata.creationTimestamp', name: 'Age', type: 'date' },
 ];
 const TASKS: JsonObject[] = [
-  { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { name: 't1', namespace: 'rec', creationTimestamp: '2026-11-25T01:55:30Z' }, spec: { state: 'running' }, status: { state: 'RUNNING' } },
-  { apiVersion: 'aliecs.alice.cern/v1alpha1', kind: 'Task', metadata: { name: 't2', namespace: 'rec', creationTimestamp: '2026-11-24T20:00:00Z' }, spec: { state: 'standby' } },
+  {
+    apiVersion: 'aliecs.alice.cern/v1alpha1',
+    kind: 'Task',
+    metadata: { name: 't1', namespace: 'rec', creationTimestamp: '2026-11-25T01:55:30Z' },
+    spec: { state: 'running' },
+    status: { state: 'RUNNING' },
+  },
+  {
+    apiVersion: 'aliecs.alice.cern/v1alpha1',
+    kind: 'Task',
+    metadata: { name: 't2', namespace: 'rec', creationTimestamp: '2026-11-24T20:00:00Z' },
+    spec: { state: 'standby' },
+  },
 ];
 const CONFIGMAPS: JsonObject[] = [
-  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'readout-config', namespace: 'rec', creationTimestamp: '2026-11-25T01:59:50Z' }, data: { 'readout-cfg.ini': 'x', b: 'y' } },
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'readout-config', namespace: 'rec', creationTimestamp: '2026-11-25T01:59:50Z' },
+    data: { 'readout-cfg.ini': 'x', b: 'y' },
+  },
 ];
 
 const DISCOVERY: Record<string, JsonObject> = {
@@ -31,7 +47,13 @@ const DISCOVERY: Record<string, JsonObject> = {
   '/apis': {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: [{ name: 'aliecs.alice.cern', versions: [{ groupVersion: 'aliecs.alice.cern/v1alpha1', version: 'v1alpha1' }], preferredVersion: { groupVersion: 'aliecs.alice.cern/v1alpha1', version: 'v1alpha1' } }],
+    groups: [
+      {
+        name: 'aliecs.alice.cern',
+        versions: [{ groupVersion: 'aliecs.alice.cern/v1alpha1', version: 'v1alpha1' }],
+        preferredVersion: { groupVersion: 'aliecs.alice.cern/v1alpha1', version: 'v1alpha1' },
+      },
+    ],
   },
   '/api/v1': {
     kind: 'APIResourceList',
@@ -53,7 +75,14 @@ function handler(path: string, accept: string): JsonObject | undefined {
     return toTable({ objects: TASKS, columns: TASK_COLUMNS, now: NOW, includeObject: 'Metadata', resourceVersion: '10' });
   }
   if (path === '/api/v1/namespaces/rec/configmaps') {
-    return toTable({ objects: CONFIGMAPS, columns: builtinColumns('configmaps'), resource: 'configmaps', now: NOW, includeObject: 'Metadata', resourceVersion: '11' });
+    return toTable({
+      objects: CONFIGMAPS,
+      columns: builtinColumns('configmaps'),
+      resource: 'configmaps',
+      now: NOW,
+      includeObject: 'Metadata',
+      resourceVersion: '11',
+    });
   }
   return undefined;
 }
@@ -70,7 +99,9 @@ describe('sandbox/tables/table with real kubectl', function () {
       const body = handler(url.pathname, String(req.headers.accept ?? ''));
       if (body === undefined) {
         res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(`${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'not found', reason: 'NotFound', code: 404 })}\n`);
+        res.end(
+          `${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'not found', reason: 'NotFound', code: 404 })}\n`,
+        );
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -80,7 +111,12 @@ describe('sandbox/tables/table with real kubectl', function () {
     const port = (server.address() as AddressInfo).port;
     dir = await mkdtemp(join(tmpdir(), 'sandbox-table-'));
     kubeconfig = join(dir, 'config');
-    await writeKubeconfig(kubeconfig, { server: `http://127.0.0.1:${port}`, users: [{ context: 'admin', user: 'admin', token: 't' }], currentContext: 'admin', namespace: 'rec' });
+    await writeKubeconfig(kubeconfig, {
+      server: `http://127.0.0.1:${port}`,
+      users: [{ context: 'admin', user: 'admin', token: 't' }],
+      currentContext: 'admin',
+      namespace: 'rec',
+    });
   });
 
   after(async () => {
@@ -93,11 +129,7 @@ describe('sandbox/tables/table with real kubectl', function () {
   it('prints the CRD printer columns, an empty cell for a missing status and server-side ages', async () => {
     const r = await kubectl('get', 'tasks');
     expect(r.stderr).to.equal('');
-    expect(r.stdout.split('\n')).to.deep.equal([
-      'NAME   DESIRED   ACTUAL    AGE',
-      't1     running   RUNNING   4m30s',
-      't2     standby             6h',
-    ]);
+    expect(r.stdout.split('\n')).to.deep.equal(['NAME   DESIRED   ACTUAL    AGE', 't1     running   RUNNING   4m30s', 't2     standby             6h']);
   });
 
   it('prints the configmap printer columns', async () => {

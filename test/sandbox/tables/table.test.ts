@@ -30,7 +30,13 @@ describe('sandbox/tables/table', () => {
     const defs = table['columnDefinitions'] as JsonObject[];
     expect(defs.map((d) => d['name'])).to.deep.equal(['Name', 'Desired', 'Actual', 'Age']);
     expect(defs[0]).to.include({ type: 'string', format: 'name', priority: 0 });
-    expect(defs[1]).to.deep.equal({ name: 'Desired', type: 'string', format: '', description: 'Custom resource definition column (in JSONPath format): .spec.state', priority: 0 });
+    expect(defs[1]).to.deep.equal({
+      name: 'Desired',
+      type: 'string',
+      format: '',
+      description: 'Custom resource definition column (in JSONPath format): .spec.state',
+      priority: 0,
+    });
     const rows = table['rows'] as JsonObject[];
     expect(rows.map((r) => r['cells'])).to.deep.equal([
       ['t1', 'running', 'RUNNING', '4m30s'],
@@ -65,7 +71,21 @@ describe('sandbox/tables/table', () => {
     expect(builtinCells('secrets', { metadata: meta, type: 'Opaque', data: { a: 'MQ==' } }, now)).to.deep.equal(['x', 'Opaque', 1, '60m']);
     expect(builtinCells('namespaces', { metadata: meta, status: { phase: 'Active' } }, now)).to.deep.equal(['x', 'Active', '60m']);
     expect(
-      builtinCells('services', { metadata: meta, spec: { clusterIPs: ['10.0.0.1'], ports: [{ port: 80, protocol: 'TCP' }, { port: 53, nodePort: 30053, protocol: 'UDP' }], selector: { b: '2', a: '1' } } }, now),
+      builtinCells(
+        'services',
+        {
+          metadata: meta,
+          spec: {
+            clusterIPs: ['10.0.0.1'],
+            ports: [
+              { port: 80, protocol: 'TCP' },
+              { port: 53, nodePort: 30053, protocol: 'UDP' },
+            ],
+            selector: { b: '2', a: '1' },
+          },
+        },
+        now,
+      ),
     ).to.deep.equal(['x', 'ClusterIP', '10.0.0.1', '<none>', '80/TCP,53:30053/UDP', '60m', 'a=1,b=2']);
     const cols = builtinColumns('services');
     expect(cols === 'default' ? [] : cols.map((c) => c.name)).to.deep.equal(['Name', 'Type', 'Cluster-IP', 'External-IP', 'Port(s)', 'Age', 'Selector']);
@@ -81,9 +101,9 @@ describe('sandbox/tables/table', () => {
 
   it('renders ages like HumanDuration', () => {
     const s = 1000;
-    expect([0, 119 * s, 120 * s, 125 * s, 10 * 60 * s, 3 * 3600 * s + 5 * 60 * s, 9 * 3600 * s, 49 * 3600 * s, 30 * 86400 * s, 800 * 86400 * s].map(humanDuration)).to.deep.equal([
-      '0s', '119s', '2m', '2m5s', '10m', '3h5m', '9h', '2d1h', '30d', '2y70d',
-    ]);
+    expect(
+      [0, 119 * s, 120 * s, 125 * s, 10 * 60 * s, 3 * 3600 * s + 5 * 60 * s, 9 * 3600 * s, 49 * 3600 * s, 30 * 86400 * s, 800 * 86400 * s].map(humanDuration),
+    ).to.deep.equal(['0s', '119s', '2m', '2m5s', '10m', '3h5m', '9h', '2d1h', '30d', '2y70d']);
     expect(humanDuration(-1500)).to.equal('0s');
     expect(humanDuration(-5000)).to.equal('<invalid>');
   });
@@ -110,12 +130,23 @@ describe('sandbox/tables/table', () => {
     };
     const columns = builtinColumns('rolebindings');
     expect(columns === 'default' ? [] : columns.map((c) => [c.name, c.priority ?? 0])).to.deep.equal([
-      ['Name', 0], ['Role', 0], ['Age', 0], ['Users', 1], ['Groups', 1], ['ServiceAccounts', 1],
+      ['Name', 0],
+      ['Role', 0],
+      ['Age', 0],
+      ['Users', 1],
+      ['Groups', 1],
+      ['ServiceAccounts', 1],
     ]);
     expect(builtinCells('rolebindings', binding, now)).to.deep.equal(['task-reader', 'Role/task-reader', '60m', 'task-executor, bob', 'ops', 'rec/sa']);
     expect(builtinCells('clusterrolebindings', { ...binding, subjects: [] }, now)).to.deep.equal(['task-reader', 'Role/task-reader', '60m', '', '', '']);
     const roleColumns = builtinColumns('roles');
-    expect(roleColumns === 'default' ? [] : roleColumns.map((c) => [c.name, c.type])).to.deep.equal([['Name', 'string'], ['Created At', 'date']]);
-    expect(builtinCells('clusterroles', { metadata: { name: 'view', creationTimestamp: '2026-11-25T01:00:00Z' } }, now)).to.deep.equal(['view', '2026-11-25T01:00:00Z']);
+    expect(roleColumns === 'default' ? [] : roleColumns.map((c) => [c.name, c.type])).to.deep.equal([
+      ['Name', 'string'],
+      ['Created At', 'date'],
+    ]);
+    expect(builtinCells('clusterroles', { metadata: { name: 'view', creationTimestamp: '2026-11-25T01:00:00Z' } }, now)).to.deep.equal([
+      'view',
+      '2026-11-25T01:00:00Z',
+    ]);
   });
 });
