@@ -5,38 +5,33 @@
  * (`recb`), and compares exit codes, stdout, stderr and the resource requests after the same
  * normalisation as conformance.test.ts. Pending when the reference folder is absent.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import Mocha from 'mocha';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../src/json.ts';
-import { renderKubeconfig } from '../../src/sandbox/auth/kubeconfig.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
-import { startSandbox } from '../../src/sandbox/index.ts';
 import { route } from '../../src/sandbox/core/request-info.ts';
-import { describeWithReference, REFERENCE_DIR, UPSTREAM_CRD } from '../helpers/reference.ts';
-import { loadManifest } from '../helpers/sandbox.ts';
-import { normalise as normaliseFirstSet } from './conformance-support.ts';
+import { describeWithReference, REFERENCE_DIR } from '../helpers/reference.ts';
+import {
+  compareOutcome,
+  normalise as normaliseFirstSet,
+  recordedCalls,
+  resourceCalls,
+  startReplayServer,
+  type RecordedExchange,
+  type RecordedOutcome as Outcome,
+  type ReplayServer,
+  type RunResult,
+} from './conformance-support.ts';
 
 const BATCH = join(REFERENCE_DIR, 'batch');
-const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
 const NAMESPACE = 'recb';
 
-interface Exchange {
+interface Exchange extends RecordedExchange {
   seq: number;
-  method: string;
-  url: string;
-  status: number;
   resBody?: string;
-}
-
-interface Outcome {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
 }
 
 interface Step extends Outcome {
@@ -53,12 +48,6 @@ interface Recording {
   watch?: Outcome & { argv: string[]; endedBy: string };
   changes?: (Outcome & { argv: string[]; stdin?: string })[];
   http?: Exchange[];
-}
-
-interface RunResult {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
 }
 
 /**
@@ -94,23 +83,6 @@ const UNRECORDED_SETUP: Record<string, string[][]> = {
   ],
 };
 
-/** Resource requests (not discovery/openapi) as `METHOD path?query -> status`, sorted: kubectl runs some in parallel. */
-function resourceCalls(calls: { method: string; path: string; query: string; status: number }[]): string[] {
-  return calls
-    .filter((c) => route(c.method, c.path, new URLSearchParams(c.query)).kind === 'resource')
-    .map((c) => `${c.method} ${c.path}?${c.query.replace(/(resourceVersion|timeoutSeconds)=\d+/g, '$1=N')} -> ${c.status}`)
-    .sort();
-}
-
-function recordedCalls(exchanges: Exchange[]): string[] {
-  return resourceCalls(
-    exchanges.map((e) => {
-      const [path = '', query = ''] = e.url.split('?');
-      return { method: e.method, path, query, status: e.status };
-    }),
-  );
-}
-
 /**
  * How each Task a scenario touched ended up, from the last response that carried it (by seq, the
  * order kubectl sent the requests): its body, or null after a successful DELETE. Dry runs and
@@ -142,73 +114,23 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describeWithReference('sandbox conformance with the batch recordings (kube-apiserver 1.26, batch/25–35)', function () {
   this.timeout(180_000);
+  let server: ReplayServer;
   let sandbox: Sandbox;
-  let work: string;
-  let kubeconfig: string;
-  let cacheDir: string;
 
-  const args = (argv: string[], context: string): string[] => [
-    ...argv.slice(1),
-    '--kubeconfig',
-    kubeconfig,
-    '--context',
-    context,
-    '--cache-dir',
-    join(cacheDir, context),
-  ];
-
-  function start(argv: string[], context: string, stdin?: string) {
-    const child = spawn(KUBECTL, args(argv, context), { cwd: work, env: { ...process.env, HOME: work } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end(stdin ?? '');
-    const done = new Promise<RunResult>((res) => child.on('close', (code) => res({ exitCode: code, stdout, stderr })));
-    return { child, done, output: () => stdout };
-  }
-
-  const run = (argv: string[], context: string, stdin?: string): Promise<RunResult> => start(argv, context, stdin).done;
-
-  function compare(label: string, got: RunResult, want: Outcome): void {
-    expect({ exitCode: got.exitCode, stdout: normalise(got.stdout), stderr: normalise(got.stderr) }, label).to.deep.equal({
-      exitCode: want.exitCode,
-      stdout: normalise(want.stdout),
-      stderr: normalise(want.stderr),
-    });
-  }
+  const compare = (label: string, got: RunResult, want: Outcome): void => compareOutcome(label, got, want, normalise);
 
   before(async function () {
-    work = await mkdtemp(join(tmpdir(), 'kubectl-task-conformance-batch-'));
-    cacheDir = join(work, 'cache');
-    sandbox = await startSandbox({
+    server = await startReplayServer({
+      tmpPrefix: 'kubectl-task-conformance-batch-',
       namespace: NAMESPACE,
-      version: { major: '1', minor: '26', gitVersion: 'v1.26.1' },
-      users: { admin: { name: 'admin', groups: ['system:masters'] }, executor: { name: 'task-executor', groups: [] } },
       // No built-in grants: what task-executor may do comes only from the Roles and RoleBindings
       // the scenarios store (34), as on the recording server.
       rules: {},
-      kubeconfigPath: join(work, 'sandbox-kubeconfig'),
     });
-    kubeconfig = join(work, 'kubeconfig');
-    await writeFile(
-      kubeconfig,
-      renderKubeconfig({
-        server: sandbox.url,
-        ...(sandbox.caPem !== undefined ? { caPem: sandbox.caPem } : {}),
-        users: [
-          { context: 'admin', user: 'admin', token: sandbox.tokens['admin']! },
-          { context: 'executor', user: 'task-executor', token: sandbox.tokens['executor']! },
-        ],
-        currentContext: 'admin',
-        namespace: NAMESPACE,
-      }),
-      { mode: 0o600 },
-    );
-    for (const doc of await loadManifest(UPSTREAM_CRD)) sandbox.store.put(doc);
+    sandbox = server.sandbox;
     // The manifests the recordings' working directory held (batch4.yaml, ssa-configure.yaml, ...).
     const files = join(BATCH, 'files');
-    for (const f of readdirSync(files)) await writeFile(join(work, f), readFileSync(join(files, f)));
+    for (const f of readdirSync(files)) await writeFile(join(server.work, f), readFileSync(join(files, f)));
     // One test per recording, added once the reference is known to be there (see conformance.test.ts).
     const suite = this.test?.parent;
     if (suite === undefined) throw new Error('conformance-batch.test.ts: the before hook has no parent suite');
@@ -219,8 +141,7 @@ describeWithReference('sandbox conformance with the batch recordings (kube-apise
   });
 
   after(async () => {
-    if (sandbox !== undefined) await sandbox.close();
-    if (work !== undefined) await rm(work, { recursive: true, force: true });
+    if (server !== undefined) await server.close();
   });
 
   // Mocha runs a suite's hooks only when it holds a test when it starts, so this one is declared
@@ -243,7 +164,7 @@ describeWithReference('sandbox conformance with the batch recordings (kube-apise
   async function replaySteps(rec: Recording, steps: Step[]): Promise<void> {
     for (const [i, step] of steps.entries()) {
       sandbox.requestLog.clear();
-      const got = await run(step.argv, step.context, step.stdin);
+      const got = await server.run(step.argv, step.context, step.stdin);
       const label = `${rec.name} step ${i + 1}: ${step.argv.join(' ')}`;
       compare(label, got, step);
       expect(resourceCalls([...sandbox.requestLog.entries]), `${label}: resource requests`).to.deep.equal(recordedCalls(step.http));
@@ -257,12 +178,12 @@ describeWithReference('sandbox conformance with the batch recordings (kube-apise
   async function replayWatch(rec: Recording): Promise<void> {
     const watch = rec.watch!;
     sandbox.requestLog.clear();
-    const bg = start(watch.argv, 'admin');
+    const bg = server.start(watch.argv, 'admin');
     const deadline = Date.now() + 20_000;
     while (sandbox.requestLog.count({ verb: 'watch' }) === 0 && Date.now() < deadline) await sleep(20);
     expect(sandbox.requestLog.count({ verb: 'watch' }), `${rec.name}: the watch never started`).to.be.greaterThan(0);
     for (const change of rec.changes ?? []) {
-      const got = await run(change.argv, 'admin', change.stdin);
+      const got = await server.run(change.argv, 'admin', change.stdin);
       compare(`${rec.name} change: ${change.argv.join(' ')}`, got, change);
     }
     const expected = normalise(watch.stdout);
@@ -284,7 +205,7 @@ describeWithReference('sandbox conformance with the batch recordings (kube-apise
     const rec = JSON.parse(readFileSync(join(BATCH, file), 'utf8')) as Recording;
     return new Mocha.Test(`${rec.name}: ${rec.what}`, async () => {
       for (const argv of UNRECORDED_SETUP[rec.name] ?? []) {
-        const setup = await run(argv, 'admin');
+        const setup = await server.run(argv, 'admin');
         expect(setup.exitCode, `setup ${argv.join(' ')}: ${setup.stderr}`).to.equal(0);
       }
       if (rec.steps !== undefined) await replaySteps(rec, rec.steps);

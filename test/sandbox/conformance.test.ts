@@ -5,30 +5,26 @@
  * and compares exit codes, stdout and stderr after normalising what legitimately differs (uids,
  * timestamps, resourceVersions, ports, ages, klog prefixes). Pending when the folder is absent.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import Mocha from 'mocha';
-import { renderKubeconfig } from '../../src/sandbox/auth/kubeconfig.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
-import { startSandbox } from '../../src/sandbox/index.ts';
-import { route } from '../../src/sandbox/core/request-info.ts';
-import { describeWithReference, REFERENCE_DIR, UPSTREAM_CRD } from '../helpers/reference.ts';
-import { loadManifest } from '../helpers/sandbox.ts';
-import { MANIFESTS, normalise } from './conformance-support.ts';
+import { describeWithReference, REFERENCE_DIR } from '../helpers/reference.ts';
+import {
+  compareOutcome as compare,
+  MANIFESTS,
+  normalise,
+  recordedCalls,
+  resourceCalls,
+  startReplayServer,
+  type RecordedExchange as Exchange,
+  type ReplayServer,
+} from './conformance-support.ts';
 
 const REFERENCE = REFERENCE_DIR;
-const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
-
-interface Exchange {
-  method: string;
-  url: string;
-  status: number;
-}
 
 interface Step {
   argv: string[];
@@ -47,26 +43,6 @@ interface Recording {
   watch?: { argv: string[]; stdout: string; stderr: string; exitCode: number; endedBy: string };
   changes?: { argv: string[]; exitCode: number; stdout: string; stderr: string }[];
   http?: Exchange[];
-}
-
-/**
- * The resource requests (not discovery/openapi, whose set depends on the groups served) as
- * `METHOD path?query -> status`, sorted because kubectl runs some in parallel.
- */
-function resourceCalls(calls: { method: string; path: string; query: string; status: number }[]): string[] {
-  return calls
-    .filter((c) => route(c.method, c.path, new URLSearchParams(c.query)).kind === 'resource')
-    .map((c) => `${c.method} ${c.path}?${c.query.replace(/(resourceVersion|timeoutSeconds)=\d+/g, '$1=N')} -> ${c.status}`)
-    .sort();
-}
-
-function recordedCalls(exchanges: Exchange[]): string[] {
-  return resourceCalls(
-    exchanges.map((e) => {
-      const [path = '', query = ''] = e.url.split('?');
-      return { method: e.method, path, query, status: e.status };
-    }),
-  );
 }
 
 /** Scenarios deliberately not replayed, with the reason. Keep this tiny and honest. */
@@ -95,78 +71,19 @@ function fetchJson(sb: Sandbox, path: string): Promise<string> {
   });
 }
 
-interface RunResult {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 describeWithReference('sandbox conformance with kube-apiserver 1.26 recordings', function () {
   this.timeout(120_000);
+  let server: ReplayServer;
   let sandbox: Sandbox;
-  let work: string;
-  let kubeconfig: string;
-  let cacheDir: string;
-
-  // The recorder served each user on its own address, so each context had its own discovery cache.
-  const args = (argv: string[], context: string): string[] => [
-    ...argv.slice(1),
-    '--kubeconfig',
-    kubeconfig,
-    '--context',
-    context,
-    '--cache-dir',
-    join(cacheDir, context),
-  ];
-
-  function start(argv: string[], context: string, stdin?: string) {
-    const child = spawn(KUBECTL, args(argv, context), { cwd: work, env: { ...process.env, HOME: work } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end(stdin ?? '');
-    const done = new Promise<RunResult>((res) => child.on('close', (code) => res({ exitCode: code, stdout, stderr })));
-    return { child, done, output: () => stdout };
-  }
-
-  const run = (argv: string[], context: string, stdin?: string): Promise<RunResult> => start(argv, context, stdin).done;
-
-  function compare(label: string, got: RunResult, want: { exitCode: number; stdout: string; stderr: string }): void {
-    expect({ exitCode: got.exitCode, stdout: normalise(got.stdout), stderr: normalise(got.stderr) }, label).to.deep.equal({
-      exitCode: want.exitCode,
-      stdout: normalise(want.stdout),
-      stderr: normalise(want.stderr),
-    });
-  }
 
   before(async function () {
-    work = await mkdtemp(join(tmpdir(), 'kubectl-task-conformance-'));
-    cacheDir = join(work, 'cache');
-    sandbox = await startSandbox({
+    server = await startReplayServer({
+      tmpPrefix: 'kubectl-task-conformance-',
       namespace: 'rec',
-      version: { major: '1', minor: '26', gitVersion: 'v1.26.1' },
-      users: { admin: { name: 'admin', groups: ['system:masters'] }, executor: { name: 'task-executor', groups: [] } },
       rules: { 'task-executor': [{ verbs: ['get', 'list', 'watch'], resources: ['tasks'], apiGroups: ['aliecs.alice.cern'], namespaces: ['rec'] }] },
-      kubeconfigPath: join(work, 'sandbox-kubeconfig'),
+      extraContexts: [{ context: 'nobody', user: 'nobody', token: 'wrong-token' }],
     });
-    kubeconfig = join(work, 'kubeconfig');
-    await writeFile(
-      kubeconfig,
-      renderKubeconfig({
-        server: sandbox.url,
-        ...(sandbox.caPem !== undefined ? { caPem: sandbox.caPem } : {}),
-        users: [
-          { context: 'admin', user: 'admin', token: sandbox.tokens['admin']! },
-          { context: 'executor', user: 'task-executor', token: sandbox.tokens['executor']! },
-          { context: 'nobody', user: 'nobody', token: 'wrong-token' },
-        ],
-        currentContext: 'admin',
-        namespace: 'rec',
-      }),
-      { mode: 0o600 },
-    );
-    for (const doc of await loadManifest(UPSTREAM_CRD)) sandbox.store.put(doc);
+    sandbox = server.sandbox;
     sandbox.store.put({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
@@ -180,7 +97,7 @@ describeWithReference('sandbox conformance with kube-apiserver 1.26 recordings',
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'task-reader' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'task-executor' }],
     });
-    for (const [file, text] of Object.entries(MANIFESTS)) await writeFile(join(work, file), text);
+    for (const [file, text] of Object.entries(MANIFESTS)) await writeFile(join(server.work, file), text);
     // One test per recording, added now rather than while the file loads, so that loading never
     // reads the reference (mocha runs the tests a suite holds once its `before` hooks are done).
     const suite = this.test?.parent;
@@ -192,8 +109,7 @@ describeWithReference('sandbox conformance with kube-apiserver 1.26 recordings',
   });
 
   after(async () => {
-    if (sandbox !== undefined) await sandbox.close();
-    if (work !== undefined) await rm(work, { recursive: true, force: true });
+    if (server !== undefined) await server.close();
   });
 
   it('serves the discovery entries kubectl uses exactly as recorded', async () => {
@@ -225,13 +141,13 @@ describeWithReference('sandbox conformance with kube-apiserver 1.26 recordings',
     if (reason !== undefined) return new Mocha.Test(`${rec.name} (out of scope: ${reason})`);
     return new Mocha.Test(`${rec.name}: ${rec.what}`, async () => {
       for (const argv of UNRECORDED_SETUP[rec.name] ?? []) {
-        const setup = await run(argv, 'admin');
+        const setup = await server.run(argv, 'admin');
         expect(setup.exitCode, `setup ${argv.join(' ')}: ${setup.stderr}`).to.equal(0);
       }
       if (rec.steps !== undefined) {
         for (const [i, step] of rec.steps.entries()) {
           sandbox.requestLog.clear();
-          const got = await run(step.argv, step.context, step.stdin);
+          const got = await server.run(step.argv, step.context, step.stdin);
           const label = `${rec.name} step ${i + 1}: ${step.argv.join(' ')}`;
           compare(label, got, step);
           expect(resourceCalls([...sandbox.requestLog.entries]), `${label}: resource requests`).to.deep.equal(recordedCalls(step.http));
@@ -240,11 +156,11 @@ describeWithReference('sandbox conformance with kube-apiserver 1.26 recordings',
       }
       const watch = rec.watch!;
       sandbox.requestLog.clear();
-      const bg = start(watch.argv, 'admin');
+      const bg = server.start(watch.argv, 'admin');
       const deadline = Date.now() + 15_000;
       while (sandbox.requestLog.count({ verb: 'watch' }) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const change of rec.changes ?? []) {
-        const got = await run(change.argv, 'admin');
+        const got = await server.run(change.argv, 'admin');
         compare(`${rec.name} change: ${change.argv.join(' ')}`, got, change);
       }
       // endedBy says SIGINT for all three, but a kubectl the recorder interrupted exits 1 (README);
