@@ -2,6 +2,7 @@
  * Starts a sandbox API server for a test: free port, TLS, kubeconfig in a temp dir, the Task CRD
  * installed and a namespace created. `env` points kubectl at it (KUBECONFIG, a private cache dir).
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -69,4 +70,24 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** How a kubectl process ended, and all it wrote. */
+export interface KubectlRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real kubectl (the one on PATH) with `env` (a TestSandbox's, say) and `stdin` as its whole input. */
+export function runKubectl(env: NodeJS.ProcessEnv, args: string[], stdin = ''): Promise<KubectlRun> {
+  return new Promise((resolve) => {
+    const child = spawn('kubectl', args, { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
 }

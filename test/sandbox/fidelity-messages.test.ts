@@ -4,9 +4,8 @@
  * like a later release or in its own words. Through the real kubectl where kubectl shows the
  * message, else over HTTP. Each test names the upstream function the wording comes from.
  */
-import { spawn } from 'node:child_process';
 import { expect } from 'chai';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { runKubectl, startTestSandbox, type KubectlRun, type TestSandbox } from '../helpers/sandbox.ts';
 import { client, type Call } from './sandbox-client.ts';
 
 const NS = 'msgs';
@@ -26,17 +25,7 @@ describe('sandbox fidelity: 1.26 error messages', function () {
     await test?.cleanup();
   });
 
-  function kubectl(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn('kubectl', ['--context', 'admin', ...args], { env: test.env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(stdin);
-    });
-  }
+  const kubectl = (args: string[], stdin = ''): Promise<KubectlRun> => runKubectl(test.env, ['--context', 'admin', ...args], stdin);
 
   /** kubectl get's wording around a list the server refused (400). */
   const unableToFind = (resource: string, labels: string, fields: string, why: string) =>

@@ -10,11 +10,10 @@
  * read; `label` says "not labeled" when its merge patch (then `{}`) changes nothing, after
  * `label "foo" not found.` for a removal of an absent key.
  */
-import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import type { JsonObject } from '../../src/json.ts';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
-import { client, until, watch, type Call } from './sandbox-client.ts';
+import { runKubectl, type KubectlRun } from '../helpers/sandbox.ts';
+import { sandboxPerTest, until, watch, type Call } from './sandbox-client.ts';
 
 const NS = 'noop';
 const TASKS = `/apis/aliecs.alice.cern/v1alpha1/namespaces/${NS}/tasks`;
@@ -29,30 +28,13 @@ spec:
 
 describe('sandbox fidelity: writes that change nothing (real kubectl)', function () {
   this.timeout(60_000);
-  let test: TestSandbox;
-  let call: Call;
-  beforeEach(async () => {
-    test = await startTestSandbox({ namespace: NS, tls: false });
-    call = client(test.sandbox);
-  });
-  afterEach(async () => {
-    await test?.cleanup();
-  });
+  const ctx = sandboxPerTest({ namespace: NS, tls: false });
+  const call: Call = (method, path, options) => ctx.call(method, path, options);
 
-  function kubectl(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn('kubectl', ['--context', 'admin', ...args], { env: test.env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(stdin);
-    });
-  }
+  const kubectl = (args: string[], stdin = ''): Promise<KubectlRun> => runKubectl(ctx.test.env, ['--context', 'admin', ...args], stdin);
 
   const stored = (): { text: string; meta: JsonObject } => {
-    const obj = test.sandbox.store.get('tasks', NS, 't1')!;
+    const obj = ctx.sandbox.store.get('tasks', NS, 't1')!;
     return { text: JSON.stringify(obj), meta: obj['metadata'] as JsonObject };
   };
 
@@ -61,7 +43,7 @@ describe('sandbox fidelity: writes that change nothing (real kubectl)', function
     expect((await kubectl(create, T1)).code).to.equal(0);
     await new Promise((r) => setTimeout(r, 1100));
     const before = stored();
-    const w = watch(test.sandbox, `${TASKS}?watch=true&resourceVersion=${String(before.meta['resourceVersion'])}`);
+    const w = watch(ctx.sandbox, `${TASKS}?watch=true&resourceVersion=${String(before.meta['resourceVersion'])}`);
     expect(await w.opened).to.equal(200);
     return { before, w };
   }
@@ -79,11 +61,11 @@ describe('sandbox fidelity: writes that change nothing (real kubectl)', function
 
   it('kubectl label KEY- for a label that is not there: "not labeled", nothing written', async () => {
     const { before, w } = await setup();
-    test.sandbox.requestLog.clear();
+    ctx.sandbox.requestLog.clear();
     const out = await kubectl(['label', 'task', 't1', 'foo-']);
     expect(out).to.deep.equal({ code: 0, stdout: 'label "foo" not found.\ntask.aliecs.alice.cern/t1 not labeled\n', stderr: '' });
     // kubectl still sends its (empty) merge patch; the server answers 200 with the stored object.
-    expect(test.sandbox.requestLog.entries.filter((e) => e.method === 'PATCH').map((e) => `${e.path} ${e.status}`)).to.deep.equal([`${TASKS}/t1 200`]);
+    expect(ctx.sandbox.requestLog.entries.filter((e) => e.method === 'PATCH').map((e) => `${e.path} ${e.status}`)).to.deep.equal([`${TASKS}/t1 200`]);
     expect(stored().text).to.equal(before.text);
     await expectNoEventsBefore(w, String(before.meta['resourceVersion']));
   });

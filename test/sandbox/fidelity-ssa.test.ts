@@ -11,13 +11,12 @@
  * aside); without it, the same flow through the real kubectl on the recorded manifests, checked
  * against the recorded end state written out here.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../src/json.ts';
 import { describeWithReference, REFERENCE_DIR } from '../helpers/reference.ts';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
+import { runKubectl, startTestSandbox, type TestSandbox } from '../helpers/sandbox.ts';
 import { client, type Call } from './sandbox-client.ts';
 
 const RECORDING = join(REFERENCE_DIR, 'batch', '28-ssa-batched-transition.json');
@@ -30,18 +29,6 @@ interface Exchange {
   reqHeaders?: Record<string, string>;
   reqBody?: string;
   resBody?: string;
-}
-
-function kubectl(env: NodeJS.ProcessEnv, args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('kubectl', args, { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
 }
 
 /** uids, creation and managedFields times out; resourceVersions as numbers, to compare offsets. */
@@ -120,7 +107,7 @@ describe('sandbox fidelity: client-side → server-side apply migration (batch/2
   it('through the real kubectl: refused, then migrated, leaving exactly the recorded Tasks', async () => {
     test = await startTestSandbox({ namespace: 'recb', tls: false });
     call = client(test.sandbox);
-    const run = (args: string[], stdin?: string) => kubectl(test!.env, ['--context', 'admin', ...args], stdin);
+    const run = (args: string[], stdin?: string) => runKubectl(test!.env, ['--context', 'admin', ...args], stdin);
     expect((await run(['apply', '-f', '-'], BATCH)).stdout).to.equal(
       'task.aliecs.alice.cern/b1 created\ntask.aliecs.alice.cern/b2 created\ntask.aliecs.alice.cern/b4 created\n',
     );
@@ -173,7 +160,7 @@ describe('sandbox fidelity: client-side → server-side apply migration (batch/2
       test = await startTestSandbox({ namespace: 'recb', tls: false, crd: 'upstream' });
       call = client(test.sandbox);
       // The state scenario 25 left: b1, b2 and b4 applied client side from batch4.yaml (b3 is invalid).
-      const setup = await kubectl(test.env, ['--context', 'admin', 'apply', '-f', join(BATCH_FILES, 'batch4.yaml')]);
+      const setup = await runKubectl(test.env, ['--context', 'admin', 'apply', '-f', join(BATCH_FILES, 'batch4.yaml')]);
       expect(setup.stdout).to.contain('task.aliecs.alice.cern/b4 created');
       const recording = JSON.parse(readFileSync(RECORDING, 'utf8')) as { steps: { http: Exchange[] }[] };
       const exchanges = recording.steps.slice(0, 3).flatMap((s) => s.http.filter((e) => e.url.includes('/tasks')));

@@ -3,24 +3,13 @@
  * and ClusterRoleBindings, group and service-account subjects, who may impersonate, and the rules
  * review for them. Runs without the reference recordings.
  */
-import { spawn } from 'node:child_process';
 import { expect } from 'chai';
+import { runKubectl } from '../../helpers/sandbox.ts';
 import { sandboxPerTest, type Call } from '../sandbox-client.ts';
 
 const RBAC = '/apis/rbac.authorization.k8s.io/v1';
 const REVIEWS = '/apis/authorization.k8s.io/v1';
 const tasksRule = (verbs: string[]) => ({ apiGroups: ['aliecs.alice.cern'], resources: ['tasks'], verbs });
-
-function kubectl(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('kubectl', args, { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('sandbox RBAC from stored objects and impersonation', function () {
   this.timeout(30_000);
@@ -180,7 +169,7 @@ describe('sandbox RBAC from stored objects and impersonation', function () {
         subjects: [{ kind: 'User', name: 'dave' }],
       },
     });
-    const list = await kubectl(ctx.test.env, ['auth', 'can-i', '--list', '--as=dave', '-n', 'test']);
+    const list = await runKubectl(ctx.test.env, ['auth', 'can-i', '--list', '--as=dave', '-n', 'test']);
     expect(list.code, list.stderr).to.equal(0);
     const rows = list.stdout
       .split('\n')
@@ -193,7 +182,7 @@ describe('sandbox RBAC from stored objects and impersonation', function () {
       'configmaps|[]|[settings]|[get]',
       'tasks.aliecs.alice.cern|[]|[]|[watch]',
     ]);
-    const elsewhere = await kubectl(ctx.test.env, ['auth', 'can-i', '--list', '--as=dave', '-n', 'default']);
+    const elsewhere = await runKubectl(ctx.test.env, ['auth', 'can-i', '--list', '--as=dave', '-n', 'default']);
     expect(elsewhere.stdout).to.not.contain('tasks.aliecs.alice.cern');
     expect(elsewhere.stdout).to.contain('configmaps');
   });

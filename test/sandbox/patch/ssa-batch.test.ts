@@ -4,8 +4,8 @@
  * the applier (a JSON patch replacing metadata.managedFields) and applies again, which removes every
  * field the partial object does not list. Plus the managedFields rules that migration relies on.
  */
-import { spawn } from 'node:child_process';
 import { expect } from 'chai';
+import { runKubectl } from '../../helpers/sandbox.ts';
 import { sandboxPerTest, type Call } from '../sandbox-client.ts';
 
 const TASKS = '/apis/aliecs.alice.cern/v1alpha1/namespaces/test/tasks';
@@ -25,30 +25,18 @@ metadata: {name: t1}
 spec: {state: configured}
 `;
 
-function kubectl(env: NodeJS.ProcessEnv, args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('kubectl', args, { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
-
 describe('sandbox server-side apply after client-side apply (real kubectl)', function () {
   this.timeout(30_000);
   const ctx = sandboxPerTest({ crd: 'project' });
   const call: Call = (method, path, options) => ctx.call(method, path, options);
 
   it('a forced partial apply migrates ownership and leaves only the applied fields', async () => {
-    expect((await kubectl(ctx.test.env, ['apply', '-f', '-'], full)).code).to.equal(0);
-    const refused = await kubectl(ctx.test.env, ['apply', '--server-side', '--field-manager=transition', '-f', '-'], partial);
+    expect((await runKubectl(ctx.test.env, ['apply', '-f', '-'], full)).code).to.equal(0);
+    const refused = await runKubectl(ctx.test.env, ['apply', '--server-side', '--field-manager=transition', '-f', '-'], partial);
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.contain('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using aliecs.alice.cern/v1alpha1: .spec.state');
     ctx.sandbox.requestLog.clear();
-    const forced = await kubectl(ctx.test.env, ['apply', '--server-side', '--field-manager=transition', '--force-conflicts', '-f', '-'], partial);
+    const forced = await runKubectl(ctx.test.env, ['apply', '--server-side', '--field-manager=transition', '--force-conflicts', '-f', '-'], partial);
     expect(forced.stdout).to.equal('task.aliecs.alice.cern/t1 serverside-applied\n');
     // Apply, the migration patch, apply again.
     const patches = ctx.sandbox.requestLog.entries.filter((e) => e.method === 'PATCH').map((e) => e.query);
