@@ -29,19 +29,17 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseAllDocuments } from 'yaml';
 import { spawnBridge, type BridgeClient } from '../src/bridge/client.ts';
 import type { StatusMessage } from '../src/bridge/messages.ts';
 import type { JsonObject } from '../src/json.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import type { StoreEvent } from '../src/sandbox/storage/store.ts';
+import { loadManifest, PROJECT_CRD } from '../test/helpers/sandbox.ts';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NS = 'stress';
 const OUTAGE_MS = 20_000;
 const LABEL_TASK_ID = 'kubectl-task/task-id';
@@ -201,7 +199,8 @@ async function main(): Promise<number> {
     watchHistory: 100_000,
     controller: { delayMs: 50 },
   });
-  for (const doc of parseAllDocuments(await readFile(join(REPO, 'manifests', 'task-crd.yaml'), 'utf8'))) sandbox.store.put(doc.toJS() as JsonObject);
+  // The project's Task CRD through the tests' loader, so the script and the tests install it alike.
+  for (const doc of await loadManifest(PROJECT_CRD)) sandbox.store.put(doc);
 
   // The sandbox store's own change events: every status.state each Task took, in order. (A
   // private member of the store view: this script is a test of the sandbox's user, not a user.)
