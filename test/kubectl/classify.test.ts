@@ -66,6 +66,7 @@ describe('kubectl/classify', () => {
     const texts = [
       'Error in configuration: context was not found for specified context: nope\n',
       'error: cannot locate context nope\n',
+      'error: context "prod;rm -rf" does not exist\n',
       'error: current-context must exist in order to minify\n',
       'error: error loading config file "/tmp/kc": yaml: line 1: did not find expected node content\n',
     ];
