@@ -34,7 +34,7 @@ function jsonErrorText(error: unknown): string {
   return (
     raw
       .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters (and U+2028/2029) are what this escapes, so that the logged message stays one printable line
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: it escapes them (and U+2028/2029): the logged message stays one line
       .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   );
 }

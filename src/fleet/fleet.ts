@@ -17,7 +17,7 @@ import { contextNamespace } from '../kubectl/config.ts';
 import { TASK_API_VERSION } from '../manifest/index.ts';
 import { TaskError, scrubError } from '../task/errors.ts';
 import type { ExecutorState } from '../task/states.ts';
-import { firstStatusVerdict, patchAgainstFreshState, supportedTransition, transitionOps, waitForDestination } from '../task/transition-runner.ts';
+import { firstStatusVerdict } from '../task/transition-runner.ts';
 import { Informer } from '../watch/informer.ts';
 import { Batcher } from './batcher.ts';
 import { killBatch, transitionBatch, type KillItem, type TransitionItem } from './change-batch.ts';
@@ -25,6 +25,7 @@ import { FleetTask } from './fleet-task.ts';
 import { TaskFollower } from './follow.ts';
 import { launchBatch, type PreparedLaunch } from './launch-batch.ts';
 import { TaskRegistry } from './registry.ts';
+import { transitionTask } from './transition.ts';
 import { LABEL_EXECUTOR_ID, fleetSelector, renderForFleet } from './render-launch.ts';
 import type {
   BatchOptions,
@@ -186,48 +187,12 @@ export class TaskFleet implements Engine {
 
   async transition(request: FleetTransitionRequest): Promise<FleetTransitionResult> {
     this.assertOpen(request.taskId);
-    const task = this.get(request.taskId);
-    const { event, rule } = supportedTransition(task.taskId, request.event);
-    if (task.phase !== 'live') {
-      throw this.error(task.phase === 'launching' ? 'NotLaunched' : 'Terminated', task.taskId, `task ${task.taskId}: cannot ${event} while ${task.phase}`);
-    }
-    if (task.transitionInFlight !== undefined) {
-      throw this.error('WrongState', task.taskId, `task ${task.taskId}: cannot ${event} while ${task.transitionInFlight} is in progress`);
-    }
-    const timeoutMs = request.timeoutMs ?? this.options.transitionTimeoutMs ?? 30_000;
-    const fail = (reason: TaskReason, message: string): TaskError => this.error(reason, task.taskId, `task ${task.taskId}: ${message}`);
-    task.transitionInFlight = event;
-    try {
-      const current = task.tracker.last;
-      if (current?.state !== rule.from) {
-        throw fail('WrongState', `cannot ${event} from "${current?.state ?? current?.unknownState ?? 'no status'}"; ${event} needs "${rule.from}"`);
-      }
-      const { tracker, ref } = task;
-      const waiting = waitForDestination({ tracker, event, rule, ref, fail, timeoutMs, clock: this.clock });
-      const body = JSON.stringify(transitionOps(rule, request.arguments ?? {}));
-      // The batched patch; after a 409 the Task read again with a GET, not from the cache.
-      const patching = patchAgainstFreshState({
-        taskId: task.taskId,
-        event,
-        rule,
-        ref,
-        kubectl: this.options.kubectl,
-        tracker,
-        fail,
-        what: 'its Task',
-        send: () => this.transitions.add({ ref, body }),
-        onFresh: (fresh) => task.observe(fresh),
-      });
-      patching.catch(() => {});
-      // Settled by whichever tells first: the informer showing the destination (kubectl's exit
-      // after the patch adds nothing to that: waiting for it cost a third of the round trip), or
-      // the patch failing. A patch still running when the destination shows has landed.
-      const reached = await Promise.race([waiting, patching.then(() => waiting)]);
-      const resourceVersion = reached.object.metadata['resourceVersion'];
-      return { taskId: task.taskId, taskState: rule.to, ...(typeof resourceVersion === 'string' ? { resourceVersion } : {}) };
-    } finally {
-      task.transitionInFlight = undefined;
-    }
+    return transitionTask(this.get(request.taskId), request, {
+      kubectl: this.options.kubectl,
+      clock: this.clock,
+      send: (item) => this.transitions.add(item),
+      timeoutMs: request.timeoutMs ?? this.options.transitionTimeoutMs ?? 30_000,
+    });
   }
 
   async kill(taskId: string): Promise<ExecutorState> {

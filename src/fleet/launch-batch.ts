@@ -26,7 +26,8 @@ const objectKey = (o: { apiVersion: string; kind: string; name: string; namespac
 /** A launch refused because one of its objects exists: the task's own (AlreadyLaunched), or someone else's. */
 function alreadyThere(taskId: string, ref: ObjectRef, owner: string | undefined, label: string | undefined): TaskError {
   if (owner === label) {
-    const message = `task ${taskId}: ${describeRef(ref)} already exists with this task id; launch never changes a running task: follow it (status) or kill it first`;
+    const advice = 'launch never changes a running task: follow it (status) or kill it first';
+    const message = `task ${taskId}: ${describeRef(ref)} already exists with this task id; ${advice}`;
     return new TaskError({ reason: 'AlreadyLaunched', taskId, message });
   }
   const whose = owner === undefined ? 'nobody known to kubectl-task' : `task ${owner}`;

@@ -59,7 +59,8 @@ const PATTERNS: ReadonlyArray<readonly [KubectlReason, RegExp]> = [
   [
     'KubeconfigError',
     anyOf([
-      'context was not found for specified context|cannot locate context|no context exists with the name|current-context must exist|context "[^"\\n]*" does not exist',
+      'context was not found for specified context|cannot locate context|no context exists with the name',
+      'current-context must exist|context "[^"\\n]*" does not exist',
       'cluster has no server defined|error loading config file|Error in configuration:|invalid configuration:',
     ]),
   ],

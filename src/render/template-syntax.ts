@@ -53,7 +53,7 @@ export const MAX_TEMPLATE_BYTES = 8 * 1024 * 1024;
  * Characters YAML does not allow in a stream (outside its printable set; go-yaml, and so kubectl,
  * refuses them too). Tab, LF, CR and NEL are allowed; a BOM is too.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: this is the set of control characters YAML (and kubectl) refuses in a stream; finding them is its purpose
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters YAML and kubectl refuse in a stream: finding them is its purpose
 const NOT_PRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]|\p{Cs}/u;
 
 /** Refuses, before parsing, what is not a template at all: too large, or binary. */
