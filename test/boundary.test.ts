@@ -11,6 +11,8 @@
  * - Only src/kubectl/spawn.ts imports execa.
  * - The folders of src/sandbox import each other without a cycle (src/sandbox/README.md has the map).
  *
+ * - No file of src is over 300 lines or has a line over 160 characters (one concern per module).
+ *
  * The checks are functions of the graph, and the last tests plant violations to see each one fail.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,16 +68,7 @@ function importsOf(from: string, text: string): ImportEdge[] {
 
 /** The imports of every .ts file under `root`/src. */
 function importGraph(root: string): ImportEdge[] {
-  const edges: ImportEdge[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts')) edges.push(...importsOf(relative(root, path).split(sep).join('/'), readFileSync(path, 'utf8')));
-    }
-  };
-  walk(join(root, 'src'));
-  return edges;
+  return [...sourceFiles(root)].flatMap(([file, text]) => importsOf(file, text));
 }
 
 const SANDBOX = 'src/sandbox/';
@@ -94,6 +87,35 @@ const isFile = (to: string): boolean => to.startsWith('src/') || to.startsWith('
 const describeEdge = (e: ImportEdge): string => `${e.from} -> ${e.to} (${e.kind})`;
 
 /** Every edge that breaks one of the rules above, worded. */
+const MAX_LINES = 300;
+const MAX_WIDTH = 160;
+
+/** Files of src over MAX_LINES lines, and lines over MAX_WIDTH characters, as `file: what`. */
+function sizeViolations(files: ReadonlyMap<string, string>): string[] {
+  const found: string[] = [];
+  for (const [file, text] of files) {
+    const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+    if (lines.length > MAX_LINES) found.push(`${file}: ${lines.length} lines`);
+    lines.forEach((line, i) => {
+      if (line.length > MAX_WIDTH) found.push(`${file}:${i + 1}: ${line.length} characters`);
+    });
+  }
+  return found;
+}
+
+function sourceFiles(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts')) files.set(relative(root, path).split(sep).join('/'), readFileSync(path, 'utf8'));
+    }
+  };
+  walk(join(root, 'src'));
+  return files;
+}
+
 function boundaryViolations(edges: readonly ImportEdge[]): string[] {
   const out: string[] = [];
   for (const e of edges) {
@@ -171,6 +193,10 @@ describe('module boundaries (the import graph of src)', () => {
     expect(boundaryViolations(graph)).to.deep.equal([]);
   });
 
+  it(`no file of src is over ${MAX_LINES} lines or has a line over ${MAX_WIDTH} characters`, () => {
+    expect(sizeViolations(sourceFiles(REPO))).to.deep.equal([]);
+  });
+
   it('the folders of src/sandbox import each other without a cycle', () => {
     expect(folderCycles(graph)).to.deep.equal([]);
   });
@@ -228,6 +254,21 @@ describe('module boundaries (the import graph of src)', () => {
       const planted = importsOf('src/kubectl/runner.ts', "import { execa } from 'execa';\nimport { clock } from '../../test/helpers/clock.ts';");
       expect(boundaryViolations(planted)).to.have.length(2);
       expect(boundaryViolations(importsOf('src/kubectl/spawn.ts', "import { execa } from 'execa';"))).to.deep.equal([]);
+    });
+
+    it('a file over the line limit, and a line over the width', () => {
+      const long = `${'x\n'.repeat(MAX_LINES)}y\n`;
+      const wide = `const a = 1;\n${'z'.repeat(MAX_WIDTH + 1)}\n`;
+      const exact = `${'x\n'.repeat(MAX_LINES - 1)}${'w'.repeat(MAX_WIDTH)}\n`;
+      expect(
+        sizeViolations(
+          new Map([
+            ['src/long.ts', long],
+            ['src/wide.ts', wide],
+            ['src/exact.ts', exact],
+          ]),
+        ),
+      ).to.deep.equal([`src/long.ts: ${MAX_LINES + 1} lines`, `src/wide.ts:2: ${MAX_WIDTH + 1} characters`]);
     });
 
     it('a cycle between two folders of src/sandbox', () => {
