@@ -10,7 +10,7 @@ import { isJsonObject } from '../../json.ts';
 export const SEP = '\u0000';
 
 /** Never owned: identity and bookkeeping fields of metadata, and the type fields. */
-const STRIPPED_METADATA = new Set([
+export const STRIPPED_METADATA: ReadonlySet<string> = new Set([
   'name',
   'namespace',
   'uid',

@@ -7,22 +7,9 @@
  */
 import { isJsonObject } from '../../json.ts';
 import type { JsonObject, JsonValue } from '../../json.ts';
-import { SEP, fieldsToPaths, pathsToFields } from './apply-fields.ts';
+import { SEP, STRIPPED_METADATA, fieldsToPaths, pathsToFields } from './apply-fields.ts';
 
 export { fieldsToPaths, pathsToFields };
-
-const STRIPPED_METADATA = new Set([
-  'name',
-  'namespace',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'managedFields',
-  'selfLink',
-]);
 
 type Paths = Set<string>;
 
