@@ -1,12 +1,14 @@
 /**
  * The apiserver decodes built-in kinds into Go structs; a JSON value of the wrong type fails that
  * decoding with encoding/json's UnmarshalTypeError, worded as
- * `json: cannot unmarshal number into Go struct field ConfigMap.data of type string`.
+ * `json: cannot unmarshal number into Go struct field ConfigMap.data of type string`, and a
+ * `[]byte` field (Secret.data) that is no base64 with `illegal base64 data at input byte 4`.
  * This finds the first such error against a schema from builtin.ts.
  */
 import type { JsonValue } from '../../json.ts';
 import { isJsonObject } from '../../json.ts';
 import type { JSONSchemaProps } from './validation.ts';
+import { corruptBase64Offset } from '../core/go-base64.ts';
 import { goFloat } from '../core/go-format.ts';
 
 interface Where {
@@ -53,6 +55,11 @@ function walk(v: JsonValue, s: JSONSchemaProps, at: Where): string | undefined {
   const wrong = mismatch(v, s);
   if (wrong !== undefined) {
     return `json: cannot unmarshal ${wrong} into Go struct field ${at.struct}.${at.path} of type ${String(s['x-go-type'] ?? 'interface {}')}`;
+  }
+  if (typeof v === 'string' && s['x-go-type'] === '[]uint8') {
+    // A []byte field takes base64; the decoder's error is base64's own, without a field name.
+    const offset = corruptBase64Offset(v);
+    if (offset !== undefined) return `illegal base64 data at input byte ${offset}`;
   }
   if (Array.isArray(v)) {
     const items = s.items;

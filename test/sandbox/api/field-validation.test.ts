@@ -65,6 +65,20 @@ describe('sandbox fieldValidation and decoding of built-in kinds', function () {
     expect((await call('GET', `${CM}/a`)).json).to.not.have.property('foo');
   });
 
+  it("rejects Secret data (and ConfigMap binaryData) that is no base64 with base64's own error, naming the byte", async () => {
+    const secret = (name: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, data });
+    const bad = await call('POST', '/api/v1/namespaces/test/secrets', { body: secret('s1', { ok: 'c2VjcmV0', key: 'not base64!' }) });
+    expect(bad.status).to.equal(400);
+    expect(bad.json['reason']).to.equal('BadRequest');
+    expect(bad.json['message']).to.equal('Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3');
+    const unpadded = await call('POST', '/api/v1/namespaces/test/secrets', { body: secret('s2', { key: 'c2VjcmV0Cg' }) });
+    expect(unpadded.json['message']).to.equal('Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 8');
+    const good = await call('POST', '/api/v1/namespaces/test/secrets', { body: secret('s3', { key: 'c2Vj\ncmV0', empty: '' }) });
+    expect(good.status).to.equal(201);
+    const binary = await call('POST', CM, { body: configMap('bin', { binaryData: { b: '=AAA' } }) });
+    expect(binary.json['message']).to.equal('ConfigMap in version "v1" cannot be handled as a ConfigMap: illegal base64 data at input byte 0');
+  });
+
   it('rejects values of the wrong type with the JSON decoder wording', async () => {
     const data = await call('POST', CM, { body: configMap('a', { data: { a: 1 } }) });
     expect(data.status).to.equal(400);
