@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import type { Reason } from '../errors.ts';
 import type { ExecutorState, TaskState } from '../task/states.ts';
+import { TASK_ID_PATTERN, TASK_ID_RULE } from '../task/task-id.ts';
 
 /** Bumped on an incompatible change of the messages below; sent in the `ready` line. */
 export const BRIDGE_PROTOCOL_VERSION = 1;
@@ -40,10 +41,8 @@ export const TaskIdSchema = z
   // Blank, padded or with control characters it is an executor's bug, and a newline in it would
   // break the lines and tables it is printed in.
   .min(1)
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what this pattern refuses in a task id
-  .regex(/^(?:[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?)?$/, {
-    message: 'must not start or end with whitespace, or contain control characters',
-  })
+  // The empty id is min(1)'s to report ("must not be empty"), anything else the rule's.
+  .regex(new RegExp(`^(?:${TASK_ID_PATTERN.source.slice(1, -1)})?$`), { message: TASK_ID_RULE })
   .describe('The task id the executor chose; it labels every object of the task (kubectl-task/task-id).');
 
 export const ExecutorStateSchema = z

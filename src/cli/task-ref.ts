@@ -9,6 +9,7 @@
  */
 import { isValidName } from '../manifest/names.ts';
 import { parseTaskName } from '../task/by-id.ts';
+import { taskIdProblem } from '../task/task-id.ts';
 import { templateFlags, type CommandLine, type OutputFormat, type TASK_FLAGS, type TemplateFlags } from './flags.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -51,7 +52,8 @@ export function chooseTaskRef(command: string, line: CommandLine<typeof TASK_FLA
     return { kind: 'name', name, output };
   }
   if (taskId !== undefined) {
-    if (taskId.trim() === '') throw new UsageError(`${command}: --task-id must not be empty`);
+    const problem = taskIdProblem(taskId);
+    if (problem !== undefined) throw new UsageError(`${command}: --task-id ${problem}`);
     return { kind: 'task-id', taskId, output };
   }
   throw new UsageError(`${command}: name the task: -f TEMPLATE [--env K=V]..., --task-id ID or task/NAME`);

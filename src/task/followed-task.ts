@@ -15,6 +15,7 @@ import { UnreachableAlarm, defaultMonitor, meaningOf, type MonitorHandle } from 
 import { ANNOTATION_KILLED_BY, type OwnerScope } from './ownership.ts';
 import { scopeOfStage, stageAfter, type Stage } from './stage.ts';
 import type { ExecutorState } from './states.ts';
+import { TASK_ID_RULE, taskIdProblem } from './task-id.ts';
 import { StatusReporter, type Report } from './status-reporter.ts';
 import { StatusTracker, type Observation } from './status-tracker.ts';
 import { StatusWaiters, hasReported } from './status-wait.ts';
@@ -35,7 +36,10 @@ export abstract class FollowedTask {
   private readonly unreachable: UnreachableAlarm;
 
   constructor(options: CommonOptions) {
-    if (options.id.trim() === '') throw new TypeError('KubectlTask needs a non-empty id');
+    const problem = taskIdProblem(options.id);
+    if (problem !== undefined) {
+      throw new TypeError(problem === TASK_ID_RULE ? `KubectlTask id ${JSON.stringify(options.id)} ${problem}` : 'KubectlTask needs a non-empty id');
+    }
     this.id = options.id;
     this.options = options;
     this.reporter = new StatusReporter(options.id, (update) => {
