@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { isValidName } from '../manifest/names.ts';
 import { EnvParseError, parseEnvFile, parseEnvList, type PlaceholderStyle } from '../render/index.ts';
 import { UsageError } from './usage-error.ts';
+import { taskIdProblem } from '../task/task-id.ts';
 
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';
@@ -169,6 +170,8 @@ export async function templateFlags(command: string, flags: TemplateFlagValues, 
   const readText = io.readText ?? ((f: string) => readFile(f, 'utf8'));
   const { filename } = flags;
   if (filename === undefined) throw new UsageError(`${command}: -f/--filename <template.yaml> is required`);
+  const taskIdIssue = flags.taskId === undefined ? undefined : taskIdProblem(flags.taskId);
+  if (taskIdIssue !== undefined) throw new UsageError(`${command}: --task-id ${taskIdIssue}`);
   const env: Record<string, string> = {};
   for (const file of flags.envFile) {
     let text: string;

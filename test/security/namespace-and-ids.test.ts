@@ -190,11 +190,13 @@ spec:
           expect(r.stderr).to.equal(`error: ${command}: --task-id must not be empty\n`);
         }
         const launch = await run('launch', '-f', WITH_SERVICE, '--env', 'TASK_NAME=blank', '--task-id', id, ...conn(), '-n', TASK_NS);
-        expect(launch.code).to.not.equal(0);
-        expect(launch.stderr).to.match(/non-empty id/);
+        expect(launch.code, launch.stderr).to.equal(2);
+        expect(launch.stderr).to.equal('error: launch: --task-id must not be empty\n');
         const kubectl = new Kubectl({ binary: kubectlPath, env: c.env });
         expect(() => new KubectlTask({ id, kubectl, template: { file: WITH_SERVICE } })).to.throw(/non-empty id/);
       }
+      const launch = await run('launch', '-f', WITH_SERVICE, '--env', 'TASK_NAME=nl', '--task-id', 'a\nb', ...conn(), '-n', TASK_NS);
+      expect(launch.stderr).to.equal('error: launch: --task-id must not start or end with whitespace, or contain control characters\n');
       for (const command of ['status', 'kill']) {
         const r = await run(command, '--task-id', 'a\nb', ...conn(), '-n', TASK_NS);
         expect(r.code, r.stderr).to.equal(2);
