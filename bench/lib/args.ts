@@ -28,7 +28,7 @@ export interface BenchArgs {
 export const USAGE = `usage: npm run bench -- [options]
   --tasks 10,100,500,1000       task counts N (default; --quick: 10,100)
   --strategies poll,watch,fleet strategies to compare (default all three)
-  --window 60s                  hold window with injected status changes (default 60s; --quick: 10s)
+  --window 60s                  hold window with injected status changes (default 60s; --quick: 15s)
   --kubeconfig PATH             run on that cluster instead of the embedded sandbox
   --context NAME                kubeconfig context (with --kubeconfig)
   --namespace NS                use this existing namespace instead of creating one (with --kubeconfig)
@@ -39,7 +39,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --error-every 20              one injected change in that many is status.state=error
   --seed 1                      seed of the random choice of tasks and states
   --force                       run strategies even where they do not fit this machine
-  --quick                       N=10,100 with a 10 s window (under 3 minutes)`;
+  --quick                       N=10,100 with a 15 s window (under 3 minutes)`;
 
 /** `60s`, `1.5m`, `500ms`, or a bare number of seconds. */
 export function parseDuration(text: string, flag: string): number {
@@ -106,7 +106,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     ...(values.context === undefined ? {} : { context: values.context }),
     ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
     ...((values.kubectl ?? process.env['KUBECTL']) ? { kubectl: values.kubectl ?? process.env['KUBECTL'] } : {}),
-    windowMs: parseDuration(values.window ?? (quick ? '10s' : '60s'), '--window'),
+    windowMs: parseDuration(values.window ?? (quick ? '15s' : '60s'), '--window'),
     pollIntervalMs,
     changeEveryMs: parseDuration(values['change-every'] ?? '20s', '--change-every'),
     cooldownMs,
