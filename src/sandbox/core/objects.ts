@@ -57,6 +57,11 @@ export function sortKeys(v: JsonValue): JsonValue {
   return out;
 }
 
+/** JSON text with every object's keys sorted: one string per value, whatever the key order. */
+export function canonicalJson(v: JsonValue): string {
+  return JSON.stringify(sortKeys(v));
+}
+
 export function sameObject(a: JsonObject, b: JsonObject): boolean {
   return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 }

@@ -3,6 +3,7 @@
  * `v:"value"`): extraction from an object, conversion to/from fieldsV1, and path operations.
  */
 import type { JsonObject, JsonValue } from '../../json.ts';
+import { canonicalJson } from '../core/objects.ts';
 import type { FieldMeta } from './strategic-meta.ts';
 import { isJsonObject } from '../../json.ts';
 
@@ -23,16 +24,7 @@ export const STRIPPED_METADATA: ReadonlySet<string> = new Set([
   'selfLink',
 ]);
 
-function canonical(v: JsonValue): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (!isJsonObject(v)) return JSON.stringify(v);
-  return `{${Object.keys(v)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(v[k] ?? null)}`)
-    .join(',')}}`;
-}
-
-export const keyToken = (item: JsonObject, mergeKey: string): string => `k:${canonical({ [mergeKey]: item[mergeKey] ?? null })}`;
+export const keyToken = (item: JsonObject, mergeKey: string): string => `k:${canonicalJson({ [mergeKey]: item[mergeKey] ?? null })}`;
 
 /** Every owned path of `obj` with the value there (null for list-item nodes). */
 export function leavesOf(obj: JsonObject, meta: FieldMeta | undefined): Map<string, JsonValue> {
@@ -49,7 +41,7 @@ export function leavesOf(obj: JsonObject, meta: FieldMeta | undefined): Map<stri
           const p = join(path, keyToken(item, list.mergeKey));
           out.set(p, null);
           walkMap(item, list.item, p, false);
-        } else out.set(join(path, `v:${canonical(item)}`), item);
+        } else out.set(join(path, `v:${canonicalJson(item)}`), item);
       }
       if (v.length === 0) out.set(path, v);
     } else out.set(path, v);
@@ -145,10 +137,10 @@ export function removePath(obj: JsonObject, path: string): void {
 }
 
 function matches(item: JsonValue, token: string): boolean {
-  if (token.startsWith('v:')) return canonical(item) === token.slice(2);
+  if (token.startsWith('v:')) return canonicalJson(item) === token.slice(2);
   if (!token.startsWith('k:') || !isJsonObject(item)) return false;
   const key = JSON.parse(token.slice(2)) as JsonObject;
-  return Object.entries(key).every(([k, v]) => canonical(item[k] ?? null) === canonical(v));
+  return Object.entries(key).every(([k, v]) => canonicalJson(item[k] ?? null) === canonicalJson(v));
 }
 
 function step(node: JsonValue | undefined, token: string): JsonValue | undefined {

@@ -6,16 +6,8 @@
 import type { JsonObject, JsonValue } from '../../json.ts';
 import type { JSONSchemaProps } from './validation.ts';
 import { badValue, type FieldCause } from '../core/field.ts';
+import { canonicalJson } from '../core/objects.ts';
 import { isJsonObject } from '../../json.ts';
-
-function canonical(v: JsonValue): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (!isJsonObject(v)) return JSON.stringify(v);
-  return `{${Object.keys(v)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(v[k] ?? null)}`)
-    .join(',')}}`;
-}
 
 const duplicate = (field: string, value: JsonValue): FieldCause => ({
   reason: 'FieldValueDuplicate',
@@ -30,11 +22,11 @@ function checkList(list: JsonValue[], s: JSONSchemaProps, path: string, out: Fie
   list.forEach((item, i) => {
     let id: string | undefined;
     let shown: JsonValue = item;
-    if (type === 'set') id = canonical(item);
+    if (type === 'set') id = canonicalJson(item);
     else if (type === 'map' && keys.length > 0 && isJsonObject(item)) {
       const key: JsonObject = {};
       for (const k of keys) if (Object.hasOwn(item, k)) key[k] = item[k] ?? null;
-      id = canonical(key);
+      id = canonicalJson(key);
       shown = key;
     }
     if (id === undefined) return;

@@ -7,6 +7,7 @@ import type { JsonObject, JsonValue } from '../../json.ts';
 import * as field from '../core/field.ts';
 import type { FieldCause } from '../core/field.ts';
 import { goFloat, goNumber } from '../core/go-format.ts';
+import { canonicalJson } from '../core/objects.ts';
 import * as msg from './messages.ts';
 import { validateListTypes } from './list-type.ts';
 import { isJsonObject } from '../../json.ts';
@@ -59,15 +60,7 @@ function schemaList(v: unknown): JSONSchemaProps[] {
 }
 
 function deepEqual(a: JsonValue, b: JsonValue): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(v: JsonValue): JsonValue {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (!isJsonObject(v)) return v;
-  const out: JsonObject = {};
-  for (const k of Object.keys(v).sort()) out[k] = canonical(v[k] ?? null);
-  return out;
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 const child = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
@@ -175,7 +168,7 @@ function checkArray(data: JsonValue[], s: JSONSchemaProps, path: string, out: Fi
   }
   if (s.minItems !== undefined && data.length < s.minItems) out.push(field.invalid(path, data.length, msg.detail.minItems(path, s.minItems)));
   if (s.maxItems !== undefined && data.length > s.maxItems) out.push(field.tooMany(path, data.length, s.maxItems));
-  if (s.uniqueItems === true && new Set(data.map((d) => JSON.stringify(canonical(d)))).size !== data.length) {
+  if (s.uniqueItems === true && new Set(data.map(canonicalJson)).size !== data.length) {
     out.push(field.invalid(path, '', msg.detail.unique(path)));
   }
 }
