@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import type { BenchArgs } from './args.ts';
 import type { BenchCluster, StatusBody } from './cluster.ts';
 import { ROOT, TASK_RESOURCE } from './cluster.ts';
 import { childrenCpuSeconds } from './procfs.ts';
@@ -25,15 +26,10 @@ import {
 import { ChildSampler, type MemoryPeaks } from './sampler.ts';
 import { median, seededRandom } from './stats.ts';
 
-export interface WorkloadOptions {
+/** The timing of the workload as the command line gave it (see BenchArgs), for one strategy and N. */
+export interface WorkloadOptions extends Pick<BenchArgs, 'windowMs' | 'pollIntervalMs' | 'changeEveryMs' | 'cooldownMs' | 'errorEvery' | 'seed'> {
   readonly strategy: StrategyName;
   readonly n: number;
-  readonly windowMs: number;
-  readonly pollIntervalMs: number;
-  readonly changeEveryMs: number;
-  readonly cooldownMs: number;
-  readonly errorEvery: number;
-  readonly seed: number;
   readonly templateText: string;
   readonly kubectlBinary?: string;
   readonly log: (line: string) => void;
