@@ -8,6 +8,7 @@ import { isJsonObject } from '../../json.ts';
 import type { JsonObject, JsonValue } from '../../json.ts';
 import { STRATEGIC_KINDS, type FieldMeta } from './strategic-meta.ts';
 import { fieldsToPaths, keyToken, leavesOf, pathString, pathsToFields, removePath, SEP } from './apply-fields.ts';
+import { compareEntries } from './managed-fields.ts';
 
 export interface ApplyConflict {
   /** `"kubectl-client-side-apply" using v1` — the manager as the apiserver prints it. */
@@ -73,15 +74,6 @@ export function applyConflictMessage(conflicts: ApplyConflict[]): string {
 /** details.causes of that 409 (reason Conflict). */
 export function applyConflictCauses(conflicts: ApplyConflict[]): JsonObject[] {
   return conflicts.map((c) => ({ type: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.field }));
-}
-
-function compareEntries(p: JsonObject, q: JsonObject): number {
-  for (const k of ['operation', 'time', 'manager', 'apiVersion', 'subresource']) {
-    const a = String(p[k] ?? '');
-    const b = String(q[k] ?? '');
-    if (a !== b) return a < b ? -1 : 1;
-  }
-  return 0;
 }
 
 const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -81,7 +81,7 @@ function entryKey(e: JsonObject): string {
 }
 
 /** Sort order of the apiserver: operation, time, manager, apiVersion, subresource. */
-function compareEntries(p: JsonObject, q: JsonObject): number {
+export function compareEntries(p: JsonObject, q: JsonObject): number {
   const keys = ['operation', 'time', 'manager', 'apiVersion', 'subresource'];
   for (const k of keys) {
     const a = String(p[k] ?? '');
