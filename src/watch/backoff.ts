@@ -29,9 +29,3 @@ export class Backoff {
     this.attempt = 0;
   }
 }
-
-/**
- * The watch loops wait with `sleepUntilAborted` (src/clock.ts): stopping never waits out a
- * backoff. The sandbox's fake controller, a kubectl client, takes them from here too.
- */
-export { type Sleep, sleepUntilAborted } from '../clock.ts';

@@ -6,7 +6,8 @@
  */
 import type { JsonObject } from '../../json.ts';
 import { isJsonObject, parseJson } from '../../json.ts';
-import { Backoff, sleepUntilAborted, type Sleep } from '../../watch/backoff.ts';
+import { sleepUntilAborted, type Sleep } from '../../clock.ts';
+import { Backoff } from '../../watch/backoff.ts';
 import type { StatusWriter, TaskEvent, TaskKey, WriteOutcome } from './controller.ts';
 import { LoopingTaskSource } from './source-loop.ts';
 import type { HttpClient, HttpResponse } from './http-client.ts';

@@ -9,7 +9,8 @@
 import { isKubectlError } from '../../kubectl/errors.ts';
 import type { KubectlResult } from '../../kubectl/types.ts';
 import { isJsonObject, parseJson, type JsonObject } from '../../json.ts';
-import { Backoff, sleepUntilAborted, type Sleep } from '../../watch/backoff.ts';
+import { sleepUntilAborted, type Sleep } from '../../clock.ts';
+import { Backoff } from '../../watch/backoff.ts';
 import { JsonValueSplitter } from '../../watch/json-stream.ts';
 import type { StatusWriter, TaskEvent, TaskKey, WriteOutcome } from './controller.ts';
 import { LoopingTaskSource } from './source-loop.ts';
